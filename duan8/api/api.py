@@ -1,0 +1,151 @@
+"""The JSON API under /api/v1/: what the pages offer, under the same access rules."""
+
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from duan8 import __version__
+from duan8.api.auth import TokenAuth
+from duan8.api.schemas import AuditEventOut, MeOut, Message, UnitOut, UnitPatch
+from duan8.core import access
+from duan8.core.models import AuditEvent
+from duan8.geo import paths
+from duan8.geo.models import AdminUnit, UnitKind
+
+api = NinjaAPI(
+    title="duan8 API",
+    version=__version__,
+    description=(
+        "Dự án 8 – bình đẳng giới. Authenticate with `Authorization: Bearer <token>`; "
+        "issue a token with `duan8 token USERNAME`. Every answer is limited to the units "
+        "the token's user may see."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": _("You may not do this here.")}, status=403)
+
+
+@api.exception_handler(Http404)
+def _missing(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(
+        request, {"detail": _("A valid API token is required.")}, status=401
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid_input(request, exc):
+    return api.create_response(
+        request, {"detail": _("The request is not valid."), "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid_record(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(
+        request, {"detail": _("The record is not valid."), "errors": errors}, status=422
+    )
+
+
+@api.get("/me", response=MeOut, url_name="me", tags=["accounts"])
+def me(request):
+    user = request.auth
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "full_name": user.full_name,
+        "is_national_admin": user.is_national_admin,
+        "memberships": [
+            {"unit_id": m.unit_id, "unit_name": m.unit.name, "role": m.role}
+            for m in user.memberships.select_related("unit")
+        ],
+    }
+
+
+class UnitFilter(Schema):
+    kind: UnitKind | None = None
+    parent: int | None = None
+    q: str | None = None
+    on: datetime.date | None = None
+
+
+@api.get("/units", response=list[UnitOut], url_name="units", tags=["geography"])
+@paginate(LimitOffsetPagination)
+def units(request, filters: Query[UnitFilter]):
+    qs = access.scope_units(request.auth)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.parent is not None:
+        qs = qs.filter(parent_id=filters.parent)
+    if filters.q:
+        qs = qs.search(filters.q)
+    if filters.on:
+        qs = qs.valid_on(filters.on)
+    return qs.in_tree_order()
+
+
+@api.get("/units/{unit_id}", response=UnitOut, url_name="unit", tags=["geography"])
+def unit(request, unit_id: int):
+    return access.get_unit_or_404(request.auth, unit_id)
+
+
+@api.patch(
+    "/units/{unit_id}",
+    response={200: UnitOut, 403: Message, 404: Message, 422: dict},
+    url_name="unit_update",
+    tags=["geography"],
+)
+def unit_update(request, unit_id: int, payload: UnitPatch):
+    unit = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
+    for field, value in payload.dict(exclude_unset=True).items():
+        if value is None and field != "valid_until":
+            continue
+        setattr(unit, field, value)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@api.get(
+    "/units/{unit_id}/history",
+    response=list[AuditEventOut],
+    url_name="unit_history",
+    tags=["audit"],
+)
+@paginate(LimitOffsetPagination)
+def unit_history(request, unit_id: int):
+    unit = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
+    return AuditEvent.objects.for_object(unit).newest_first().select_related("content_type")
+
+
+@api.get("/audit", response=list[AuditEventOut], url_name="audit", tags=["audit"])
+@paginate(LimitOffsetPagination)
+def audit_events(request, unit: int):
+    """Every audited change to records of a unit and its subtree, newest first."""
+    root = access.get_unit_or_404(request.auth, unit, access.Action.ADMINISTER)
+    return (
+        AuditEvent.objects.filter(paths.prefix_q("unit_path", root.path))
+        .newest_first()
+        .select_related("content_type")
+    )
+
+
+__all__ = ["api", "AdminUnit"]

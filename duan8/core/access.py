@@ -1,0 +1,184 @@
+"""Who may see and change what. Every page, form and API endpoint asks here, nowhere else.
+
+A membership gives a user a role on a unit and on the unit's whole subtree. Roles are
+ordered (viewer < editor < approver < unit administrator); an action needs at least a role:
+
+    VIEW       viewer      read the unit's records and figures
+    EDIT       editor      enter and change records
+    APPROVE    approver    approve or return what the units below submit
+    ADMINISTER unit admin  manage the unit itself, its accounts and read its audit trail
+
+A national administrator may do everything everywhere. Records outside a user's view are
+answered as missing (404) so that their existence does not leak; records in view for which the
+action is not allowed are answered as forbidden (403).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from duan8.geo import paths
+
+if TYPE_CHECKING:
+    from duan8.geo.models import AdminUnit
+
+
+class Action(enum.IntEnum):
+    VIEW = 1
+    EDIT = 2
+    APPROVE = 3
+    ADMINISTER = 4
+
+
+_GRANTS_CACHE = "_duan8_grants"
+
+
+def _signed_in(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def is_national_admin(user: Any) -> bool:
+    return _signed_in(user) and bool(user.is_national_admin)
+
+
+def grants(user: Any) -> list[tuple[str, int]]:
+    """(unit path, role rank) for each membership of ``user``; cached on the user object."""
+    if not _signed_in(user):
+        return []
+    cached = getattr(user, _GRANTS_CACHE, None)
+    if cached is None:
+        from duan8.accounts.models import ROLE_RANK, Membership
+
+        cached = [
+            (path, ROLE_RANK[role])
+            for path, role in Membership.objects.filter(user=user).values_list(
+                "unit__path", "role"
+            )
+        ]
+        setattr(user, _GRANTS_CACHE, cached)
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop the cached grants after the user's memberships change."""
+    if user is not None and hasattr(user, _GRANTS_CACHE):
+        delattr(user, _GRANTS_CACHE)
+
+
+def rank_on(user: Any, unit: AdminUnit) -> int:
+    """The strongest role rank ``user`` holds on ``unit`` through any membership above it."""
+    if is_national_admin(user):
+        return max(Action)
+    return max((rank for path, rank in grants(user) if unit.path.startswith(path)), default=0)
+
+
+def can(user: Any, action: Action, unit: AdminUnit) -> bool:
+    return rank_on(user, unit) >= action
+
+
+def require(user: Any, action: Action, unit: AdminUnit) -> None:
+    """404 when the unit is out of the user's view, 403 when in view but not allowed."""
+    rank = rank_on(user, unit)
+    if rank < Action.VIEW:
+        raise Http404
+    if rank < action:
+        raise PermissionDenied
+
+
+def root_paths(user: Any, action: Action = Action.VIEW) -> list[str] | None:
+    """Paths of the subtrees where ``user`` may do ``action``; None means everywhere."""
+    if is_national_admin(user):
+        return None
+    return paths.collapse([path for path, rank in grants(user) if rank >= action])
+
+
+def unit_q(user: Any, action: Action = Action.VIEW, *, path_field: str = "unit__path") -> Q:
+    """A filter for rows whose unit is within the user's scope for ``action``."""
+    roots = root_paths(user, action)
+    if roots is None:
+        return Q()
+    return paths.any_prefix_q(path_field, roots)
+
+
+def scope(
+    user: Any, queryset: QuerySet, action: Action = Action.VIEW, *, path_field: str = "unit__path"
+) -> QuerySet:
+    """``queryset`` narrowed to what ``user`` may ``action``. Every list goes through here."""
+    if not _signed_in(user):
+        return queryset.none()
+    return queryset.filter(unit_q(user, action, path_field=path_field))
+
+
+def scope_units(user: Any, action: Action = Action.VIEW, queryset: QuerySet | None = None):
+    from duan8.geo.models import AdminUnit
+
+    return scope(user, queryset if queryset is not None else AdminUnit.objects.all(), action,
+                 path_field="path")
+
+
+def get_or_404(
+    user: Any,
+    queryset: QuerySet,
+    action: Action = Action.VIEW,
+    *,
+    unit_of=lambda obj: obj.unit,
+    **lookup: Any,
+) -> Model:
+    """Fetch one record, then apply ``require`` to the unit it belongs to."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    require(user, action, unit_of(obj))
+    return obj
+
+
+def get_unit_or_404(user: Any, pk: Any, action: Action = Action.VIEW) -> AdminUnit:
+    from duan8.geo.models import AdminUnit
+
+    return get_or_404(user, AdminUnit.objects.all(), action, unit_of=lambda u: u, pk=pk)
+
+
+# Accounts -------------------------------------------------------------------------------
+
+
+def manageable_users(admin: Any) -> QuerySet:
+    """Accounts ``admin`` may manage: those with a membership inside the admin's subtrees.
+
+    National administrators are managed only by national administrators.
+    """
+    from duan8.accounts.models import User
+
+    if is_national_admin(admin):
+        return User.objects.all()
+    roots = root_paths(admin, Action.ADMINISTER)
+    if not roots:
+        return User.objects.none()
+    inside = paths.any_prefix_q("memberships__unit__path", roots)
+    return User.objects.filter(inside, is_national_admin=False).distinct()
+
+
+def can_manage_user(admin: Any, user: Any) -> bool:
+    return manageable_users(admin).filter(pk=user.pk).exists()
+
+
+def get_user_or_404(admin: Any, pk: Any):
+    """An account ``admin`` may manage; 403 for non-administrators, 404 for others' accounts."""
+    require_administrator(admin)
+    user = manageable_users(admin).filter(pk=pk).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def may_administer_anything(user: Any) -> bool:
+    return is_national_admin(user) or bool(root_paths(user, Action.ADMINISTER))
+
+
+def require_administrator(user: Any) -> None:
+    if not may_administer_anything(user):
+        raise PermissionDenied

@@ -1,0 +1,157 @@
+"""The one write path's record keeper: who changed what, when, from where, before and after.
+
+Every model whose changes matter inherits :class:`AuditedModel`; its ``save`` and ``delete``
+record an :class:`~duan8.core.models.AuditEvent` in the same transaction. Who is acting is
+taken from a context set once per entry point: the web middleware, the API's token check and
+the command line (``acting_as``). Code that writes records therefore never passes the actor
+around, and cannot forget to audit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+
+SOURCE_WEB = "web"
+SOURCE_API = "api"
+SOURCE_CLI = "cli"
+SOURCE_SYSTEM = "system"
+
+
+@dataclass
+class AuditContext:
+    source: str = SOURCE_SYSTEM
+    user: Any = None
+    ip: str | None = None
+    label: str = ""
+
+    def actor(self):
+        user = self.user
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user
+        return None
+
+
+_context: ContextVar[AuditContext | None] = ContextVar("duan8_audit_context", default=None)
+
+
+def current() -> AuditContext:
+    ctx = _context.get()
+    return ctx if ctx is not None else AuditContext()
+
+
+@contextmanager
+def acting_as(
+    user: Any = None, *, source: str = SOURCE_SYSTEM, ip: str | None = None, label: str = ""
+) -> Iterator[AuditContext]:
+    """Attribute every audited write inside the block to ``user`` acting from ``source``."""
+    ctx = AuditContext(source=source, user=user, ip=ip, label=label)
+    token = _context.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _context.reset(token)
+
+
+def _masked(value: Any) -> str | None:
+    if value in (None, ""):
+        return value
+    return "•••• " + hashlib.sha256(str(value).encode()).hexdigest()[:8]
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The audited fields of ``obj`` as JSON-ready values (foreign keys as ids)."""
+    cls = type(obj)
+    excluded = getattr(cls, "audit_exclude", frozenset())
+    masked = getattr(cls, "audit_masked", frozenset())
+    values: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in excluded or field.primary_key:
+            continue
+        value = field.value_from_object(obj)
+        values[field.name] = _masked(value) if field.name in masked else value
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def stored_snapshot(obj: models.Model) -> dict[str, Any] | None:
+    stored = type(obj)._base_manager.filter(pk=obj.pk).first()
+    return snapshot(stored) if stored is not None else None
+
+
+def _unit_of(obj: models.Model):
+    getter = getattr(obj, "audit_unit", None)
+    return getter() if getter else None
+
+
+def record(obj: models.Model, action: str, before: dict | None, after: dict | None, pk=None):
+    from django.contrib.contenttypes.models import ContentType
+
+    from duan8.core.models import AuditEvent
+
+    if action == AuditEvent.Action.UPDATE and before is not None and after is not None:
+        changed = sorted(k for k in after if before.get(k) != after.get(k))
+        if not changed:
+            return None
+        before = {k: before.get(k) for k in changed}
+        after = {k: after[k] for k in changed}
+    ctx = current()
+    actor = ctx.actor()
+    unit = _unit_of(obj)
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=ctx.label or (actor.get_username() if actor else ctx.source),
+        source=ctx.source,
+        ip=ctx.ip,
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(pk if pk is not None else obj.pk),
+        object_repr=str(obj)[:200],
+        unit=unit,
+        unit_path=getattr(unit, "path", "") or "",
+        before=before,
+        after=after,
+    )
+
+
+class AuditedModel(models.Model):
+    """A model whose every save and delete is recorded in the audit trail."""
+
+    audit_exclude: ClassVar[frozenset[str]] = frozenset()
+    audit_masked: ClassVar[frozenset[str]] = frozenset()
+
+    class Meta:
+        abstract = True
+
+    def audit_unit(self):
+        """The administrative unit this record belongs to (for per-unit history)."""
+        return None
+
+    def save(self, *args, **kwargs):
+        from duan8.core.models import AuditEvent
+
+        adding = self._state.adding
+        with transaction.atomic():
+            before = None if adding else stored_snapshot(self)
+            super().save(*args, **kwargs)
+            action = (
+                AuditEvent.Action.CREATE if adding or before is None else AuditEvent.Action.UPDATE
+            )
+            record(self, action, before, snapshot(self))
+
+    def delete(self, *args, **kwargs):
+        from duan8.core.models import AuditEvent
+
+        with transaction.atomic():
+            before = snapshot(self)
+            pk = self.pk
+            result = super().delete(*args, **kwargs)
+            record(self, AuditEvent.Action.DELETE, before, None, pk=pk)
+        return result

@@ -1,0 +1,44 @@
+from django.db import transaction
+
+from duan8.accounts.models import Membership, Role, User
+from duan8.core.management.base import AuditedCommand
+from duan8.geo import official
+from duan8.geo.models import AdminUnit, UnitKind
+
+DEMO_PASSWORD = "duan8-demo"
+# Lai Châu, Sơn La and Kon Tum: the provinces of the seed documents.
+DEMO_PROVINCES = ["12", "14", "62"]
+DEMO_ACCOUNTS = [
+    # username, full name, (kind, code) of the unit, role
+    ("admin", "Quản trị toàn quốc", None, None),
+    ("laichau.quantri", "Quản trị Hội LHPN tỉnh Lai Châu", (UnitKind.PROVINCE, "12"), Role.UNIT_ADMIN),
+    ("phongtho.pheduyet", "Phê duyệt Hội LHPN huyện Phong Thổ", (UnitKind.DISTRICT, "109"), Role.APPROVER),
+    ("mosisan.nhaplieu", "Nhập liệu Hội LHPN xã Mồ Sì San", (UnitKind.COMMUNE, "03553"), Role.EDITOR),
+    ("sonla.xem", "Xem Hội LHPN tỉnh Sơn La", (UnitKind.PROVINCE, "14"), Role.VIEWER),
+]
+
+
+class Command(AuditedCommand):
+    help = "Load the demo data: official units of the demo provinces and one account per role."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        created_units = official.load_legacy(DEMO_PROVINCES)
+        created_accounts = 0
+        for username, full_name, unit_key, role in DEMO_ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, full_name=full_name,
+                            is_national_admin=unit_key is None)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                created_accounts += 1
+            if unit_key is not None:
+                unit = AdminUnit.objects.get(kind=unit_key[0], code=unit_key[1])
+                Membership.objects.get_or_create(user=user, unit=unit, defaults={"role": role})
+        self.stdout.write(
+            f"Demo data: {created_units} units and {created_accounts} accounts created."
+        )
+        self.stdout.write("Demo sign-ins (password: %s):" % DEMO_PASSWORD)
+        for username, full_name, _, _ in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<20} {full_name}")

@@ -1,0 +1,28 @@
+import os
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve duan8 with gunicorn (static files are served by the app itself)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("DUAN8_BIND", "127.0.0.1:8000"))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("DUAN8_WORKERS", "2"))
+        )
+
+    def handle(self, *args, **options):
+        argv = [
+            "gunicorn",
+            "duan8.wsgi:application",
+            "--bind", options["bind"],
+            "--workers", str(options["workers"]),
+            "--access-logfile", "-",
+            "--forwarded-allow-ips", "127.0.0.1",
+        ]
+        self.stdout.write(f"duan8 at http://{options['bind']}/ (database: {settings.DATABASES['default']['NAME']})")
+        sys.stdout.flush()
+        os.execvp(sys.executable, [sys.executable, "-m", *argv])

@@ -1,0 +1,69 @@
+"""The page shell: the unit being looked at, its breadcrumbs and the main areas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from duan8.core import access
+
+SESSION_UNIT = "duan8_unit"
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    label: str
+    url_name: str | None  # None: arrives with a later release, shown but not linked
+
+
+AREAS = [
+    Area("overview", _("Overview"), "core:overview"),
+    Area("units", _("Areas"), "geo:browse"),
+    Area("targets", _("Targets"), None),
+    Area("models", _("Models"), None),
+    Area("activities", _("Activities"), None),
+    Area("reports", _("Reports"), None),
+    Area("finance", _("Finance"), None),
+    Area("mothers", _("Maternal support"), None),
+    Area("catalogues", _("Catalogues"), None),
+    Area("admin", _("Administration"), "accounts:users"),
+]
+
+
+def default_unit(user):
+    """The broadest unit the user can see: the nation for national administrators."""
+    from duan8.geo.models import AdminUnit
+
+    return access.scope_units(user).order_by("depth", "pk").first() or (
+        AdminUnit.objects.order_by("depth", "pk").first()
+        if access.is_national_admin(user)
+        else None
+    )
+
+
+def current_unit(request):
+    """The unit chosen in the switcher, if still visible; else the user's default unit."""
+    from duan8.geo.models import AdminUnit
+
+    if not request.user.is_authenticated:
+        return None
+    cached = getattr(request, "_duan8_unit", False)
+    if cached is not False:
+        return cached
+    unit = None
+    pk = request.session.get(SESSION_UNIT)
+    if pk is not None:
+        unit = AdminUnit.objects.filter(pk=pk).first()
+        if unit is not None and not access.can(request.user, access.Action.VIEW, unit):
+            unit = None
+    if unit is None:
+        unit = default_unit(request.user)
+    request._duan8_unit = unit
+    return unit
+
+
+def set_current_unit(request, unit) -> None:
+    request.session[SESSION_UNIT] = unit.pk
+    request._duan8_unit = unit

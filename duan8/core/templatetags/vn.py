@@ -1,0 +1,30 @@
+from django import template
+
+from duan8.core import formatting
+
+register = template.Library()
+
+
+@register.filter
+def number(value, decimals: int = 0) -> str:
+    return formatting.format_number(value, int(decimals))
+
+
+@register.filter
+def million_dong(value) -> str:
+    return formatting.format_million_dong(value)
+
+
+@register.filter
+def percent(value, decimals: int = 1) -> str:
+    return formatting.format_percent(value, int(decimals))
+
+
+@register.filter
+def vdate(value) -> str:
+    return formatting.format_date(value)
+
+
+@register.filter
+def vdatetime(value) -> str:
+    return formatting.format_datetime(value)

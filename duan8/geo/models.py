@@ -1,0 +1,180 @@
+"""Administrative units as an effective-dated tree with materialised paths."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Length, Substr
+from django.utils.translation import gettext_lazy as _
+
+from duan8.core.audit import AuditedModel
+from duan8.geo import paths
+
+
+class UnitKind(models.TextChoices):
+    NATION = "nation", _("Nation")
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District")
+    COMMUNE = "commune", _("Commune")
+    VILLAGE = "village", _("Village")
+
+
+KIND_DEPTH = {
+    UnitKind.NATION: 0,
+    UnitKind.PROVINCE: 1,
+    UnitKind.DISTRICT: 2,
+    UnitKind.COMMUNE: 3,
+    UnitKind.VILLAGE: 4,
+}
+
+# Parents each kind may have. Since 1/7/2025 communes sit directly under provinces.
+ALLOWED_PARENT_KINDS = {
+    UnitKind.NATION: set(),
+    UnitKind.PROVINCE: {UnitKind.NATION},
+    UnitKind.DISTRICT: {UnitKind.PROVINCE},
+    UnitKind.COMMUNE: {UnitKind.DISTRICT, UnitKind.PROVINCE},
+    UnitKind.VILLAGE: {UnitKind.COMMUNE},
+}
+
+
+class AdminUnitQuerySet(models.QuerySet):
+    def subtree(self, unit: AdminUnit, *, include_self: bool = True) -> AdminUnitQuerySet:
+        qs = self.filter(paths.prefix_q("path", unit.path))
+        return qs if include_self else qs.exclude(pk=unit.pk)
+
+    def valid_on(self, day: datetime.date) -> AdminUnitQuerySet:
+        """Units that existed on ``day`` (valid_from inclusive, valid_until exclusive)."""
+        return self.filter(valid_from__lte=day).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=day)
+        )
+
+    def current(self) -> AdminUnitQuerySet:
+        return self.filter(valid_until__isnull=True)
+
+    def search(self, text: str) -> AdminUnitQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code=text)
+        )
+
+    def in_tree_order(self) -> AdminUnitQuerySet:
+        return self.order_by("depth", "short_name", "pk")
+
+
+class AdminUnit(AuditedModel):
+    """A nation, province, district, commune or village, valid over a span of dates.
+
+    ``path`` lists the ids from the root to this unit (``/1/12/345/``) and makes subtree
+    queries one indexed range or prefix scan on both databases. It is derived from ``parent``
+    and kept up to date by ``save``; nobody edits it.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=UnitKind.choices)
+    code = models.CharField(
+        _("official code"), max_length=16, blank=True,
+        help_text=_("The code in the official list of administrative units; empty for villages."),
+    )
+    name = models.CharField(_("full name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=120)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True,
+        help_text=_("First day on which the unit no longer exists; empty while it exists."),
+    )
+
+    objects = AdminUnitQuerySet.as_manager()
+    audit_exclude = frozenset({"path", "depth"})
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "code", "valid_from"],
+                condition=~Q(code=""),
+                name="geo_unit_code_unique_per_kind_and_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
+                name="geo_unit_valid_until_after_valid_from",
+            ),
+        ]
+        indexes = [models.Index(fields=["parent", "short_name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_unit(self) -> AdminUnit:
+        return self
+
+    def clean(self) -> None:
+        errors = {}
+        allowed = ALLOWED_PARENT_KINDS[UnitKind(self.kind)]
+        if self.parent is None and allowed:
+            errors["parent"] = _("This kind of unit needs a parent unit.")
+        elif self.parent is not None and self.parent.kind not in allowed:
+            errors["parent"] = _("A %(kind)s cannot be placed under a %(parent)s.") % {
+                "kind": self.get_kind_display(),
+                "parent": self.parent.get_kind_display(),
+            }
+        if self.valid_until and self.valid_from and self.valid_until <= self.valid_from:
+            errors["valid_until"] = _("The end date must be after the start date.")
+        if self.parent is not None and self.pk and self.parent.path.startswith(self.path or "-"):
+            errors["parent"] = _("A unit cannot be placed inside its own subtree.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day < self.valid_until)
+
+    def reference_day(self) -> datetime.date:
+        """Today if the unit exists today; else its last day (or its first, if not yet begun)."""
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        if self.valid_until is not None and today >= self.valid_until:
+            return self.valid_until - datetime.timedelta(days=1)
+        return max(today, self.valid_from)
+
+    def ancestor_ids(self) -> list[int]:
+        return paths.ids_in(self.path)[:-1]
+
+    def ancestors(self) -> list[AdminUnit]:
+        """From the root down to the parent."""
+        ids = self.ancestor_ids()
+        by_id = AdminUnit.objects.in_bulk(ids)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def is_within(self, other: AdminUnit) -> bool:
+        return self.path.startswith(other.path)
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            old_path = self.path
+            super().save(*args, **kwargs)
+            new_path = paths.child_path(self.parent.path if self.parent else "", self.pk)
+            if new_path != old_path:
+                self._move_subtree(old_path, new_path)
+
+    def _move_subtree(self, old_path: str, new_path: str) -> None:
+        """Rewrite the derived path and depth of this unit and, after a move, its subtree."""
+        depth = len(paths.ids_in(new_path)) - 1
+        AdminUnit.objects.filter(pk=self.pk).update(path=new_path, depth=depth)
+        if old_path:
+            shift = depth - self.depth
+            AdminUnit.objects.subtree(AdminUnit(path=old_path), include_self=False).update(
+                path=Concat(Value(new_path), Substr("path", Length(Value(old_path)) + 1)),
+                depth=F("depth") + shift,
+            )
+        self.path, self.depth = new_path, depth

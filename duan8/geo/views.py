@@ -1,0 +1,105 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duan8.core import access
+from duan8.core.formatting import parse_date
+from duan8.core.models import AuditEvent
+from duan8.core.shell import current_unit, set_current_unit
+from duan8.geo.forms import UnitForm
+
+
+def _as_of(request, unit) -> datetime.date:
+    try:
+        return parse_date(request.GET.get("on", ""))
+    except ValueError:
+        return unit.reference_day()
+
+
+def _children(user, unit, day):
+    return (
+        access.scope_units(user)
+        .filter(parent=unit)
+        .valid_on(day)
+        .annotate(child_count=Count("children"))
+        .in_tree_order()
+    )
+
+
+@login_required
+def browse(request):
+    unit = current_unit(request)
+    if unit is None:
+        return render(request, "geo/no_unit.html")
+    return redirect("geo:unit", pk=unit.pk)
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    day = _as_of(request, unit)
+    return render(
+        request,
+        "geo/unit_detail.html",
+        {
+            "unit": unit,
+            "day": day,
+            "children": _children(request.user, unit, day),
+            "can_administer": access.can(request.user, access.Action.ADMINISTER, unit),
+            "members": unit.memberships.select_related("user")
+            if access.can(request.user, access.Action.ADMINISTER, unit)
+            else None,
+        },
+    )
+
+
+@login_required
+def unit_edit(request, pk):
+    unit = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    form = UnitForm(data=request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Changes saved."))
+        return redirect("geo:unit", pk=unit.pk)
+    return render(request, "geo/unit_edit.html", {"unit": unit, "form": form})
+
+
+@login_required
+def unit_history(request, pk):
+    unit = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    events = AuditEvent.objects.for_object(unit).newest_first()[:200]
+    return render(request, "geo/unit_history.html", {"unit": unit, "events": events})
+
+
+@login_required
+def switch(request):
+    """Choose the unit being looked at: search the units in view, or pick one by id."""
+    if request.method == "POST":
+        unit = access.get_unit_or_404(request.user, request.POST.get("unit"))
+        set_current_unit(request, unit)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = ""
+        return redirect(target or "core:overview")
+    query = request.GET.get("q", "").strip()
+    here = current_unit(request)
+    if query:
+        units = access.scope_units(request.user).search(query).in_tree_order()[:50]
+    elif here is not None:
+        units = _children(request.user, here, here.reference_day())[:200]
+    else:
+        units = access.scope_units(request.user).in_tree_order()[:50]
+    return render(
+        request,
+        "geo/switch.html",
+        {"units": units, "query": query, "next": request.GET.get("next", "")},
+    )
+
+

@@ -1,0 +1,12 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from duan8.api.api import api
+
+urlpatterns = [
+    path("", include("duan8.core.urls")),
+    path("", include("duan8.accounts.urls")),
+    path("", include("duan8.geo.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+]

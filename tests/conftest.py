@@ -1,0 +1,38 @@
+import pytest
+
+from tests.factories import World
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings):
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+@pytest.fixture
+def api_client(client):
+    """The Django test client speaking JSON with a bearer token."""
+
+    class ApiClient:
+        def __init__(self, token=None):
+            self.token = token
+
+        def _headers(self):
+            return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+        def get(self, url, **params):
+            return client.get(url, params, **self._headers())
+
+        def patch(self, url, data, *, raw=False):
+            import json
+
+            body = data if raw else json.dumps(data)
+            return client.patch(url, body, content_type="application/json", **self._headers())
+
+    return ApiClient

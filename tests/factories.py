@@ -1,0 +1,83 @@
+"""A tiny factory: the objects tests need, built inline with sensible defaults."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from duan8.accounts.models import ApiToken, Membership, Role, User
+from duan8.geo.models import AdminUnit, UnitKind
+
+PASSWORD = "mat-khau-thu-nghiem-9"
+_codes = itertools.count(90000)
+
+LEGACY_FROM = datetime.date(2021, 1, 1)
+REFORM = datetime.date(2025, 7, 1)
+
+
+def unit(kind: str, name: str, parent: AdminUnit | None = None, *, code: str | None = None,
+         valid_from: datetime.date = LEGACY_FROM, valid_until: datetime.date | None = None,
+         short_name: str | None = None) -> AdminUnit:
+    return AdminUnit.objects.create(
+        kind=kind,
+        code=code if code is not None else str(next(_codes)),
+        name=name,
+        short_name=short_name or name.split(" ", 1)[-1],
+        parent=parent,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+
+
+def nation() -> AdminUnit:
+    return unit(UnitKind.NATION, "Việt Nam", code="VN", valid_from=datetime.date(1945, 9, 2),
+                short_name="Việt Nam")
+
+
+def user(username: str, *, role: str | None = None, on: AdminUnit | None = None,
+         national_admin: bool = False, password: str = PASSWORD) -> User:
+    account = User(username=username, full_name=username.replace(".", " ").title(),
+                   is_national_admin=national_admin)
+    account.set_password(password)
+    account.save()
+    if role and on is not None:
+        Membership.objects.create(user=account, unit=on, role=role)
+    return account
+
+
+def token(account: User) -> str:
+    return ApiToken.issue(account, "test")[1]
+
+
+class World:
+    """Lai Châu with two districts and a commune in each, Sơn La beside it, and one account
+    per persona of the access matrix."""
+
+    def __init__(self) -> None:
+        self.nation = nation()
+        self.province = unit(UnitKind.PROVINCE, "Tỉnh Lai Châu", self.nation, code="12")
+        self.district = unit(UnitKind.DISTRICT, "Huyện Phong Thổ", self.province, code="109")
+        self.commune = unit(UnitKind.COMMUNE, "Xã Mồ Sì San", self.district, code="03553")
+        self.sibling_district = unit(UnitKind.DISTRICT, "Huyện Sìn Hồ", self.province, code="108")
+        self.sibling_commune = unit(UnitKind.COMMUNE, "Xã Pa Tần", self.sibling_district,
+                                    code="03442")
+        self.other_province = unit(UnitKind.PROVINCE, "Tỉnh Sơn La", self.nation, code="14")
+        self.other_commune = unit(
+            UnitKind.COMMUNE, "Xã Chiềng Sơn",
+            unit(UnitKind.DISTRICT, "Huyện Mộc Châu", self.other_province, code="118"),
+            code="04015",
+        )
+        self.personas = {
+            "commune_editor": user("xa.nhaplieu", role=Role.EDITOR, on=self.commune),
+            "district_approver": user("huyen.pheduyet", role=Role.APPROVER, on=self.district),
+            "province_admin": user("tinh.quantri", role=Role.UNIT_ADMIN, on=self.province),
+            "sibling_viewer": user("sinho.xem", role=Role.VIEWER, on=self.sibling_district),
+            "outsider": user("sonla.xem", role=Role.VIEWER, on=self.other_province),
+            "national_admin": user("tw.quantri", national_admin=True),
+        }
+
+    def __getattr__(self, name: str):
+        personas = self.__dict__.get("personas", {})
+        if name in personas:
+            return personas[name]
+        raise AttributeError(name)

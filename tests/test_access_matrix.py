@@ -1,0 +1,190 @@
+"""Every URL pattern and API endpoint, walked by every persona, in and out of scope.
+
+Adding a URL without adding its expectations here makes ``test_every_url_has_expectations``
+fail: access is never left to chance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import token
+
+PERSONAS = [
+    "anonymous",
+    "commune_editor",
+    "district_approver",
+    "province_admin",
+    "sibling_viewer",
+    "outsider",
+    "national_admin",
+]
+SIGNED_IN = PERSONAS[1:]
+
+
+def codes(default: int, anonymous: int | None = None, **overrides: int) -> dict[str, int]:
+    result = {persona: default for persona in SIGNED_IN}
+    result["anonymous"] = default if anonymous is None else anonymous
+    result.update(overrides)
+    return result
+
+
+# Answers for a record of the commune: in scope for the commune editor, the district approver,
+# the province administrator and the national administrator; out of scope for the viewer of
+# the sibling district and the outsider from another province.
+IN_SCOPE_VIEW = codes(200, 302, sibling_viewer=404, outsider=404)
+IN_SCOPE_ADMIN = codes(
+    403, 302, province_admin=200, national_admin=200, sibling_viewer=404, outsider=404
+)
+ADMIN_ONLY = codes(403, 302, province_admin=200, national_admin=200)
+API_VIEW = {**IN_SCOPE_VIEW, "anonymous": 401}
+API_ADMIN = {**IN_SCOPE_ADMIN, "anonymous": 401}
+
+
+@dataclass
+class Check:
+    method: str
+    kwargs: Callable = lambda w: {}
+    expect: dict[str, int] = field(default_factory=dict)
+    data: Callable = lambda w: {}
+    query: Callable = lambda w: {}
+    note: str = ""
+
+
+EXPECTATIONS: dict[str, list[Check]] = {
+    "core:overview": [Check("GET", expect=codes(200, 302))],
+    "core:healthz": [Check("GET", expect=codes(200))],
+    "set_language": [Check("POST", data=lambda w: {"language": "en"}, expect=codes(302))],
+    "accounts:signin": [Check("GET", expect=codes(302, 200))],
+    "accounts:signout": [Check("POST", expect=codes(302))],
+    "accounts:password_change": [Check("GET", expect=codes(200, 302))],
+    "accounts:users": [Check("GET", expect=ADMIN_ONLY)],
+    "accounts:user_create": [Check("GET", expect=ADMIN_ONLY)],
+    "accounts:user": [
+        Check("GET", lambda w: {"pk": w.commune_editor.pk}, ADMIN_ONLY),
+        Check(
+            "GET",
+            lambda w: {"pk": w.outsider.pk},
+            {**ADMIN_ONLY, "province_admin": 404},
+            note="an account of another province",
+        ),
+    ],
+    "accounts:user_password": [
+        Check("GET", lambda w: {"pk": w.commune_editor.pk}, ADMIN_ONLY),
+        Check("GET", lambda w: {"pk": w.outsider.pk}, {**ADMIN_ONLY, "province_admin": 404}),
+    ],
+    "accounts:membership_add": [
+        Check(
+            "POST",
+            lambda w: {"pk": w.commune_editor.pk},
+            {**ADMIN_ONLY, "province_admin": 302, "national_admin": 302},
+        )
+    ],
+    "accounts:membership_delete": [
+        Check(
+            "POST",
+            lambda w: {"pk": w.commune_editor.memberships.get().pk},
+            {**IN_SCOPE_ADMIN, "province_admin": 302, "national_admin": 302},
+        )
+    ],
+    "accounts:audit_log": [Check("GET", expect=ADMIN_ONLY)],
+    "geo:browse": [Check("GET", expect=codes(302))],
+    "geo:switch": [
+        Check("GET", expect=codes(200, 302)),
+        Check(
+            "POST",
+            data=lambda w: {"unit": w.commune.pk},
+            expect={**IN_SCOPE_VIEW, **{p: 302 for p in ("commune_editor", "district_approver",
+                                                         "province_admin", "national_admin")}},
+        ),
+    ],
+    "geo:unit": [
+        Check("GET", lambda w: {"pk": w.commune.pk}, IN_SCOPE_VIEW),
+        Check(
+            "GET",
+            lambda w: {"pk": w.other_commune.pk},
+            codes(404, 302, outsider=200, national_admin=200),
+        ),
+    ],
+    "geo:unit_edit": [Check("GET", lambda w: {"pk": w.commune.pk}, IN_SCOPE_ADMIN)],
+    "geo:unit_history": [Check("GET", lambda w: {"pk": w.commune.pk}, IN_SCOPE_ADMIN)],
+    "api:api-root": [Check("GET", expect=codes(404), note="the API root points to /docs")],
+    "api:openapi-json": [Check("GET", expect=codes(200))],
+    "api:openapi-view": [Check("GET", expect=codes(200))],
+    "api:me": [Check("GET", expect=codes(200, 401))],
+    "api:units": [Check("GET", expect=codes(200, 401))],
+    "api:unit": [Check("GET", lambda w: {"unit_id": w.commune.pk}, API_VIEW)],
+    "api:unit_update": [
+        Check("PATCH", lambda w: {"unit_id": w.commune.pk}, API_ADMIN, data=lambda w: {})
+    ],
+    "api:unit_history": [Check("GET", lambda w: {"unit_id": w.commune.pk}, API_ADMIN)],
+    "api:audit": [Check("GET", expect=API_ADMIN, query=lambda w: {"unit": w.commune.pk})],
+}
+
+
+def _walk(patterns, namespace: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}" if entry.name else f"{namespace}<unnamed {entry.pattern}>"
+
+
+def all_url_names() -> set[str]:
+    return set(_walk(get_resolver().url_patterns))
+
+
+def test_every_url_has_expectations():
+    names = all_url_names()
+    missing = sorted(names - EXPECTATIONS.keys())
+    stale = sorted(EXPECTATIONS.keys() - names)
+    assert not missing, f"URLs without access expectations: {missing}"
+    assert not stale, f"expectations for URLs that no longer exist: {stale}"
+
+
+def test_every_expectation_covers_every_persona():
+    for name, checks in EXPECTATIONS.items():
+        for check in checks:
+            assert set(check.expect) == set(PERSONAS), name
+
+
+CASES = [
+    pytest.param(name, index, persona, id=f"{name}[{index}]-{persona}")
+    for name, checks in EXPECTATIONS.items()
+    for index, _ in enumerate(checks)
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("name", "index", "persona"), CASES)
+def test_access(client, world, name, index, persona):
+    check = EXPECTATIONS[name][index]
+    url = reverse(name, kwargs=check.kwargs(world))
+    headers = {}
+    if persona != "anonymous":
+        user = getattr(world, persona)
+        if name.startswith("api:"):
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {token(user)}"
+        else:
+            client.force_login(user)
+    if check.method == "GET":
+        response = client.get(url, check.query(world), **headers)
+    elif check.method == "POST":
+        response = client.post(url, check.data(world), **headers)
+    else:
+        import json
+
+        response = client.generic(
+            check.method, url, json.dumps(check.data(world)), content_type="application/json",
+            **headers,
+        )
+    expected = check.expect[persona]
+    assert response.status_code == expected, (
+        f"{check.method} {url} as {persona}: {response.status_code}, expected {expected}"
+        f" {check.note}"
+    )
