@@ -1,7 +1,7 @@
 import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, model_validator
 
 
 class Message(Schema):
@@ -34,7 +34,18 @@ class UnitOut(Schema):
     valid_until: datetime.date | None
 
 
-class UnitPatch(Schema):
+class InputSchema(Schema):
+    """Request bodies: a JSON object, nothing else (Ninja would read attributes off a list)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _must_be_an_object(cls, data):
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("the request body must be a JSON object")
+        return data
+
+
+class UnitPatch(InputSchema):
     code: str | None = Field(None, max_length=16)
     name: str | None = Field(None, min_length=1, max_length=200)
     short_name: str | None = Field(None, min_length=1, max_length=120)

@@ -4,15 +4,15 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from duan8.conf import env_int, env_str
+
 
 class Command(BaseCommand):
     help = "Serve duan8 with gunicorn (static files are served by the app itself)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("DUAN8_BIND", "127.0.0.1:8000"))
-        parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("DUAN8_WORKERS", "2"))
-        )
+        parser.add_argument("--bind", default=env_str("DUAN8_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=env_int("DUAN8_WORKERS", 2, minimum=1))
 
     def handle(self, *args, **options):
         argv = [
@@ -23,6 +23,7 @@ class Command(BaseCommand):
             "--access-logfile", "-",
             "--forwarded-allow-ips", "127.0.0.1",
         ]
-        self.stdout.write(f"duan8 at http://{options['bind']}/ (database: {settings.DATABASES['default']['NAME']})")
+        database = settings.DATABASES["default"]["NAME"]
+        self.stdout.write(f"duan8 at http://{options['bind']}/ (database: {database})")
         sys.stdout.flush()
         os.execvp(sys.executable, [sys.executable, "-m", *argv])

@@ -1,0 +1,112 @@
+"""Every change, made through a page, the API or the command line, lands in the audit trail."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from duan8.accounts.models import Membership, Role
+from duan8.core.models import AuditEvent
+from tests.factories import token
+
+
+def unit_events(unit):
+    return list(AuditEvent.objects.for_object(unit).filter(action="update").order_by("pk"))
+
+
+def test_a_change_through_page_api_and_cli_gives_three_events_with_before_and_after(
+    client, world
+):
+    commune = world.commune
+    client.force_login(world.province_admin)
+    response = client.post(
+        reverse("geo:unit_edit", args=[commune.pk]),
+        {"code": commune.code, "name": "Xã Mồ Sì San (trang)", "short_name": "Mồ Sì San",
+         "valid_from": "01/01/2021", "valid_until": ""},
+        REMOTE_ADDR="10.1.2.3",
+    )
+    assert response.status_code == 302
+    response = client.patch(
+        reverse("api:unit_update", kwargs={"unit_id": commune.pk}),
+        '{"name": "Xã Mồ Sì San (API)"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token(world.province_admin)}",
+    )
+    assert response.status_code == 200, response.content
+    call_command("unit", "commune", commune.code, "--name", "Xã Mồ Sì San (CLI)",
+                 "--as", "tinh.quantri")
+
+    web, api, cli = unit_events(commune)
+    assert (web.source, web.actor, web.ip) == ("web", world.province_admin, "10.1.2.3")
+    assert web.before == {"name": "Xã Mồ Sì San"}
+    assert web.after == {"name": "Xã Mồ Sì San (trang)"}
+    assert (api.source, api.actor) == ("api", world.province_admin)
+    assert api.before == {"name": "Xã Mồ Sì San (trang)"}
+    assert api.after == {"name": "Xã Mồ Sì San (API)"}
+    assert (cli.source, cli.actor_label) == ("cli", "tinh.quantri")
+    assert cli.after == {"name": "Xã Mồ Sì San (CLI)"}
+    assert all(event.unit == commune for event in (web, api, cli))
+
+
+def test_a_command_without_an_account_is_attributed_to_the_system_user(world):
+    call_command("unit", "commune", world.commune.code, "--short-name", "Mồ Sì San mới")
+    (event,) = unit_events(world.commune)
+    assert event.source == "cli"
+    assert event.actor is None
+    assert event.actor_label.startswith("cli:")
+
+
+def test_saving_without_a_change_records_nothing(world):
+    before = AuditEvent.objects.count()
+    world.commune.save()
+    assert AuditEvent.objects.count() == before
+
+
+def test_creating_and_deleting_a_membership_is_recorded_on_its_unit(world):
+    membership = Membership.objects.create(
+        user=world.outsider, unit=world.commune, role=Role.VIEWER
+    )
+    pk = membership.pk
+    membership.delete()
+    created, deleted = AuditEvent.objects.filter(
+        object_id=str(pk), content_type__model="membership"
+    ).order_by("pk")
+    assert created.action == "create" and created.after["role"] == "viewer"
+    assert deleted.action == "delete" and deleted.before["unit"] == world.commune.pk
+    assert deleted.unit == world.commune
+
+
+def test_passwords_never_reach_the_audit_trail(world):
+    account = world.commune_editor
+    old_hash = account.password
+    account.set_password("mot-mat-khau-moi-42")
+    account.save()
+    event = AuditEvent.objects.for_object(account).filter(action="update").get()
+    assert set(event.after) == {"password"}
+    assert old_hash not in str(event.before) and account.password not in str(event.after)
+
+
+def test_an_administrator_reads_the_history_of_a_unit(client, world):
+    world.commune.name = "Xã Mồ Sì San đổi tên"
+    world.commune.save()
+    client.force_login(world.province_admin)
+    page = client.get(reverse("geo:unit_history", args=[world.commune.pk])).content.decode()
+    assert "Xã Mồ Sì San đổi tên" in page
+
+
+def test_the_unit_audit_log_shows_changes_in_the_subtree_only(client, world):
+    world.commune.short_name = "Trong tỉnh"
+    world.commune.save()
+    world.other_commune.short_name = "Ngoài tỉnh"
+    world.other_commune.save()
+    client.force_login(world.province_admin)
+    page = client.get(reverse("accounts:audit_log")).content.decode()
+    assert "Trong tỉnh" in page
+    assert "Ngoài tỉnh" not in page
+
+
+@pytest.mark.parametrize("source", ["web", "api", "cli"])
+def test_the_audit_log_filters_by_source(client, world, source):
+    client.force_login(world.national_admin)
+    response = client.get(reverse("accounts:audit_log"), {"source": source})
+    assert response.status_code == 200
+    assert all(event.source == source for event in response.context["page"])

@@ -1,0 +1,104 @@
+"""The ``duan8`` command line: demo data, administrators, tokens, backups."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from duan8.accounts.models import ApiToken, User
+from duan8.core.backup import sqlite_copy
+from duan8.core.models import AuditEvent
+from duan8.geo.models import AdminUnit, UnitKind
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_loads_official_units_and_one_account_per_role(db):
+    output = run("demo")
+    assert "laichau.quantri" in output and "duan8-demo" in output
+    lai_chau = AdminUnit.objects.get(kind=UnitKind.PROVINCE, code="12")
+    assert lai_chau.name == "Tỉnh Lai Châu"
+    districts = AdminUnit.objects.filter(parent=lai_chau, kind=UnitKind.DISTRICT)
+    assert districts.count() == 8
+    assert AdminUnit.objects.get(kind=UnitKind.COMMUNE, code="03553").parent.short_name == (
+        "Phong Thổ"
+    )
+    admin = User.objects.get(username="admin")
+    assert admin.is_national_admin and admin.check_password("duan8-demo")
+
+
+def test_loading_the_demo_twice_changes_nothing(db):
+    run("demo")
+    counts = (AdminUnit.objects.count(), User.objects.count(), AuditEvent.objects.count())
+    assert "0 units and 0 accounts" in run("demo")
+    assert (AdminUnit.objects.count(), User.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_createadmin_makes_a_national_administrator(db):
+    run("createadmin", "tw.admin", "--password", "mot-mat-khau-dai-9", "--full-name", "TW Hội")
+    admin = User.objects.get(username="tw.admin")
+    assert admin.is_national_admin and admin.check_password("mot-mat-khau-dai-9")
+    assert AuditEvent.objects.for_object(admin).get().source == "cli"
+
+
+def test_createadmin_refuses_a_weak_password(db):
+    with pytest.raises(CommandError):
+        run("createadmin", "tw.admin", "--password", "123")
+
+
+def test_a_token_issued_on_the_command_line_opens_the_api(client, world):
+    raw = run("token", "xa.nhaplieu", "--name", "DHIS2").strip()
+    assert ApiToken.objects.get(user=world.commune_editor).name == "DHIS2"
+    response = client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.json()["username"] == "xa.nhaplieu"
+
+
+def test_a_token_for_an_unknown_account_is_refused(db):
+    with pytest.raises(CommandError):
+        run("token", "khong.ai")
+
+
+def test_an_sqlite_backup_restores_what_was_there(tmp_path):
+    live = tmp_path / "live.sqlite3"
+    with sqlite3.connect(live) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE t (v TEXT)")
+        db.execute("INSERT INTO t VALUES ('trước')")
+    sqlite_copy(live, tmp_path / "backup.sqlite3")
+    with sqlite3.connect(live) as db:
+        db.execute("UPDATE t SET v = 'sau'")
+    sqlite_copy(tmp_path / "backup.sqlite3", live)
+    with sqlite3.connect(live) as db:
+        assert db.execute("SELECT v FROM t").fetchall() == [("trước",)]
+
+
+@pytest.mark.skipif(
+    "DATABASE_URL" in os.environ and not os.environ["DATABASE_URL"].startswith("sqlite"),
+    reason="the command round trip below runs on a throw-away SQLite database",
+)
+def test_backup_and_restore_commands_round_trip_a_database(tmp_path):
+    env = {**os.environ, "DUAN8_DEBUG": "1", "DUAN8_DATA_DIR": str(tmp_path),
+           "DATABASE_URL": "sqlite:///d.sqlite3"}
+    duan8 = [sys.executable, "-m", "duan8.cli"]
+
+    def sh(*args):
+        return subprocess.run([*duan8, *args], env=env, check=True, capture_output=True, text=True)
+
+    sh("migrate", "-v", "0")
+    sh("createadmin", "truoc.sao.luu", "--password", "mot-mat-khau-dai-9")
+    sh("backup", str(tmp_path / "b.sqlite3"))
+    sh("createadmin", "sau.sao.luu", "--password", "mot-mat-khau-dai-9")
+    sh("restore", str(tmp_path / "b.sqlite3"), "--yes")
+    with sqlite3.connect(tmp_path / "d.sqlite3") as db:
+        names = {row[0] for row in db.execute("SELECT username FROM accounts_user")}
+    assert names == {"truoc.sao.luu"}
