@@ -1,12 +1,12 @@
 """The ``duan8`` command: Django's management commands plus duan8's own.
 
-    duan8 serve            run the app with gunicorn
-    duan8 demo             load the demo data (idempotent)
-    duan8 createadmin      create a national administrator
-    duan8 token USERNAME   issue an API token
-    duan8 backup / restore back up or restore the database
-    duan8 check --deploy   the deployment checks
-    duan8 unit CODE ...    change an administrative unit from the shell (audited)
+duan8 serve            run the app with gunicorn
+duan8 demo             load the demo data (idempotent)
+duan8 createadmin      create a national administrator
+duan8 token USERNAME   issue an API token
+duan8 backup / restore back up or restore the database
+duan8 check --deploy   the deployment checks
+duan8 unit CODE ...    change an administrative unit from the shell (audited)
 """
 
 import os

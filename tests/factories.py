@@ -15,9 +15,16 @@ LEGACY_FROM = datetime.date(2021, 1, 1)
 REFORM = datetime.date(2025, 7, 1)
 
 
-def unit(kind: str, name: str, parent: AdminUnit | None = None, *, code: str | None = None,
-         valid_from: datetime.date = LEGACY_FROM, valid_until: datetime.date | None = None,
-         short_name: str | None = None) -> AdminUnit:
+def unit(
+    kind: str,
+    name: str,
+    parent: AdminUnit | None = None,
+    *,
+    code: str | None = None,
+    valid_from: datetime.date = LEGACY_FROM,
+    valid_until: datetime.date | None = None,
+    short_name: str | None = None,
+) -> AdminUnit:
     return AdminUnit.objects.create(
         kind=kind,
         code=code if code is not None else str(next(_codes)),
@@ -30,14 +37,28 @@ def unit(kind: str, name: str, parent: AdminUnit | None = None, *, code: str | N
 
 
 def nation() -> AdminUnit:
-    return unit(UnitKind.NATION, "Việt Nam", code="VN", valid_from=datetime.date(1945, 9, 2),
-                short_name="Việt Nam")
+    return unit(
+        UnitKind.NATION,
+        "Việt Nam",
+        code="VN",
+        valid_from=datetime.date(1945, 9, 2),
+        short_name="Việt Nam",
+    )
 
 
-def user(username: str, *, role: str | None = None, on: AdminUnit | None = None,
-         national_admin: bool = False, password: str = PASSWORD) -> User:
-    account = User(username=username, full_name=username.replace(".", " ").title(),
-                   is_national_admin=national_admin)
+def user(
+    username: str,
+    *,
+    role: str | None = None,
+    on: AdminUnit | None = None,
+    national_admin: bool = False,
+    password: str = PASSWORD,
+) -> User:
+    account = User(
+        username=username,
+        full_name=username.replace(".", " ").title(),
+        is_national_admin=national_admin,
+    )
     account.set_password(password)
     account.save()
     if role and on is not None:
@@ -59,11 +80,13 @@ class World:
         self.district = unit(UnitKind.DISTRICT, "Huyện Phong Thổ", self.province, code="109")
         self.commune = unit(UnitKind.COMMUNE, "Xã Mồ Sì San", self.district, code="03553")
         self.sibling_district = unit(UnitKind.DISTRICT, "Huyện Sìn Hồ", self.province, code="108")
-        self.sibling_commune = unit(UnitKind.COMMUNE, "Xã Pa Tần", self.sibling_district,
-                                    code="03442")
+        self.sibling_commune = unit(
+            UnitKind.COMMUNE, "Xã Pa Tần", self.sibling_district, code="03442"
+        )
         self.other_province = unit(UnitKind.PROVINCE, "Tỉnh Sơn La", self.nation, code="14")
         self.other_commune = unit(
-            UnitKind.COMMUNE, "Xã Chiềng Sơn",
+            UnitKind.COMMUNE,
+            "Xã Chiềng Sơn",
             unit(UnitKind.DISTRICT, "Huyện Mộc Châu", self.other_province, code="118"),
             code="04015",
         )

@@ -6,8 +6,8 @@ fail: access is never left to chance.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -98,8 +98,18 @@ EXPECTATIONS: dict[str, list[Check]] = {
         Check(
             "POST",
             data=lambda w: {"unit": w.commune.pk},
-            expect={**IN_SCOPE_VIEW, **{p: 302 for p in ("commune_editor", "district_approver",
-                                                         "province_admin", "national_admin")}},
+            expect={
+                **IN_SCOPE_VIEW,
+                **{
+                    p: 302
+                    for p in (
+                        "commune_editor",
+                        "district_approver",
+                        "province_admin",
+                        "national_admin",
+                    )
+                },
+            },
         ),
     ],
     "geo:unit": [
@@ -132,7 +142,11 @@ def _walk(patterns, namespace: str = ""):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _walk(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern):
-            yield f"{namespace}{entry.name}" if entry.name else f"{namespace}<unnamed {entry.pattern}>"
+            yield (
+                f"{namespace}{entry.name}"
+                if entry.name
+                else f"{namespace}<unnamed {entry.pattern}>"
+            )
 
 
 def all_url_names() -> set[str]:
@@ -180,7 +194,10 @@ def test_access(client, world, name, index, persona):
         import json
 
         response = client.generic(
-            check.method, url, json.dumps(check.data(world)), content_type="application/json",
+            check.method,
+            url,
+            json.dumps(check.data(world)),
+            content_type="application/json",
             **headers,
         )
     expected = check.expect[persona]

@@ -100,7 +100,9 @@ def test_the_api_docs_page_loads_its_scripts_from_the_app(client, db):
 def test_audit_events_are_listed_for_a_unit_subtree(api_client, world):
     world.commune.short_name = "Đổi qua mô hình"
     world.commune.save()
-    body = api_client(token(world.province_admin)).get(
-        reverse("api:audit"), unit=world.district.pk
-    ).json()
+    body = (
+        api_client(token(world.province_admin))
+        .get(reverse("api:audit"), unit=world.district.pk)
+        .json()
+    )
     assert any(item["after"] == {"short_name": "Đổi qua mô hình"} for item in body["items"])

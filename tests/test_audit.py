@@ -13,15 +13,18 @@ def unit_events(unit):
     return list(AuditEvent.objects.for_object(unit).filter(action="update").order_by("pk"))
 
 
-def test_a_change_through_page_api_and_cli_gives_three_events_with_before_and_after(
-    client, world
-):
+def test_a_change_through_page_api_and_cli_gives_three_events_with_before_and_after(client, world):
     commune = world.commune
     client.force_login(world.province_admin)
     response = client.post(
         reverse("geo:unit_edit", args=[commune.pk]),
-        {"code": commune.code, "name": "Xã Mồ Sì San (trang)", "short_name": "Mồ Sì San",
-         "valid_from": "01/01/2021", "valid_until": ""},
+        {
+            "code": commune.code,
+            "name": "Xã Mồ Sì San (trang)",
+            "short_name": "Mồ Sì San",
+            "valid_from": "01/01/2021",
+            "valid_until": "",
+        },
         REMOTE_ADDR="10.1.2.3",
     )
     assert response.status_code == 302
@@ -32,8 +35,9 @@ def test_a_change_through_page_api_and_cli_gives_three_events_with_before_and_af
         HTTP_AUTHORIZATION=f"Bearer {token(world.province_admin)}",
     )
     assert response.status_code == 200, response.content
-    call_command("unit", "commune", commune.code, "--name", "Xã Mồ Sì San (CLI)",
-                 "--as", "tinh.quantri")
+    call_command(
+        "unit", "commune", commune.code, "--name", "Xã Mồ Sì San (CLI)", "--as", "tinh.quantri"
+    )
 
     web, api, cli = unit_events(commune)
     assert (web.source, web.actor, web.ip) == ("web", world.province_admin, "10.1.2.3")

@@ -87,8 +87,12 @@ def test_an_sqlite_backup_restores_what_was_there(tmp_path):
     reason="the command round trip below runs on a throw-away SQLite database",
 )
 def test_backup_and_restore_commands_round_trip_a_database(tmp_path):
-    env = {**os.environ, "DUAN8_DEBUG": "1", "DUAN8_DATA_DIR": str(tmp_path),
-           "DATABASE_URL": "sqlite:///d.sqlite3"}
+    env = {
+        **os.environ,
+        "DUAN8_DEBUG": "1",
+        "DUAN8_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "sqlite:///d.sqlite3",
+    }
     duan8 = [sys.executable, "-m", "duan8.cli"]
 
     def sh(*args):

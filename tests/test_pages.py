@@ -9,8 +9,17 @@ def test_pages_are_in_vietnamese_by_default(client, world):
     client.force_login(world.commune_editor)
     page = client.get(reverse("core:overview")).content.decode()
     assert '<html lang="vi">' in page
-    for area in ["Tổng quan", "Địa bàn", "Chỉ tiêu", "Mô hình", "Hoạt động", "Báo cáo",
-                 "Tài chính", "Hỗ trợ bà mẹ", "Danh mục"]:
+    for area in [
+        "Tổng quan",
+        "Địa bàn",
+        "Chỉ tiêu",
+        "Mô hình",
+        "Hoạt động",
+        "Báo cáo",
+        "Tài chính",
+        "Hỗ trợ bà mẹ",
+        "Danh mục",
+    ]:
         assert area in page
 
 
@@ -83,8 +92,15 @@ def test_a_province_administrator_creates_an_account_in_her_province(client, wor
     client.post(reverse("geo:switch"), {"unit": world.district.pk})
     response = client.post(
         reverse("accounts:user_create"),
-        {"username": "xa.moi", "full_name": "Cán bộ mới", "email": "", "phone": "",
-         "password": "mat-khau-ban-dau-8", "m-unit": world.commune.pk, "m-role": Role.EDITOR},
+        {
+            "username": "xa.moi",
+            "full_name": "Cán bộ mới",
+            "email": "",
+            "phone": "",
+            "password": "mat-khau-ban-dau-8",
+            "m-unit": world.commune.pk,
+            "m-role": Role.EDITOR,
+        },
     )
     assert response.status_code == 302
     account = User.objects.get(username="xa.moi")
@@ -95,8 +111,12 @@ def test_an_account_cannot_be_given_a_role_outside_the_administrators_scope(clie
     client.force_login(world.province_admin)
     response = client.post(
         reverse("accounts:user_create"),
-        {"username": "ngoai.tinh", "password": "mat-khau-ban-dau-8",
-         "m-unit": world.other_commune.pk, "m-role": Role.UNIT_ADMIN},
+        {
+            "username": "ngoai.tinh",
+            "password": "mat-khau-ban-dau-8",
+            "m-unit": world.other_commune.pk,
+            "m-role": Role.UNIT_ADMIN,
+        },
     )
     assert response.status_code == 200
     assert not User.objects.filter(username="ngoai.tinh").exists()

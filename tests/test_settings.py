@@ -51,7 +51,10 @@ def test_a_postgres_url_is_read_in_full():
         "postgres://duan8:m%40t@db.local:5433/duan8?sslmode=require", base_dir=Path(".")
     )
     assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
-        "duan8", "m@t", "db.local", "5433"
+        "duan8",
+        "m@t",
+        "db.local",
+        "5433",
     )
     assert config["NAME"] == "duan8" and config["OPTIONS"] == {"sslmode": "require"}
 
@@ -64,19 +67,26 @@ def test_an_unusable_database_url_is_refused(url):
 
 def _duan8(*args, **env):
     clean = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith("DUAN8_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     return subprocess.run(
-        [sys.executable, "-m", "duan8.cli", *args], env={**clean, **env},
-        capture_output=True, text=True,
+        [sys.executable, "-m", "duan8.cli", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
     )
 
 
 def test_production_settings_pass_the_deployment_checks(tmp_path):
     result = _duan8(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DUAN8_SECRET_KEY=secrets.token_urlsafe(50), DUAN8_ALLOWED_HOSTS="duan8.example.vn",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DUAN8_SECRET_KEY=secrets.token_urlsafe(50),
+        DUAN8_ALLOWED_HOSTS="duan8.example.vn",
         DUAN8_DATA_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -69,8 +69,11 @@ def test_an_officer_changes_her_own_password(client, world):
     client.force_login(world.commune_editor)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": PASSWORD, "new_password1": "doi-mat-khau-2025!",
-         "new_password2": "doi-mat-khau-2025!"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "doi-mat-khau-2025!",
+            "new_password2": "doi-mat-khau-2025!",
+        },
     )
     assert response.status_code == 302
     world.commune_editor.refresh_from_db()
@@ -85,12 +88,14 @@ def test_signing_out_ends_the_session(client, world):
 
 def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(client, world):
     url = reverse("accounts:signin")
-    ok = client.post(url, {"username": "xa.nhaplieu", "password": PASSWORD,
-                           "next": reverse("geo:browse")})
+    ok = client.post(
+        url, {"username": "xa.nhaplieu", "password": PASSWORD, "next": reverse("geo:browse")}
+    )
     assert ok.url == reverse("geo:browse")
     client.logout()
-    evil = client.post(url, {"username": "xa.nhaplieu", "password": PASSWORD,
-                             "next": "https://evil.example/"})
+    evil = client.post(
+        url, {"username": "xa.nhaplieu", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert evil.url == reverse("core:overview")
 
 

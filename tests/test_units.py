@@ -23,7 +23,11 @@ def test_a_subtree_does_not_catch_units_whose_id_merely_starts_alike(world):
 
 
 def test_the_path_of_a_unit_lists_its_ancestors(world):
-    assert [u.short_name for u in world.commune.ancestors()] == ["Việt Nam", "Lai Châu", "Phong Thổ"]
+    assert [u.short_name for u in world.commune.ancestors()] == [
+        "Việt Nam",
+        "Lai Châu",
+        "Phong Thổ",
+    ]
     assert world.commune.depth == 3
 
 
@@ -55,15 +59,22 @@ def test_an_official_code_is_unique_per_kind_and_start_date(world):
 
 
 def test_the_same_code_may_return_for_a_unit_of_a_later_date(world):
-    later = unit(UnitKind.COMMUNE, "Xã Mồ Sì San", world.province, code=world.commune.code,
-                 valid_from=REFORM)
+    later = unit(
+        UnitKind.COMMUNE, "Xã Mồ Sì San", world.province, code=world.commune.code, valid_from=REFORM
+    )
     assert later.pk != world.commune.pk
 
 
 def test_a_commune_cannot_be_placed_under_a_village(world):
     village = unit(UnitKind.VILLAGE, "Bản A", world.commune, code="")
-    wrong = AdminUnit(kind=UnitKind.COMMUNE, name="Xã B", short_name="B", parent=village,
-                      valid_from=datetime.date(2021, 1, 1), code="1")
+    wrong = AdminUnit(
+        kind=UnitKind.COMMUNE,
+        name="Xã B",
+        short_name="B",
+        parent=village,
+        valid_from=datetime.date(2021, 1, 1),
+        code="1",
+    )
     with pytest.raises(ValidationError) as error:
         wrong.full_clean()
     assert "parent" in error.value.message_dict

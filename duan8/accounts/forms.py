@@ -64,7 +64,9 @@ class UserForm(forms.ModelForm):
 
 class NewUserForm(forms.ModelForm):
     password = forms.CharField(
-        label=_("Initial password"), strip=False, widget=forms.PasswordInput,
+        label=_("Initial password"),
+        strip=False,
+        widget=forms.PasswordInput,
         help_text=password_validation.password_validators_help_text_html(),
     )
 

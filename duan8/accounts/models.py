@@ -28,7 +28,8 @@ class User(AuditedModel, AbstractUser):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_national_admin = models.BooleanField(
-        _("national administrator"), default=False,
+        _("national administrator"),
+        default=False,
         help_text=_("Sees and manages every unit, the framework and all accounts."),
     )
 
@@ -52,7 +53,9 @@ class Membership(AuditedModel):
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
     unit = models.ForeignKey(
-        "geo.AdminUnit", on_delete=models.PROTECT, related_name="memberships",
+        "geo.AdminUnit",
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("unit"),
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
@@ -136,3 +139,6 @@ class SignInFailure(models.Model):
     class Meta:
         verbose_name = _("failed sign-in")
         verbose_name_plural = _("failed sign-ins")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%d/%m/%Y %H:%M}"

@@ -47,7 +47,9 @@ def signin(request):
     if request.method == "POST" and form.is_valid():
         login(request, form.get_user())
         return redirect(_safe_next(request, reverse("core:overview")))
-    return render(request, "accounts/signin.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "accounts/signin.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 @require_POST
@@ -101,9 +103,7 @@ def user_create(request):
             user = form.save(commit=False)
             user.set_password(form.cleaned_data["password"])
             user.save()
-            Membership.objects.create(
-                user=user, **membership_form.cleaned_data
-            )
+            Membership.objects.create(user=user, **membership_form.cleaned_data)
         messages.success(request, _("Account %(name)s created.") % {"name": user.username})
         return redirect("accounts:user", pk=user.pk)
     return render(
@@ -166,7 +166,9 @@ def membership_add(request, pk):
 @require_POST
 def membership_delete(request, pk):
     membership = access.get_or_404(
-        request.user, Membership.objects.select_related("unit", "user"), access.Action.ADMINISTER,
+        request.user,
+        Membership.objects.select_related("unit", "user"),
+        access.Action.ADMINISTER,
         pk=pk,
     )
     if membership.user_id == request.user.pk:

@@ -1,13 +1,13 @@
 """The JSON API under /api/v1/: what the pages offer, under the same access rules."""
 
-
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from duan8 import __version__
@@ -45,9 +45,7 @@ def _missing(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return api.create_response(
-        request, {"detail": _("A valid API token is required.")}, status=401
-    )
+    return api.create_response(request, {"detail": _("A valid API token is required.")}, status=401)
 
 
 @api.exception_handler(NinjaValidationError)

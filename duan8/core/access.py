@@ -56,9 +56,7 @@ def grants(user: Any) -> list[tuple[str, int]]:
 
         cached = [
             (path, ROLE_RANK[role])
-            for path, role in Membership.objects.filter(user=user).values_list(
-                "unit__path", "role"
-            )
+            for path, role in Membership.objects.filter(user=user).values_list("unit__path", "role")
         ]
         setattr(user, _GRANTS_CACHE, cached)
     return cached
@@ -117,8 +115,12 @@ def scope(
 def scope_units(user: Any, action: Action = Action.VIEW, queryset: QuerySet | None = None):
     from duan8.geo.models import AdminUnit
 
-    return scope(user, queryset if queryset is not None else AdminUnit.objects.all(), action,
-                 path_field="path")
+    return scope(
+        user,
+        queryset if queryset is not None else AdminUnit.objects.all(),
+        action,
+        path_field="path",
+    )
 
 
 def get_or_404(

@@ -130,10 +130,6 @@ class AuditedModel(models.Model):
     class Meta:
         abstract = True
 
-    def audit_unit(self):
-        """The administrative unit this record belongs to (for per-unit history)."""
-        return None
-
     def save(self, *args, **kwargs):
         from duan8.core.models import AuditEvent
 
@@ -155,3 +151,7 @@ class AuditedModel(models.Model):
             result = super().delete(*args, **kwargs)
             record(self, AuditEvent.Action.DELETE, before, None, pk=pk)
         return result
+
+    def audit_unit(self):
+        """The administrative unit this record belongs to (for per-unit history)."""
+        return None

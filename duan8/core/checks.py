@@ -1,8 +1,7 @@
 """Start-up checks for what a broken installation would otherwise show as a broken page."""
 
 from django.conf import settings
-from django.core.checks import Warning, register
-from django.core.checks import Tags
+from django.core.checks import Tags, Warning, register
 
 from duan8.core.catalog import LOCALE_DIR
 

@@ -30,8 +30,12 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
     actor_label = models.CharField(_("acted as"), max_length=150)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
@@ -41,7 +45,11 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("record"), max_length=200)
     unit = models.ForeignKey(
-        "geo.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "geo.AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("unit"),
     )
     unit_path = models.CharField(max_length=255, blank=True, db_index=True)

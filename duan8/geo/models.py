@@ -58,9 +58,7 @@ class AdminUnitQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
-        return self.filter(
-            Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code=text)
-        )
+        return self.filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code=text))
 
     def in_tree_order(self) -> AdminUnitQuerySet:
         return self.order_by("depth", "short_name", "pk")
@@ -76,20 +74,28 @@ class AdminUnit(AuditedModel):
 
     kind = models.CharField(_("kind"), max_length=10, choices=UnitKind.choices)
     code = models.CharField(
-        _("official code"), max_length=16, blank=True,
+        _("official code"),
+        max_length=16,
+        blank=True,
         help_text=_("The code in the official list of administrative units; empty for villages."),
     )
     name = models.CharField(_("full name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=120)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(
-        _("valid until"), null=True, blank=True,
+        _("valid until"),
+        null=True,
+        blank=True,
         help_text=_("First day on which the unit no longer exists; empty while it exists."),
     )
 

@@ -43,7 +43,9 @@ def legacy_rows(province_codes: Iterable[str] | None = None) -> list[sqlite3.Row
         if codes:
             sql += f" WHERE provinceCode IN ({','.join('?' * len(codes))})"
             params = codes
-        return connection.execute(sql + " ORDER BY provinceCode, districtCode, wardCode", params).fetchall()
+        return connection.execute(
+            sql + " ORDER BY provinceCode, districtCode, wardCode", params
+        ).fetchall()
     finally:
         connection.close()
 
@@ -52,19 +54,35 @@ def ensure_nation() -> AdminUnit:
     nation = AdminUnit.objects.filter(kind=UnitKind.NATION, code=NATION_CODE).first()
     if nation is None:
         nation = AdminUnit.objects.create(
-            kind=UnitKind.NATION, code=NATION_CODE, name="Việt Nam", short_name="Việt Nam",
+            kind=UnitKind.NATION,
+            code=NATION_CODE,
+            name="Việt Nam",
+            short_name="Việt Nam",
             valid_from=NATION_VALID_FROM,
         )
     return nation
 
 
-def _ensure(existing: dict, kind: str, code: str, name: str, short: str, parent: AdminUnit,
-            valid_from: datetime.date, valid_until: datetime.date | None) -> tuple[AdminUnit, bool]:
+def _ensure(
+    existing: dict,
+    kind: str,
+    code: str,
+    name: str,
+    short: str,
+    parent: AdminUnit,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None,
+) -> tuple[AdminUnit, bool]:
     unit = existing.get((kind, code))
     if unit is None:
         unit = AdminUnit.objects.create(
-            kind=kind, code=code, name=name, short_name=short, parent=parent,
-            valid_from=valid_from, valid_until=valid_until,
+            kind=kind,
+            code=code,
+            name=name,
+            short_name=short,
+            parent=parent,
+            valid_from=valid_from,
+            valid_until=valid_until,
         )
         existing[(kind, code)] = unit
         return unit, True
@@ -82,13 +100,34 @@ def load_legacy(province_codes: Iterable[str] | None = None) -> int:
     created = 0
     span = (LEGACY_VALID_FROM, REFORM_DATE)
     for row in legacy_rows(province_codes):
-        province, new = _ensure(existing, UnitKind.PROVINCE, row["provinceCode"], row["province"],
-                                row["provinceShort"], nation, *span)
+        province, new = _ensure(
+            existing,
+            UnitKind.PROVINCE,
+            row["provinceCode"],
+            row["province"],
+            row["provinceShort"],
+            nation,
+            *span,
+        )
         created += new
-        district, new = _ensure(existing, UnitKind.DISTRICT, row["districtCode"], row["district"],
-                                row["districtShort"], province, *span)
+        district, new = _ensure(
+            existing,
+            UnitKind.DISTRICT,
+            row["districtCode"],
+            row["district"],
+            row["districtShort"],
+            province,
+            *span,
+        )
         created += new
-        _, new = _ensure(existing, UnitKind.COMMUNE, row["wardCode"], row["ward"],
-                         row["wardShort"], district, *span)
+        _, new = _ensure(
+            existing,
+            UnitKind.COMMUNE,
+            row["wardCode"],
+            row["ward"],
+            row["wardShort"],
+            district,
+            *span,
+        )
         created += new
     return created

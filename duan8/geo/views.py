@@ -4,10 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from duan8.core import access
 from duan8.core.formatting import parse_date
@@ -101,5 +99,3 @@ def switch(request):
         "geo/switch.html",
         {"units": units, "query": query, "next": request.GET.get("next", "")},
     )
-
-

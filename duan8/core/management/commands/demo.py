@@ -11,9 +11,24 @@ DEMO_PROVINCES = ["12", "14", "62"]
 DEMO_ACCOUNTS = [
     # username, full name, (kind, code) of the unit, role
     ("admin", "Quản trị toàn quốc", None, None),
-    ("laichau.quantri", "Quản trị Hội LHPN tỉnh Lai Châu", (UnitKind.PROVINCE, "12"), Role.UNIT_ADMIN),
-    ("phongtho.pheduyet", "Phê duyệt Hội LHPN huyện Phong Thổ", (UnitKind.DISTRICT, "109"), Role.APPROVER),
-    ("mosisan.nhaplieu", "Nhập liệu Hội LHPN xã Mồ Sì San", (UnitKind.COMMUNE, "03553"), Role.EDITOR),
+    (
+        "laichau.quantri",
+        "Quản trị Hội LHPN tỉnh Lai Châu",
+        (UnitKind.PROVINCE, "12"),
+        Role.UNIT_ADMIN,
+    ),
+    (
+        "phongtho.pheduyet",
+        "Phê duyệt Hội LHPN huyện Phong Thổ",
+        (UnitKind.DISTRICT, "109"),
+        Role.APPROVER,
+    ),
+    (
+        "mosisan.nhaplieu",
+        "Nhập liệu Hội LHPN xã Mồ Sì San",
+        (UnitKind.COMMUNE, "03553"),
+        Role.EDITOR,
+    ),
     ("sonla.xem", "Xem Hội LHPN tỉnh Sơn La", (UnitKind.PROVINCE, "14"), Role.VIEWER),
 ]
 
@@ -28,8 +43,9 @@ class Command(AuditedCommand):
         for username, full_name, unit_key, role in DEMO_ACCOUNTS:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = User(username=username, full_name=full_name,
-                            is_national_admin=unit_key is None)
+                user = User(
+                    username=username, full_name=full_name, is_national_admin=unit_key is None
+                )
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 created_accounts += 1
@@ -39,6 +55,6 @@ class Command(AuditedCommand):
         self.stdout.write(
             f"Demo data: {created_units} units and {created_accounts} accounts created."
         )
-        self.stdout.write("Demo sign-ins (password: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for username, full_name, _, _ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<20} {full_name}")

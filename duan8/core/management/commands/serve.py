@@ -18,10 +18,14 @@ class Command(BaseCommand):
         argv = [
             "gunicorn",
             "duan8.wsgi:application",
-            "--bind", options["bind"],
-            "--workers", str(options["workers"]),
-            "--access-logfile", "-",
-            "--forwarded-allow-ips", "127.0.0.1",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            "127.0.0.1",
         ]
         database = settings.DATABASES["default"]["NAME"]
         self.stdout.write(f"duan8 at http://{options['bind']}/ (database: {database})")

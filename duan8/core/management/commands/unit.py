@@ -37,4 +37,6 @@ class Command(AuditedCommand):
             raise CommandError("; ".join(exc.messages)) from None
         unit.save()
         until = unit.valid_until.strftime("%d/%m/%Y") if unit.valid_until else "-"
-        self.stdout.write(f"{unit.kind} {unit.code}: {unit.name} ({unit.short_name}), until {until}")
+        self.stdout.write(
+            f"{unit.kind} {unit.code}: {unit.name} ({unit.short_name}), until {until}"
+        )
