@@ -92,6 +92,7 @@ def test_backup_and_restore_commands_round_trip_a_database(tmp_path):
         "DUAN8_DEBUG": "1",
         "DUAN8_DATA_DIR": str(tmp_path),
         "DATABASE_URL": "sqlite:///d.sqlite3",
+        "DJANGO_SETTINGS_MODULE": "duan8.settings",
     }
     duan8 = [sys.executable, "-m", "duan8.cli"]
 

@@ -142,3 +142,16 @@ def test_an_administrator_cannot_remove_her_own_role(client, world):
 
 def test_the_health_check_answers_without_signing_in(client, db):
     assert client.get(reverse("core:healthz")).json() == {"status": "ok"}
+
+
+def test_a_former_district_offers_its_communes_as_of_its_last_day(client, world):
+    from tests.factories import REFORM, unit
+
+    former = unit("district", "Huyện Cũ", world.province, valid_until=REFORM)
+    unit("commune", "Xã Cũ", former, valid_until=REFORM)
+    client.force_login(world.province_admin)
+    today = client.get(reverse("geo:unit", args=[former.pk]))
+    assert list(today.context["children"]) == []
+    assert "30/06/2025" in today.content.decode()
+    then = client.get(reverse("geo:unit", args=[former.pk]), {"on": "30/06/2025"})
+    assert [c.name for c in then.context["children"]] == ["Xã Cũ"]

@@ -69,7 +69,8 @@ def _duan8(*args, **env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("DUAN8_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        if not k.startswith("DUAN8_")
+        and k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
     }
     return subprocess.run(
         [sys.executable, "-m", "duan8.cli", *args],

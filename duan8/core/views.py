@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from duan8.core import access
+from duan8.core.formatting import parse_date
 from duan8.core.models import AuditEvent
 from duan8.core.shell import current_unit
 from duan8.geo import paths
@@ -16,12 +17,17 @@ def overview(request):
     unit = current_unit(request)
     context = {"unit": unit}
     if unit is not None:
-        below = (
-            access.scope_units(request.user)
-            .subtree(unit, include_self=False)
-            .valid_on(unit.reference_day())
-        )
+        day = unit.reference_day()
+        if request.GET.get("on"):
+            try:
+                day = parse_date(request.GET["on"])
+            except ValueError:
+                pass
+        below = access.scope_units(request.user).subtree(unit, include_self=False).valid_on(day)
+        context["day"] = day
         context["counts"] = list(below.values("kind").annotate(n=Count("pk")).order_by("kind"))
+        if not context["counts"]:
+            context["earlier_day"] = unit.last_day_with_children_before(day)
         context["role_rank"] = access.rank_on(request.user, unit)
         if access.can(request.user, access.Action.ADMINISTER, unit):
             context["recent"] = (

@@ -6,7 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Max, Q, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -152,6 +152,15 @@ class AdminUnit(AuditedModel):
         if self.valid_until is not None and today >= self.valid_until:
             return self.valid_until - datetime.timedelta(days=1)
         return max(today, self.valid_from)
+
+    def last_day_with_children_before(self, day: datetime.date) -> datetime.date | None:
+        """When no unit lies below this one on ``day``: the last earlier day one did.
+
+        After the 2025 reform a former district has no communes today; its page then offers
+        to show the tree as it stood on its last day instead of an empty list.
+        """
+        ended = self.children.filter(valid_until__lte=day).aggregate(last=Max("valid_until"))
+        return ended["last"] - datetime.timedelta(days=1) if ended["last"] else None
 
     def ancestor_ids(self) -> list[int]:
         return paths.ids_in(self.path)[:-1]

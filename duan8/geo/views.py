@@ -43,13 +43,15 @@ def browse(request):
 def unit_detail(request, pk):
     unit = access.get_unit_or_404(request.user, pk)
     day = _as_of(request, unit)
+    children = _children(request.user, unit, day)
     return render(
         request,
         "geo/unit_detail.html",
         {
             "unit": unit,
             "day": day,
-            "children": _children(request.user, unit, day),
+            "children": children,
+            "earlier_day": None if children else unit.last_day_with_children_before(day),
             "can_administer": access.can(request.user, access.Action.ADMINISTER, unit),
             "members": unit.memberships.select_related("user")
             if access.can(request.user, access.Action.ADMINISTER, unit)
