@@ -144,14 +144,25 @@ def test_the_health_check_answers_without_signing_in(client, db):
     assert client.get(reverse("core:healthz")).json() == {"status": "ok"}
 
 
-def test_a_former_district_offers_its_communes_as_of_its_last_day(client, world):
+def test_a_unit_whose_units_below_all_ended_offers_them_as_of_their_last_day(client, world):
+    from tests.factories import REFORM, unit
+
+    province = unit("province", "Tỉnh Mới", world.nation)
+    former = unit("district", "Huyện Cũ", province, valid_until=REFORM)
+    client.force_login(world.national_admin)
+    today = client.get(reverse("geo:unit", args=[province.pk]))
+    assert list(today.context["children"]) == []
+    assert "?on=30/06/2025" in today.content.decode()
+    then = client.get(reverse("geo:unit", args=[province.pk]), {"on": "30/06/2025"})
+    assert list(then.context["children"]) == [former]
+
+
+def test_a_former_unit_shows_the_units_below_it_as_of_its_last_day(client, world):
     from tests.factories import REFORM, unit
 
     former = unit("district", "Huyện Cũ", world.province, valid_until=REFORM)
-    unit("commune", "Xã Cũ", former, valid_until=REFORM)
+    commune = unit("commune", "Xã Cũ", former, valid_until=REFORM)
     client.force_login(world.province_admin)
-    today = client.get(reverse("geo:unit", args=[former.pk]))
-    assert list(today.context["children"]) == []
-    assert "30/06/2025" in today.content.decode()
-    then = client.get(reverse("geo:unit", args=[former.pk]), {"on": "30/06/2025"})
-    assert [c.name for c in then.context["children"]] == ["Xã Cũ"]
+    response = client.get(reverse("geo:unit", args=[former.pk]))
+    assert response.context["day"].isoformat() == "2025-06-30"
+    assert list(response.context["children"]) == [commune]
