@@ -149,19 +149,30 @@ def get_unit_or_404(user: Any, pk: Any, action: Action = Action.VIEW) -> AdminUn
 
 
 def manageable_users(admin: Any) -> QuerySet:
-    """Accounts ``admin`` may manage: those with a membership inside the admin's subtrees.
+    """Accounts ``admin`` may manage: every role they hold lies inside the admin's subtrees.
 
-    National administrators are managed only by national administrators.
+    An account that also holds a role elsewhere (say, in another province or at the centre)
+    is left to an administrator of all its units, so that nobody can take over an account
+    that reaches beyond their own subtree by resetting its password. National administrators
+    are managed only by national administrators.
     """
-    from duan8.accounts.models import User
+    from duan8.accounts.models import Membership, User
 
     if is_national_admin(admin):
         return User.objects.all()
     roots = root_paths(admin, Action.ADMINISTER)
     if not roots:
         return User.objects.none()
-    inside = paths.any_prefix_q("memberships__unit__path", roots)
-    return User.objects.filter(inside, is_national_admin=False).distinct()
+    held_elsewhere = Membership.objects.exclude(paths.any_prefix_q("unit__path", roots))
+    return (
+        User.objects.filter(is_national_admin=False)
+        .filter(
+            pk__in=Membership.objects.filter(paths.any_prefix_q("unit__path", roots)).values(
+                "user_id"
+            )
+        )
+        .exclude(pk__in=held_elsewhere.values("user_id"))
+    )
 
 
 def can_manage_user(admin: Any, user: Any) -> bool:
