@@ -1,9 +1,11 @@
 """The ``duan8`` command line: demo data, administrators, tokens, backups."""
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import uuid
 from io import StringIO
 
 import pytest
@@ -82,11 +84,7 @@ def test_an_sqlite_backup_restores_what_was_there(tmp_path):
         assert db.execute("SELECT v FROM t").fetchall() == [("trước",)]
 
 
-@pytest.mark.skipif(
-    "DATABASE_URL" in os.environ and not os.environ["DATABASE_URL"].startswith("sqlite"),
-    reason="the command round trip below runs on a throw-away SQLite database",
-)
-def test_backup_and_restore_commands_round_trip_a_database(tmp_path):
+def test_backup_and_restore_commands_round_trip_an_sqlite_database(tmp_path):
     env = {
         **os.environ,
         "DUAN8_DEBUG": "1",
@@ -107,3 +105,49 @@ def test_backup_and_restore_commands_round_trip_a_database(tmp_path):
     with sqlite3.connect(tmp_path / "d.sqlite3") as db:
         names = {row[0] for row in db.execute("SELECT username FROM accounts_user")}
     assert names == {"truoc.sao.luu"}
+
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL.startswith("postgres") or not shutil.which("pg_dump"),
+    reason="runs in the PostgreSQL run, where pg_dump is installed",
+)
+def test_backup_and_restore_commands_round_trip_a_postgres_database(tmp_path):
+    server = POSTGRES_URL.rsplit("/", 1)[0]
+    name = f"duan8_backup_{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DUAN8_DEBUG": "1",
+        "DUAN8_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"{server}/{name}",
+        "DJANGO_SETTINGS_MODULE": "duan8.settings",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def sh(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "duan8.cli", *args],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+    subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    try:
+        sh("migrate", "-v", "0")
+        sh("createadmin", "truoc.sao.luu", "--password", "mot-mat-khau-dai-9")
+        sh("backup", str(tmp_path / "b.dump"))
+        sh("createadmin", "sau.sao.luu", "--password", "mot-mat-khau-dai-9")
+        sh("restore", str(tmp_path / "b.dump"), "--yes")
+        names = subprocess.run(
+            ["psql", f"{server}/{name}", "-tAc", "SELECT username FROM accounts_user"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        assert names == ["truoc.sao.luu"]
+    finally:
+        subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"])
