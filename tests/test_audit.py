@@ -114,3 +114,23 @@ def test_the_audit_log_filters_by_source(client, world, source):
     response = client.get(reverse("accounts:audit_log"), {"source": source})
     assert response.status_code == 200
     assert all(event.source == source for event in response.context["page"])
+
+
+def test_a_new_unit_appears_in_the_audit_trail_of_its_parent(client, world):
+    from tests.factories import unit
+
+    village = unit("village", "Bản Mới", world.commune, code="")
+    event = AuditEvent.objects.for_object(village).get()
+    assert event.unit_path == village.path
+    client.force_login(world.district_approver)
+    client.force_login(world.province_admin)
+    client.post(reverse("geo:switch"), {"unit": world.district.pk})
+    assert "Bản Mới" in client.get(reverse("accounts:audit_log")).content.decode()
+
+
+def test_a_national_administrator_at_the_root_sees_changes_to_accounts(client, world):
+    world.commune_editor.email = "xa@example.vn"
+    world.commune_editor.save()
+    client.force_login(world.national_admin)
+    page = client.get(reverse("accounts:audit_log")).content.decode()
+    assert "xa@example.vn" in page

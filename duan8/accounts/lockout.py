@@ -29,7 +29,8 @@ def minutes_locked(username: str) -> int:
     )
     if len(recent) < settings.SIGNIN_MAX_FAILURES:
         return 0
-    unlock_at = recent[0] + _window()
+    # The lock ends when the oldest of these failures leaves the window.
+    unlock_at = recent[-1] + _window()
     return max(1, math.ceil((unlock_at - timezone.now()).total_seconds() / 60))
 
 

@@ -127,7 +127,9 @@ def user_detail(request, pk):
         {
             "account": user,
             "form": form,
-            "memberships": user.memberships.select_related("unit"),
+            "memberships": access.scope(
+                request.user, user.memberships.select_related("unit"), access.Action.ADMINISTER
+            ),
             "membership_form": membership_form,
             "history": history,
         },
@@ -142,6 +144,8 @@ def user_password(request, pk):
     if request.method == "POST" and form.is_valid():
         form.save()
         lockout.clear(user.username)
+        if user == request.user:
+            update_session_auth_hash(request, user)
         messages.success(request, _("New password set for %(name)s.") % {"name": user.username})
         return redirect("accounts:user", pk=user.pk)
     return render(request, "accounts/user_password.html", {"account": user, "form": form})
@@ -152,7 +156,9 @@ def user_password(request, pk):
 def membership_add(request, pk):
     user = access.get_user_or_404(request.user, pk)
     form = MembershipForm(data=request.POST, units=_administrable_here(request), prefix="m")
-    if form.is_valid():
+    if user == request.user:
+        messages.error(request, _("You cannot change your own roles."))
+    elif form.is_valid():
         Membership.objects.update_or_create(
             user=user, unit=form.cleaned_data["unit"], defaults={"role": form.cleaned_data["role"]}
         )
@@ -187,7 +193,8 @@ def audit_log(request):
     else:
         access.require(request.user, access.Action.ADMINISTER, unit)
     events = AuditEvent.objects.newest_first().select_related("content_type")
-    if unit is not None:
+    everything = access.is_national_admin(request.user) and (unit is None or unit.parent_id is None)
+    if not everything and unit is not None:
         events = events.filter(paths.prefix_q("unit_path", unit.path))
     source = request.GET.get("source", "")
     if source in AuditEvent.Source.values:

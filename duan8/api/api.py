@@ -1,11 +1,12 @@
 """The JSON API under /api/v1/: what the pages offer, under the same access rules."""
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -14,9 +15,25 @@ from duan8 import __version__
 from duan8.api.auth import TokenAuth
 from duan8.api.schemas import AuditEventOut, MeOut, Message, UnitOut, UnitPatch
 from duan8.core import access
+from duan8.core.access import MAX_ID
 from duan8.core.models import AuditEvent
 from duan8.geo import paths
-from duan8.geo.models import AdminUnit, UnitKind
+from duan8.geo.models import UnitKind
+
+# Ids and offsets beyond what the databases store are refused as bad input, not overflowed.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class Pagination(LimitOffsetPagination):
+    """?limit= (1–1000, default 100) and ?offset= (from 0)."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=2**31)
+
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=1000, **kwargs)
+
 
 api = NinjaAPI(
     title="duan8 API",
@@ -80,13 +97,13 @@ def me(request):
 
 class UnitFilter(Schema):
     kind: UnitKind | None = None
-    parent: int | None = None
+    parent: Id | None = None
     q: str | None = None
     on: datetime.date | None = None
 
 
 @api.get("/units", response=list[UnitOut], url_name="units", tags=["geography"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def units(request, filters: Query[UnitFilter]):
     qs = access.scope_units(request.auth)
     if filters.kind:
@@ -101,7 +118,7 @@ def units(request, filters: Query[UnitFilter]):
 
 
 @api.get("/units/{unit_id}", response=UnitOut, url_name="unit", tags=["geography"])
-def unit(request, unit_id: int):
+def unit(request, unit_id: Id):
     return access.get_unit_or_404(request.auth, unit_id)
 
 
@@ -111,7 +128,7 @@ def unit(request, unit_id: int):
     url_name="unit_update",
     tags=["geography"],
 )
-def unit_update(request, unit_id: int, payload: UnitPatch):
+def unit_update(request, unit_id: Id, payload: UnitPatch):
     unit = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
     for field, value in payload.dict(exclude_unset=True).items():
         if value is None and field != "valid_until":
@@ -128,15 +145,15 @@ def unit_update(request, unit_id: int, payload: UnitPatch):
     url_name="unit_history",
     tags=["audit"],
 )
-@paginate(LimitOffsetPagination)
-def unit_history(request, unit_id: int):
+@paginate(Pagination)
+def unit_history(request, unit_id: Id):
     unit = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
     return AuditEvent.objects.for_object(unit).newest_first().select_related("content_type")
 
 
 @api.get("/audit", response=list[AuditEventOut], url_name="audit", tags=["audit"])
-@paginate(LimitOffsetPagination)
-def audit_events(request, unit: int):
+@paginate(Pagination)
+def audit_events(request, unit: Id):
     """Every audited change to records of a unit and its subtree, newest first."""
     root = access.get_unit_or_404(request.auth, unit, access.Action.ADMINISTER)
     return (
@@ -144,6 +161,3 @@ def audit_events(request, unit: int):
         .newest_first()
         .select_related("content_type")
     )
-
-
-__all__ = ["api", "AdminUnit"]

@@ -123,6 +123,20 @@ def scope_units(user: Any, action: Action = Action.VIEW, queryset: QuerySet | No
     )
 
 
+MAX_ID = 2**63 - 1
+
+
+def clean_pk(value: Any) -> int:
+    """A record id from a URL or form, or 404: text and out-of-range numbers find nothing."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 1 <= pk <= MAX_ID:
+        raise Http404
+    return pk
+
+
 def get_or_404(
     user: Any,
     queryset: QuerySet,
@@ -132,6 +146,8 @@ def get_or_404(
     **lookup: Any,
 ) -> Model:
     """Fetch one record, then apply ``require`` to the unit it belongs to."""
+    if "pk" in lookup:
+        lookup["pk"] = clean_pk(lookup["pk"])
     obj = queryset.filter(**lookup).first()
     if obj is None:
         raise Http404
@@ -182,7 +198,7 @@ def can_manage_user(admin: Any, user: Any) -> bool:
 def get_user_or_404(admin: Any, pk: Any):
     """An account ``admin`` may manage; 403 for non-administrators, 404 for others' accounts."""
     require_administrator(admin)
-    user = manageable_users(admin).filter(pk=pk).first()
+    user = manageable_users(admin).filter(pk=clean_pk(pk)).first()
     if user is None:
         raise Http404
     return user

@@ -136,11 +136,19 @@ class AuditedModel(models.Model):
         adding = self._state.adding
         with transaction.atomic():
             before = None if adding else stored_snapshot(self)
-            super().save(*args, **kwargs)
+            self.write(*args, **kwargs)
             action = (
                 AuditEvent.Action.CREATE if adding or before is None else AuditEvent.Action.UPDATE
             )
             record(self, action, before, snapshot(self))
+
+    def write(self, *args, **kwargs) -> None:
+        """Store the row and whatever is derived from it; the audit event follows.
+
+        Models that derive fields after the row exists (a unit's path needs its id) extend
+        this, not ``save``, so the event records the finished row.
+        """
+        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         from duan8.core.models import AuditEvent

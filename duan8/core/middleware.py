@@ -1,3 +1,5 @@
+import ipaddress
+
 from django.conf import settings
 
 from duan8.core import audit
@@ -30,12 +32,24 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+def _ip_or_none(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
+    """The client's address: the one our own reverse proxy appended, when behind one.
+
+    Only the right-most X-Forwarded-For entry is the proxy's; earlier ones are whatever the
+    client sent.
+    """
     if settings.AUDIT_TRUST_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+            return _ip_or_none(forwarded.split(",")[-1])
+    return _ip_or_none(request.META.get("REMOTE_ADDR", ""))
 
 
 class AuditContextMiddleware:
@@ -45,6 +59,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        source = audit.SOURCE_API if request.path.startswith("/api/") else audit.SOURCE_WEB
+        api = request.path_info.startswith("/api/")
+        source = audit.SOURCE_API if api else audit.SOURCE_WEB
         with audit.acting_as(request.user, source=source, ip=client_ip(request)):
             return self.get_response(request)

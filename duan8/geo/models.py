@@ -136,10 +136,37 @@ class AdminUnit(AuditedModel):
             }
         if self.valid_until and self.valid_from and self.valid_until <= self.valid_from:
             errors["valid_until"] = _("The end date must be after the start date.")
+        errors.update(self._validity_errors())
         if self.parent is not None and self.pk and self.parent.path.startswith(self.path or "-"):
             errors["parent"] = _("A unit cannot be placed inside its own subtree.")
         if errors:
             raise ValidationError(errors)
+
+    def _validity_errors(self) -> dict:
+        """A unit exists only while its parent does, and its children only while it does."""
+        if not self.valid_from:
+            return {}
+        errors = {}
+        parent = self.parent
+        if parent is not None and (
+            self.valid_from < parent.valid_from
+            or (
+                parent.valid_until
+                and (not self.valid_until or self.valid_until > parent.valid_until)
+            )
+        ):
+            errors["valid_from"] = _("The unit must lie within the dates of its parent unit.")
+        if self.pk:
+            outside = self.children.filter(valid_from__lt=self.valid_from)
+            if self.valid_until:
+                outside = outside | self.children.filter(
+                    Q(valid_until__isnull=True) | Q(valid_until__gt=self.valid_until)
+                )
+            if outside.exists():
+                errors["valid_until"] = _(
+                    "Units below this one exist outside these dates; change their dates first."
+                )
+        return errors
 
     def is_valid_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day < self.valid_until)
@@ -174,10 +201,10 @@ class AdminUnit(AuditedModel):
     def is_within(self, other: AdminUnit) -> bool:
         return self.path.startswith(other.path)
 
-    def save(self, *args, **kwargs) -> None:
+    def write(self, *args, **kwargs) -> None:
         with transaction.atomic():
             old_path = self.path
-            super().save(*args, **kwargs)
+            super().write(*args, **kwargs)
             new_path = paths.child_path(self.parent.path if self.parent else "", self.pk)
             if new_path != old_path:
                 self._move_subtree(old_path, new_path)

@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -26,7 +26,13 @@ def _children(user, unit, day):
         access.scope_units(user)
         .filter(parent=unit)
         .valid_on(day)
-        .annotate(child_count=Count("children"))
+        .annotate(
+            child_count=Count(
+                "children",
+                filter=Q(children__valid_from__lte=day)
+                & (Q(children__valid_until__isnull=True) | Q(children__valid_until__gt=day)),
+            )
+        )
         .in_tree_order()
     )
 
@@ -53,6 +59,8 @@ def unit_detail(request, pk):
             "children": children,
             "earlier_day": None if children else unit.last_day_with_children_before(day),
             "can_administer": access.can(request.user, access.Action.ADMINISTER, unit),
+            "parent_visible": unit.parent is not None
+            and access.can(request.user, access.Action.VIEW, unit.parent),
             "members": unit.memberships.select_related("user")
             if access.can(request.user, access.Action.ADMINISTER, unit)
             else None,
