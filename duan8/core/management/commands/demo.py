@@ -6,8 +6,6 @@ from duan8.geo import official
 from duan8.geo.models import AdminUnit, UnitKind
 
 DEMO_PASSWORD = "duan8-demo"
-# Lai Châu, Sơn La and Kon Tum: the provinces of the seed documents.
-DEMO_PROVINCES = ["12", "14", "62"]
 DEMO_ACCOUNTS = [
     # username, full name, (kind, code) of the unit, role
     ("admin", "Quản trị toàn quốc", None, None),
@@ -38,7 +36,7 @@ class Command(AuditedCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        created_units = official.load_legacy(DEMO_PROVINCES)
+        created_units = official.load().created
         created_accounts = 0
         for username, full_name, unit_key, role in DEMO_ACCOUNTS:
             user = User.objects.filter(username=username).first()

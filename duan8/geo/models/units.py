@@ -73,6 +73,12 @@ class AdminUnit(AuditedModel):
     """
 
     kind = models.CharField(_("kind"), max_length=10, choices=UnitKind.choices)
+    unit_type = models.CharField(
+        _("type"),
+        max_length=30,
+        blank=True,
+        help_text=_("The official type word: Xã, Phường, Thị trấn, Đặc khu, Huyện, Tỉnh, Bản…"),
+    )
     code = models.CharField(
         _("official code"),
         max_length=16,
@@ -99,8 +105,20 @@ class AdminUnit(AuditedModel):
         help_text=_("First day on which the unit no longer exists; empty while it exists."),
     )
 
+    search_key = models.CharField(max_length=150, db_index=True, editable=False, default="")
+    placeholder = models.BooleanField(
+        _("placeholder name"),
+        default=False,
+        help_text=_("The name was generated and should be replaced by the real one."),
+    )
+    needs_review = models.BooleanField(
+        _("to be confirmed"),
+        default=False,
+        help_text=_("Placed by the system after the 2025 reform; an administrator should confirm."),
+    )
+
     objects = AdminUnitQuerySet.as_manager()
-    audit_exclude = frozenset({"path", "depth"})
+    audit_exclude = frozenset({"path", "depth", "search_key"})
 
     class Meta:
         verbose_name = _("administrative unit")
@@ -120,6 +138,12 @@ class AdminUnit(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def display_with_dates(self) -> str:
+        if self.valid_until is None:
+            return self.name
+        last = self.valid_until - datetime.timedelta(days=1)
+        return f"{self.name} ({self.valid_from:%d/%m/%Y}–{last:%d/%m/%Y})"
 
     def audit_unit(self) -> AdminUnit:
         return self
@@ -202,12 +226,27 @@ class AdminUnit(AuditedModel):
         return self.path.startswith(other.path)
 
     def write(self, *args, **kwargs) -> None:
+        from duan8.geo import matching
+
+        self.search_key = matching.key(self.short_name)
         with transaction.atomic():
             old_path = self.path
             super().write(*args, **kwargs)
             new_path = paths.child_path(self.parent.path if self.parent else "", self.pk)
             if new_path != old_path:
                 self._move_subtree(old_path, new_path)
+
+    @classmethod
+    def after_bulk_create(cls, units: list[AdminUnit]) -> None:
+        """Derive path, depth and search key of units just bulk-created (parents first)."""
+        from duan8.geo import matching
+
+        for unit in units:
+            parent_path = unit.parent.path if unit.parent_id else ""
+            unit.path = paths.child_path(parent_path, unit.pk)
+            unit.depth = len(paths.ids_in(unit.path)) - 1
+            unit.search_key = matching.key(unit.short_name)
+        cls.objects.bulk_update(units, ["path", "depth", "search_key"], batch_size=2000)
 
     def _move_subtree(self, old_path: str, new_path: str) -> None:
         """Rewrite the derived path and depth of this unit and, after a move, its subtree."""

@@ -1,0 +1,108 @@
+"""The tree as of a date, and facts carried across the reform without being rewritten.
+
+A fact stays on the unit it was recorded for. Reading "as of" a date maps each unit to the
+unit(s) that stood for it on that date: forward through successions (a 2024 commune to the
+2026 commune that absorbed it), backward through them (a 2026 commune to the 2024 communes it
+came from), and up the tree as of that date for the totals.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from duan8.geo import paths
+from duan8.geo.models import AdminUnit, Succession
+
+
+def _forward(unit_ids: set[int]) -> dict[int, list[tuple[int, Decimal]]]:
+    """Each unit's successors with the weight of the fact that goes to each."""
+    links = defaultdict(list)
+    for link in Succession.objects.filter(predecessor_id__in=unit_ids):
+        links[link.predecessor_id].append(link)
+    weights = {}
+    for pk, outgoing in links.items():
+        shared = [link for link in outgoing if link.share is not None]
+        if shared and len(shared) == len(outgoing):
+            weights[pk] = [(link.successor_id, Decimal(link.share)) for link in shared]
+        else:
+            default = next((link for link in outgoing if link.is_default), outgoing[0])
+            weights[pk] = [(default.successor_id, Decimal(1))]
+    return weights
+
+
+def map_to_date(
+    units: Iterable[AdminUnit], day: datetime.date
+) -> dict[int, list[tuple[AdminUnit, Decimal]]]:
+    """For each unit, the unit(s) that stand for it on ``day``, with weights adding up to 1.
+
+    A unit that exists on ``day`` stands for itself. A unit that ended before ``day`` is
+    followed forward through its successions (the default successor, or every successor by
+    its share when shares are known). A unit that began after ``day`` is followed backward to
+    its predecessors. A unit with no link to ``day`` maps to nothing.
+    """
+    result: dict[int, list[tuple[int, Decimal]]] = {}
+    frontier: dict[int, list[tuple[int, Decimal]]] = {}
+    by_id = {u.pk: u for u in units}
+    for unit in by_id.values():
+        if unit.is_valid_on(day):
+            result[unit.pk] = [(unit.pk, Decimal(1))]
+        else:
+            frontier[unit.pk] = [(unit.pk, Decimal(1))]
+    for _ in range(10):  # successions chain at most a few times
+        if not frontier:
+            break
+        current_ids = {pk for parts in frontier.values() for pk, _ in parts}
+        current = AdminUnit.objects.in_bulk(current_ids)
+        forward_ids = {pk for pk, u in current.items() if u.valid_until and u.valid_until <= day}
+        steps = _forward(forward_ids)
+        backward = defaultdict(list)
+        for link in Succession.objects.filter(successor_id__in=current_ids - forward_ids):
+            backward[link.successor_id].append(link.predecessor_id)
+        next_frontier = {}
+        for origin, parts in frontier.items():
+            reached, pending = [], []
+            for pk, weight in parts:
+                if pk in forward_ids:
+                    pending += [(nxt, weight * w) for nxt, w in steps.get(pk, [])]
+                else:
+                    before = backward.get(pk, [])
+                    pending += [(nxt, weight / len(before)) for nxt in before]
+            candidates = AdminUnit.objects.in_bulk({pk for pk, _ in pending})
+            for pk, weight in pending:
+                if candidates[pk].is_valid_on(day):
+                    reached.append((pk, weight))
+            still = [(pk, w) for pk, w in pending if not candidates[pk].is_valid_on(day)]
+            if reached:
+                result.setdefault(origin, []).extend(reached)
+            if still:
+                next_frontier[origin] = still
+        frontier = next_frontier
+    everyone = AdminUnit.objects.in_bulk({pk for parts in result.values() for pk, _ in parts})
+    return {
+        origin: [(everyone[pk], weight) for pk, weight in parts] for origin, parts in result.items()
+    }
+
+
+def rollup(facts: Mapping[int, int | Decimal], day: datetime.date) -> dict[int, Decimal]:
+    """Totals per unit of the tree as of ``day``: each fact counted under the unit that stands
+    for its unit on that day and under every ancestor of that unit."""
+    units = AdminUnit.objects.in_bulk(list(facts))
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for origin, parts in map_to_date(units.values(), day).items():
+        for unit, weight in parts:
+            for pk in paths.ids_in(unit.path):
+                totals[pk] += Decimal(facts[origin]) * weight
+    return dict(totals)
+
+
+def successors(unit: AdminUnit) -> list[Succession]:
+    return list(
+        unit.successor_links.select_related("successor").order_by("-is_default", "successor__name")
+    )
+
+
+def predecessors(unit: AdminUnit) -> list[Succession]:
+    return list(unit.predecessor_links.select_related("predecessor").order_by("predecessor__name"))
