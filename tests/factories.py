@@ -6,7 +6,13 @@ import datetime
 import itertools
 
 from duan8.accounts.models import ApiToken, Membership, Role, User
-from duan8.geo.models import AdminUnit, UnitKind
+from duan8.geo.models import (
+    AdminUnit,
+    Classification,
+    ClassificationKind,
+    ProjectAreaEntry,
+    UnitKind,
+)
 
 PASSWORD = "mat-khau-thu-nghiem-9"
 _codes = itertools.count(90000)
@@ -90,6 +96,17 @@ class World:
             unit(UnitKind.DISTRICT, "Huyện Mộc Châu", self.other_province, code="118"),
             code="04015",
         )
+        self.village = unit(UnitKind.VILLAGE, "Bản Sì Choang", self.commune, code="")
+        self.classification = Classification.objects.create(
+            unit=self.commune,
+            kind=ClassificationKind.REGION,
+            value="III",
+            valid_from=datetime.date(2021, 6, 4),
+            legal_basis="Quyết định 861/QĐ-TTg",
+        )
+        self.area_entry = ProjectAreaEntry.objects.create(
+            year=2024, unit=self.commune, origin=ProjectAreaEntry.Origin.PROPOSED
+        )
         self.personas = {
             "commune_editor": user("xa.nhaplieu", role=Role.EDITOR, on=self.commune),
             "district_approver": user("huyen.pheduyet", role=Role.APPROVER, on=self.district),
@@ -104,3 +121,30 @@ class World:
         if name in personas:
             return personas[name]
         raise AttributeError(name)
+
+
+def xlsx(rows: list[list], name: str = "import.xlsx"):
+    """An uploaded Excel file whose first sheet holds ``rows`` (the first is the header)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from duan8.core.sheets import workbook
+
+    content = workbook(rows[0], iter(rows[1:]))
+    return SimpleUploadedFile(
+        name,
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def successor_commune(world: World, name: str = "Xã Mồ Sì San mới") -> AdminUnit:
+    """End the world's commune at the reform and give it a successor under the province."""
+    from duan8.geo.models import Succession
+
+    for old in (world.commune, world.sibling_commune):
+        AdminUnit.objects.filter(pk=old.pk).update(valid_until=REFORM)
+        old.refresh_from_db()
+    AdminUnit.objects.filter(kind="village").update(valid_until=REFORM)
+    new = unit(UnitKind.COMMUNE, name, world.province, valid_from=REFORM)
+    Succession.objects.create(predecessor=world.commune, successor=new, effective_on=REFORM)
+    return new

@@ -22,8 +22,8 @@ def test_a_token_identifies_its_user(api_client, world):
 def test_the_unit_list_holds_only_units_in_scope(api_client, world):
     body = api_client(token(world.district_approver)).get(reverse("api:units")).json()
     names = {item["name"] for item in body["items"]}
-    assert names == {"Huyện Phong Thổ", "Xã Mồ Sì San"}
-    assert body["count"] == 2
+    assert names == {"Huyện Phong Thổ", "Xã Mồ Sì San", "Bản Sì Choang"}
+    assert body["count"] == 3
 
 
 def test_the_unit_list_filters_by_kind_parent_and_date(api_client, world):

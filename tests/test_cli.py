@@ -1,5 +1,6 @@
 """The ``duan8`` command line: demo data, administrators, tokens, backups."""
 
+import datetime
 import os
 import shutil
 import sqlite3
@@ -28,13 +29,15 @@ def run(*args) -> str:
 def test_the_demo_loads_official_units_and_one_account_per_role(db):
     output = run("demo")
     assert "laichau.quantri" in output and "duan8-demo" in output
-    lai_chau = AdminUnit.objects.get(kind=UnitKind.PROVINCE, code="12")
+    lai_chau = AdminUnit.objects.get(
+        kind=UnitKind.PROVINCE, code="12", valid_until=datetime.date(2025, 7, 1)
+    )
     assert lai_chau.name == "Tỉnh Lai Châu"
     districts = AdminUnit.objects.filter(parent=lai_chau, kind=UnitKind.DISTRICT)
     assert districts.count() == 8
-    assert AdminUnit.objects.get(kind=UnitKind.COMMUNE, code="03553").parent.short_name == (
-        "Phong Thổ"
-    )
+    assert AdminUnit.objects.get(
+        kind=UnitKind.COMMUNE, code="03553", valid_until__isnull=False
+    ).parent.short_name == ("Phong Thổ")
     admin = User.objects.get(username="admin")
     assert admin.is_national_admin and admin.check_password("duan8-demo")
 
@@ -42,7 +45,7 @@ def test_the_demo_loads_official_units_and_one_account_per_role(db):
 def test_loading_the_demo_twice_changes_nothing(db):
     run("demo")
     counts = (AdminUnit.objects.count(), User.objects.count(), AuditEvent.objects.count())
-    assert "0 units and 0 accounts" in run("demo")
+    assert "0 units, 0 villages and 0 accounts" in run("demo")
     assert (AdminUnit.objects.count(), User.objects.count(), AuditEvent.objects.count()) == counts
 
 

@@ -78,7 +78,7 @@ def test_switching_to_a_unit_out_of_scope_is_refused_and_keeps_the_current_unit(
 def test_the_overview_counts_the_units_below(client, world):
     client.force_login(world.province_admin)
     counts = {row["kind"]: row["n"] for row in client.get("/").context["counts"]}
-    assert counts == {"district": 2, "commune": 2}
+    assert counts == {"district": 2, "commune": 2, "village": 1}
 
 
 def test_a_unit_page_shows_codes_validity_and_children(client, world):

@@ -1,39 +1,23 @@
 """The JSON API under /api/v1/: what the pages offer, under the same access rules."""
 
 import datetime
-from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from duan8 import __version__
 from duan8.api.auth import TokenAuth
+from duan8.api.common import Id, Pagination
 from duan8.api.schemas import AuditEventOut, MeOut, Message, UnitOut, UnitPatch
 from duan8.core import access
-from duan8.core.access import MAX_ID
 from duan8.core.models import AuditEvent
 from duan8.geo import paths
 from duan8.geo.models import UnitKind
-
-# Ids and offsets beyond what the databases store are refused as bad input, not overflowed.
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class Pagination(LimitOffsetPagination):
-    """?limit= (1–1000, default 100) and ?offset= (from 0)."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=1000)
-        offset: int = Field(0, ge=0, le=2**31)
-
-    def __init__(self, **kwargs):
-        super().__init__(max_limit=1000, **kwargs)
-
 
 api = NinjaAPI(
     title="duan8 API",
@@ -161,3 +145,8 @@ def audit_events(request, unit: Id):
         .newest_first()
         .select_related("content_type")
     )
+
+
+from duan8.api.geo import router as geo_router  # noqa: E402  (registers on the same API)
+
+api.add_router("", geo_router)

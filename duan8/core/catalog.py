@@ -46,7 +46,9 @@ def _python_source(path: Path) -> bytes:
         return text.encode()
     from django.utils.translation.template import templatize
 
-    return templatize(text, origin=str(path)).encode()
+    # Python's tokenizer would trip over the template's indentation; line numbers are kept.
+    pseudo = templatize(text, origin=str(path))
+    return "\n".join(line.lstrip() for line in pseudo.splitlines()).encode()
 
 
 def extract() -> dict[tuple[str, str | None], list[str]]:

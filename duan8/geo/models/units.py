@@ -6,7 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Max, Q, Value
+from django.db.models import Case, F, Max, Q, Value, When
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -55,10 +55,26 @@ class AdminUnitQuerySet(models.QuerySet):
         return self.filter(valid_until__isnull=True)
 
     def search(self, text: str) -> AdminUnitQuerySet:
+        """Units whose name contains ``text``, ignoring diacritics, case and type words.
+
+        "sin ho", "Sìn Hồ" and "huyện Sìn Hồ" all find Sìn Hồ; an official code finds its
+        unit. Exact names come first, then units of the kind the type word names, then
+        units in force before those that ended.
+        """
+        from duan8.geo import matching
+
         text = text.strip()
-        if not text:
-            return self
-        return self.filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code=text))
+        key = matching.key(text)
+        if not key:
+            return self.filter(code=text) if text else self
+        hinted = matching.kind_hint(text)
+        return self.filter(Q(search_key__contains=key) | Q(code=text)).order_by(
+            Case(When(search_key=key, then=0), default=1),
+            Case(When(kind=hinted, then=0), default=1) if hinted else Value(0),
+            F("valid_until").desc(nulls_first=True),
+            "depth",
+            "short_name",
+        )
 
     def in_tree_order(self) -> AdminUnitQuerySet:
         return self.order_by("depth", "short_name", "pk")

@@ -2,7 +2,7 @@ from django.db import transaction
 
 from duan8.accounts.models import Membership, Role, User
 from duan8.core.management.base import AuditedCommand
-from duan8.geo import official
+from duan8.geo import demo, official
 from duan8.geo.models import AdminUnit, UnitKind
 
 DEMO_PASSWORD = "duan8-demo"
@@ -48,10 +48,20 @@ class Command(AuditedCommand):
                 user.save()
                 created_accounts += 1
             if unit_key is not None:
-                unit = AdminUnit.objects.get(kind=unit_key[0], code=unit_key[1])
-                Membership.objects.get_or_create(user=user, unit=unit, defaults={"role": role})
+                unit = AdminUnit.objects.get(
+                    kind=unit_key[0], code=unit_key[1], valid_from=official.LEGACY_VALID_FROM
+                )
+                for target in [
+                    unit,
+                    *(s.successor for s in unit.successor_links.filter(is_default=True)),
+                ]:
+                    Membership.objects.get_or_create(
+                        user=user, unit=target, defaults={"role": role}
+                    )
+        villages_added = demo.load_phong_tho_project_area()
         self.stdout.write(
-            f"Demo data: {created_units} units and {created_accounts} accounts created."
+            f"Demo data: {created_units} units, {villages_added} villages and "
+            f"{created_accounts} accounts created."
         )
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for username, full_name, _, _ in DEMO_ACCOUNTS:

@@ -11,7 +11,11 @@ from duan8.core import access
 from duan8.core.formatting import parse_date
 from duan8.core.models import AuditEvent
 from duan8.core.shell import current_unit, set_current_unit
+from duan8.geo import areas, timeline
 from duan8.geo.forms import UnitForm
+from duan8.geo.models import UnitKind
+from duan8.geo.views.areas import province_of
+from duan8.geo.views.villages import review_choices
 
 
 def _as_of(request, unit) -> datetime.date:
@@ -21,10 +25,19 @@ def _as_of(request, unit) -> datetime.date:
         return unit.reference_day()
 
 
+def area_province(user, unit):
+    """The province whose project area this unit may be added to by ``user``, if any."""
+    province = province_of(unit)
+    if province is not None and access.can(user, access.Action.EDIT, province):
+        return province
+    return None
+
+
 def _children(user, unit, day):
     return (
         access.scope_units(user)
         .filter(parent=unit)
+        .exclude(kind=UnitKind.VILLAGE)
         .valid_on(day)
         .annotate(
             child_count=Count(
@@ -61,6 +74,17 @@ def unit_detail(request, pk):
             "can_administer": access.can(request.user, access.Action.ADMINISTER, unit),
             "parent_visible": unit.parent is not None
             and access.can(request.user, access.Action.VIEW, unit.parent),
+            "can_edit": access.can(request.user, access.Action.EDIT, unit),
+            "classifications": unit.classifications.all(),
+            "successors": timeline.successors(unit),
+            "predecessors": timeline.predecessors(unit),
+            "year": day.year,
+            "area_entry": areas.status_of(unit, day.year),
+            "area_province": area_province(request.user, unit),
+            "review_choices": review_choices(request.user, unit) if unit.needs_review else (),
+            "villages": unit.children.filter(kind=UnitKind.VILLAGE).order_by("name")
+            if unit.kind == UnitKind.COMMUNE
+            else None,
             "members": unit.memberships.select_related("user")
             if access.can(request.user, access.Action.ADMINISTER, unit)
             else None,

@@ -1,0 +1,307 @@
+"""Geography endpoints: lineage, the tree as of a date, matching, villages, classifications,
+and the project area."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Field
+
+from duan8.api.common import Id
+from duan8.api.schemas import InputSchema, UnitOut
+from duan8.core import access
+from duan8.geo import areas, matching, timeline, villages
+from duan8.geo.models import (
+    AdminUnit,
+    Classification,
+    ClassificationKind,
+    ProjectAreaEntry,
+    UnitKind,
+)
+from duan8.geo.views.areas import province_of
+
+router = Router(tags=["geography"])
+
+
+class LinkOut(Schema):
+    unit: UnitOut
+    effective_on: datetime.date
+    is_default: bool
+    share: float | None
+    legal_basis: str
+
+
+class LineageOut(Schema):
+    predecessors: list[LinkOut]
+    successors: list[LinkOut]
+
+
+class WeightedUnitOut(Schema):
+    unit: UnitOut
+    weight: float
+
+
+class CandidateOut(Schema):
+    unit: UnitOut
+    confidence: float
+    reason: str
+
+
+class MatchOut(Schema):
+    text: str
+    status: str
+    candidates: list[CandidateOut]
+
+
+class VillageIn(InputSchema):
+    name: str = Field(min_length=1, max_length=120)
+
+
+class ReviewIn(InputSchema):
+    commune: Id
+
+
+class ClassificationOut(Schema):
+    id: int
+    unit_id: int
+    kind: str
+    value: str
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+    legal_basis: str
+    note: str
+
+
+class ClassificationIn(InputSchema):
+    kind: ClassificationKind
+    value: str = Field("", max_length=60)
+    valid_from: datetime.date
+    valid_until: datetime.date | None = None
+    legal_basis: str = Field("", max_length=200)
+    note: str = Field("", max_length=200)
+
+
+class EntryOut(Schema):
+    id: int
+    year: int
+    unit: UnitOut
+    included: bool
+    origin: str
+
+
+class LineOut(Schema):
+    commune: UnitOut
+    included: bool
+    village_count: int
+    villages: list[EntryOut]
+
+
+class AreaOut(Schema):
+    year: int
+    communes: int
+    villages: int
+    lines: list[LineOut]
+
+
+class ProposeIn(InputSchema):
+    unit: Id
+    year: int = Field(ge=2000, le=2100)
+
+
+class EntryIn(InputSchema):
+    included: bool
+
+
+class AreaAddIn(InputSchema):
+    unit: Id
+    year: int = Field(ge=2000, le=2100)
+
+
+def _link(link, unit) -> dict:
+    share = float(link.share) if link.share is not None else None
+    return {
+        "unit": unit,
+        "effective_on": link.effective_on,
+        "is_default": link.is_default,
+        "share": share,
+        "legal_basis": link.legal_basis,
+    }
+
+
+@router.get("/units/{unit_id}/lineage", response=LineageOut, url_name="unit_lineage")
+def unit_lineage(request, unit_id: Id):
+    """The units this one came from and went into, with dates and legal basis."""
+    unit = access.get_unit_or_404(request.auth, unit_id)
+    return {
+        "predecessors": [_link(link, link.predecessor) for link in timeline.predecessors(unit)],
+        "successors": [_link(link, link.successor) for link in timeline.successors(unit)],
+    }
+
+
+@router.get("/units/{unit_id}/as-of", response=list[WeightedUnitOut], url_name="unit_as_of")
+def unit_as_of(request, unit_id: Id, on: datetime.date):
+    """The unit(s) that stand for this one on another date, with the weight of each."""
+    unit = access.get_unit_or_404(request.auth, unit_id)
+    parts = timeline.map_to_date([unit], on).get(unit.pk, [])
+    return [{"unit": u, "weight": float(w)} for u, w in parts]
+
+
+class MatchQuery(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    within: Id | None = None
+    kind: UnitKind | None = None
+    on: datetime.date | None = None
+
+
+@router.get("/match", response=MatchOut, url_name="match")
+def match(request, query: Query[MatchQuery]):
+    """Candidates for a name from a spreadsheet or document, with a confidence each.
+
+    ``status`` is exact, fuzzy (one plausible unit, written differently), ambiguous (several:
+    nothing is picked) or none.
+    """
+    units = access.scope_units(request.auth)
+    if query.within is not None:
+        units = units.subtree(access.get_unit_or_404(request.auth, query.within))
+    if query.kind:
+        units = units.filter(kind=query.kind)
+    if query.on:
+        units = units.valid_on(query.on)
+    key = matching.key(query.name)
+    pool = units.filter(search_key__contains=key[:4]) if len(key) >= 4 else units
+    found = matching.match(query.name, pool[:5000])
+    return {
+        "text": found.text,
+        "status": found.status,
+        "candidates": [
+            {"unit": c.unit, "confidence": c.confidence, "reason": c.reason}
+            for c in found.candidates[:10]
+        ],
+    }
+
+
+@router.get("/units/{unit_id}/villages", response=list[UnitOut], url_name="villages")
+def village_list(request, unit_id: Id):
+    commune = access.get_unit_or_404(request.auth, unit_id)
+    return commune.children.filter(kind=UnitKind.VILLAGE).order_by("name")
+
+
+@router.post(
+    "/units/{unit_id}/villages", response={201: UnitOut, 422: dict}, url_name="village_create"
+)
+def village_create(request, unit_id: Id, payload: VillageIn):
+    commune = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
+    if commune.kind != UnitKind.COMMUNE:
+        return Status(422, {"detail": "Villages are added under a commune."})
+    return Status(201, villages.add(commune, payload.name.strip()))
+
+
+@router.post("/units/{unit_id}/review", response=UnitOut, url_name="village_review")
+def village_review(request, unit_id: Id, payload: ReviewIn):
+    """Confirm (or change) the commune a village was placed in after the reform."""
+    village = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
+    commune = access.get_unit_or_404(request.auth, payload.commune, access.Action.ADMINISTER)
+    if village.kind != UnitKind.VILLAGE or commune.kind != UnitKind.COMMUNE:
+        raise Http404
+    return villages.confirm(village, commune)
+
+
+@router.get(
+    "/units/{unit_id}/classifications", response=list[ClassificationOut], url_name="classifications"
+)
+def classification_list(request, unit_id: Id):
+    return access.get_unit_or_404(request.auth, unit_id).classifications.all()
+
+
+@router.post(
+    "/units/{unit_id}/classifications",
+    response={201: ClassificationOut},
+    url_name="classification_create",
+)
+def classification_create(request, unit_id: Id, payload: ClassificationIn):
+    from duan8.geo.models.classification import DEFAULT_LEGAL_BASIS
+
+    unit = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
+    data = payload.dict()
+    data["legal_basis"] = data["legal_basis"] or DEFAULT_LEGAL_BASIS.get(data["kind"], "")
+    item = Classification(unit=unit, **data)
+    item.full_clean()
+    item.save()
+    return Status(201, item)
+
+
+@router.delete("/classifications/{item_id}", response={204: None}, url_name="classification_delete")
+def classification_delete(request, item_id: Id):
+    item = access.get_or_404(
+        request.auth,
+        Classification.objects.select_related("unit"),
+        access.Action.ADMINISTER,
+        pk=item_id,
+    )
+    item.delete()
+    return Status(204, None)
+
+
+def _require_province_editor(user, unit: AdminUnit) -> None:
+    province = province_of(unit)
+    if province is None or not access.can(user, access.Action.EDIT, province):
+        raise PermissionDenied
+
+
+def _area(root: AdminUnit, year: int) -> dict:
+    summary = areas.summary(root, year)
+    return {
+        "year": year,
+        "communes": summary.commune_count,
+        "villages": summary.village_count,
+        "lines": [
+            {
+                "commune": line.commune,
+                "included": line.included,
+                "village_count": line.village_count,
+                "villages": line.villages,
+            }
+            for line in summary.lines
+        ],
+    }
+
+
+@router.get("/project-area", response=AreaOut, url_name="project_area")
+def project_area(request, unit: Id, year: int = Query(..., ge=2000, le=2100)):
+    """The year's project area under a unit: communes, and villages by commune."""
+    return _area(access.get_unit_or_404(request.auth, unit), year)
+
+
+@router.post("/project-area/propose", response=AreaOut, url_name="project_area_propose")
+def project_area_propose(request, payload: ProposeIn):
+    root = access.get_unit_or_404(request.auth, payload.unit)
+    _require_province_editor(request.auth, root)
+    areas.propose(root, payload.year)
+    return _area(root, payload.year)
+
+
+@router.post("/project-area/entries", response={201: EntryOut}, url_name="project_area_add")
+def project_area_add(request, payload: AreaAddIn):
+    unit = access.get_unit_or_404(request.auth, payload.unit)
+    _require_province_editor(request.auth, unit)
+    if unit.kind not in (UnitKind.COMMUNE, UnitKind.VILLAGE):
+        raise Http404
+    entry, _ = ProjectAreaEntry.objects.update_or_create(
+        year=payload.year,
+        unit=unit,
+        defaults={"included": True, "origin": ProjectAreaEntry.Origin.MANUAL},
+    )
+    return Status(201, entry)
+
+
+@router.patch("/project-area/entries/{entry_id}", response=EntryOut, url_name="project_area_entry")
+def project_area_entry(request, entry_id: Id, payload: EntryIn):
+    entry = access.get_or_404(
+        request.auth, ProjectAreaEntry.objects.select_related("unit"), pk=entry_id
+    )
+    _require_province_editor(request.auth, entry.unit)
+    entry.included = payload.included
+    entry.save()
+    return entry

@@ -1,0 +1,123 @@
+"""Setting classifications one by one or from an Excel sheet."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from duan8.core import sheets
+from duan8.geo import matching
+from duan8.geo.models import AdminUnit, Classification, ClassificationKind
+
+COLUMNS = [
+    sheets.Column("unit", "Đơn vị", aliases=("Xã", "Thôn, bản", "Mã đơn vị", "Unit")),
+    sheets.Column("kind", "Phân loại", aliases=("Loại", "Classification")),
+    sheets.Column("value", "Giá trị", required=False, aliases=("Khu vực", "Value")),
+    sheets.Column("valid_from", "Hiệu lực từ", aliases=("Từ ngày", "Valid from")),
+    sheets.Column(
+        "valid_until", "Hiệu lực đến", required=False, aliases=("Đến ngày", "Valid until")
+    ),
+    sheets.Column(
+        "legal_basis", "Căn cứ", required=False, aliases=("Căn cứ pháp lý", "Legal basis")
+    ),
+]
+
+
+def kind_from_text(text: str) -> str | None:
+    """A classification kind from its code or its label in either language."""
+    wanted = matching.fold(text)
+    for kind in ClassificationKind:
+        labels = {kind.value}
+        for language in ("vi", "en"):
+            from django.utils import translation
+
+            with translation.override(language):
+                labels.add(str(kind.label))
+        if wanted in {matching.fold(label) for label in labels}:
+            return kind.value
+    return None
+
+
+def import_rows(upload, scope: AdminUnit, day: datetime.date) -> list[Classification]:
+    rows = sheets.read(upload, COLUMNS)
+    units = list(
+        AdminUnit.objects.subtree(scope)
+        .valid_on(day)
+        .exclude(kind="nation")
+        .select_related("parent")
+    )
+    by_code = {u.code: u for u in units if u.code}
+    errors, planned = [], []
+
+    def header(key):
+        return sheets.header_of(COLUMNS, key)
+
+    for row in rows:
+        text = row.text("unit")
+        unit = by_code.get(text)
+        if unit is None:
+            found = matching.match(text, units) if text else None
+            if found is None or found.status == "none":
+                errors.append(
+                    sheets.RowError(
+                        row.number,
+                        header("unit"),
+                        _("no unit named “%(name)s” here.") % {"name": text},
+                    )
+                )
+                continue
+            if found.status == "ambiguous":
+                errors.append(
+                    sheets.RowError(
+                        row.number,
+                        header("unit"),
+                        _("“%(name)s” could be several units; write the official code instead.")
+                        % {"name": text},
+                    )
+                )
+                continue
+            unit = found.unit
+        kind = kind_from_text(row.text("kind"))
+        if kind is None:
+            errors.append(sheets.RowError(row.number, header("kind"), _("unknown classification.")))
+            continue
+        try:
+            valid_from = sheets.parse_date_cell(row.values.get("valid_from"))
+            valid_until = sheets.parse_date_cell(row.values.get("valid_until"))
+        except ValueError:
+            errors.append(
+                sheets.RowError(row.number, header("valid_from"), _("not a date (dd/mm/yyyy)."))
+            )
+            continue
+        if valid_from is None:
+            errors.append(
+                sheets.RowError(row.number, header("valid_from"), _("the start date is empty."))
+            )
+            continue
+        from duan8.geo.models.classification import DEFAULT_LEGAL_BASIS
+
+        item = Classification(
+            unit=unit,
+            kind=kind,
+            value=row.text("value"),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            legal_basis=row.text("legal_basis") or DEFAULT_LEGAL_BASIS.get(kind, ""),
+        )
+        try:
+            item.full_clean()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                column = header(field) if field in {c.key for c in COLUMNS} else header("kind")
+                errors += [sheets.RowError(row.number, column, m) for m in messages]
+            continue
+        planned.append(item)
+    if errors:
+        raise sheets.ImportRefused(errors)
+    with transaction.atomic():
+        for item in planned:
+            item.save()
+    return planned

@@ -1,0 +1,58 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duan8.core import access, sheets
+from duan8.geo import classify
+from duan8.geo.forms import ClassificationForm, ImportForm
+from duan8.geo.models import Classification
+
+
+@login_required
+def classification_add(request, pk):
+    unit = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    form = ClassificationForm(
+        data=request.POST or None, unit=unit, initial={"valid_from": unit.valid_from}
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Classification saved."))
+        return redirect("geo:unit", pk=unit.pk)
+    return render(request, "geo/classification_add.html", {"unit": unit, "form": form})
+
+
+@login_required
+@require_POST
+def classification_delete(request, pk):
+    item = access.get_or_404(
+        request.user, Classification.objects.select_related("unit"), access.Action.ADMINISTER, pk=pk
+    )
+    item.delete()
+    messages.success(request, _("Classification removed."))
+    return redirect("geo:unit", pk=item.unit_id)
+
+
+@login_required
+def classification_import(request, pk):
+    scope = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"on": scope.reference_day()}
+    )
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = classify.import_rows(
+                form.cleaned_data["file"], scope, form.cleaned_data["on"]
+            )
+        except sheets.ImportRefused as refused:
+            errors = refused.errors
+        else:
+            messages.success(request, _("%(n)d classifications stored.") % {"n": len(created)})
+            return redirect("geo:unit", pk=scope.pk)
+    return render(
+        request,
+        "geo/classification_import.html",
+        {"unit": scope, "form": form, "errors": errors, "columns": classify.COLUMNS},
+    )

@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duan8.core import access, sheets
+from duan8.geo import villages
+from duan8.geo.forms import ImportForm, ReviewForm, VillageForm
+from duan8.geo.models import AdminUnit, UnitKind
+
+
+@login_required
+def village_add(request, pk):
+    commune = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    if commune.kind != UnitKind.COMMUNE:
+        messages.error(request, _("Villages are added under a commune."))
+        return redirect("geo:unit", pk=commune.pk)
+    form = VillageForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        village = villages.add(commune, form.cleaned_data["name"])
+        messages.success(request, _("Village %(name)s added.") % {"name": village.name})
+        return redirect("geo:unit", pk=commune.pk)
+    return render(request, "geo/village_add.html", {"unit": commune, "form": form})
+
+
+@login_required
+def village_import(request, pk):
+    scope = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"on": scope.reference_day()}
+    )
+    errors, notes = [], []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, notes = villages.import_rows(
+                form.cleaned_data["file"], scope, form.cleaned_data["on"]
+            )
+        except sheets.ImportRefused as refused:
+            errors = refused.errors
+        else:
+            messages.success(request, _("%(n)d villages stored.") % {"n": len(created)})
+            for note in notes:
+                messages.info(request, note)
+            return redirect("geo:unit", pk=scope.pk)
+    return render(
+        request, "geo/village_import.html", {"unit": scope, "form": form, "errors": errors}
+    )
+
+
+@login_required
+def village_template(request, pk):
+    scope = access.get_unit_or_404(request.user, pk)
+    communes = villages.communes_for_import(scope, scope.reference_day()).order_by("path")[:5000]
+    content = sheets.workbook(
+        [c.header for c in villages.COLUMNS], ([c.name, ""] for c in communes)
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="danh-sach-thon-ban.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def village_review(request, pk):
+    village = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    if village.kind != UnitKind.VILLAGE:
+        return redirect("geo:unit", pk=village.pk)
+    form = ReviewForm(request.POST, communes=review_choices(request.user, village))
+    if form.is_valid():
+        villages.confirm(village, form.cleaned_data["commune"])
+        messages.success(request, _("The village's commune is confirmed."))
+    else:
+        messages.error(request, _("Choose a commune in force at the same time as the village."))
+    return redirect("geo:unit", pk=village.pk)
+
+
+def review_choices(user, village):
+    """Communes an administrator may place a carried village in: those of its province then."""
+    province = village.parent.parent if village.parent else None
+    communes = AdminUnit.objects.filter(kind=UnitKind.COMMUNE).valid_on(village.valid_from)
+    if province is not None:
+        communes = communes.subtree(province)
+    return access.scope_units(user, access.Action.ADMINISTER, communes).order_by("name")

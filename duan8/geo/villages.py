@@ -1,0 +1,180 @@
+"""Villages (thôn, bản, tổ dân phố): added by unit administrators, carried across the reform."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from duan8.core import sheets
+from duan8.geo import matching
+from duan8.geo.models import AdminUnit, Succession, UnitKind
+
+CARRIED_BASIS = "Theo xã kế thừa sau sắp xếp năm 2025"
+COLUMNS = [
+    sheets.Column("commune", "Xã", aliases=("Xã, phường", "Tên xã", "Mã xã", "Commune")),
+    sheets.Column("village", "Thôn, bản", aliases=("Tên thôn", "Tên bản", "Thôn/bản", "Village")),
+]
+
+
+def village_type(name: str) -> str:
+    first = name.split(" ", 1)[0]
+    return (
+        first if matching.fold(first) in {"thon", "ban", "to", "xom", "buon", "ap", "lang"} else ""
+    )
+
+
+def add(commune: AdminUnit, name: str, *, placeholder: bool = False) -> AdminUnit:
+    """Create a village under ``commune`` for the commune's whole life, then carry it forward."""
+    with transaction.atomic():
+        village = AdminUnit.objects.create(
+            kind=UnitKind.VILLAGE,
+            code="",
+            name=name,
+            short_name=name,
+            parent=commune,
+            unit_type=village_type(name),
+            valid_from=commune.valid_from,
+            valid_until=commune.valid_until,
+            placeholder=placeholder,
+        )
+        carry_across(village)
+    return village
+
+
+def carry_across(village: AdminUnit) -> AdminUnit | None:
+    """After the reform a village belongs to its commune's default successor.
+
+    Creates that village (flagged for an administrator to confirm) once, linked by a
+    succession; returns it, or None when the commune has no successor.
+    """
+    commune = village.parent
+    if commune.valid_until is None or village.successor_links.exists():
+        return None
+    link = (
+        commune.successor_links.select_related("successor")
+        .order_by("-is_default", "successor__name")
+        .first()
+    )
+    if link is None:
+        return None
+    successor = link.successor
+    carried = AdminUnit.objects.create(
+        kind=UnitKind.VILLAGE,
+        code="",
+        name=village.name,
+        short_name=village.short_name,
+        unit_type=village.unit_type,
+        parent=successor,
+        valid_from=successor.valid_from,
+        valid_until=successor.valid_until,
+        placeholder=village.placeholder,
+        needs_review=True,
+    )
+    Succession.objects.create(
+        predecessor=village,
+        successor=carried,
+        effective_on=successor.valid_from,
+        legal_basis=CARRIED_BASIS,
+    )
+    carry_across(carried)
+    return carried
+
+
+def confirm(village: AdminUnit, commune: AdminUnit | None = None) -> AdminUnit:
+    """An administrator confirms the commune a carried village belongs to, or moves it."""
+    if commune is not None and commune.pk != village.parent_id:
+        village.parent = commune
+    village.needs_review = False
+    village.full_clean()
+    village.save()
+    return village
+
+
+def communes_for_import(scope: AdminUnit, day: datetime.date):
+    return AdminUnit.objects.subtree(scope).filter(kind=UnitKind.COMMUNE).valid_on(day)
+
+
+def resolve_commune(
+    text: str, communes: list[AdminUnit]
+) -> tuple[AdminUnit | None, str | None, bool]:
+    """(commune, error, fuzzy) for a commune cell: an official code or a name."""
+    by_code = [c for c in communes if c.code == text]
+    if by_code:
+        return by_code[0], None, False
+    found = matching.match(text, communes)
+    if found.status == "none":
+        return None, _("no commune named “%(name)s” here.") % {"name": text}, False
+    if found.status == "ambiguous":
+        names = ", ".join(
+            f"{c.unit.name} ({c.unit.parent.short_name}, {c.unit.code})"
+            for c in found.candidates[:4]
+        )
+        return (
+            None,
+            _("“%(name)s” could be several communes: %(names)s. Write the commune's code instead.")
+            % {"name": text, "names": names},
+            False,
+        )
+    return found.unit, None, found.is_fuzzy
+
+
+def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[AdminUnit], list[str]]:
+    """Validate the whole sheet, then store every village in one transaction, or nothing.
+
+    Returns the villages created and notes on names matched approximately; raises
+    ``sheets.ImportRefused`` with every bad row, column and reason.
+    """
+    rows = sheets.read(upload, COLUMNS)
+    communes = list(communes_for_import(scope, day).select_related("parent"))
+    existing = {
+        (parent_id, matching.key(name))
+        for parent_id, name in AdminUnit.objects.filter(
+            kind=UnitKind.VILLAGE, parent__in=communes
+        ).values_list("parent_id", "name")
+    }
+    errors, notes, planned, seen = [], [], [], set()
+    commune_header = sheets.header_of(COLUMNS, "commune")
+    village_header = sheets.header_of(COLUMNS, "village")
+    for row in rows:
+        commune_text, name = row.text("commune"), row.text("village")
+        if not commune_text:
+            errors.append(sheets.RowError(row.number, commune_header, _("the commune is empty.")))
+            continue
+        commune, error, fuzzy = resolve_commune(commune_text, communes)
+        if error:
+            errors.append(sheets.RowError(row.number, commune_header, error))
+            continue
+        if fuzzy:
+            notes.append(
+                _("Row %(row)d: “%(text)s” read as %(name)s.")
+                % {"row": row.number, "text": commune_text, "name": commune.name}
+            )
+        if not name:
+            errors.append(
+                sheets.RowError(row.number, village_header, _("the village name is empty."))
+            )
+            continue
+        key = (commune.pk, matching.key(name))
+        if key in existing:
+            errors.append(
+                sheets.RowError(
+                    row.number,
+                    village_header,
+                    _("%(commune)s already has this village.") % {"commune": commune.name},
+                )
+            )
+            continue
+        if key in seen:
+            errors.append(
+                sheets.RowError(row.number, village_header, _("this village is listed twice."))
+            )
+            continue
+        seen.add(key)
+        planned.append((commune, name))
+    if errors:
+        raise sheets.ImportRefused(errors)
+    with transaction.atomic():
+        created = [add(commune, name) for commune, name in planned]
+    return created, notes
