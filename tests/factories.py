@@ -35,7 +35,7 @@ def unit(
         kind=kind,
         code=code if code is not None else str(next(_codes)),
         name=name,
-        short_name=short_name or name.split(" ", 1)[-1],
+        short_name=short_name or (name if kind == UnitKind.VILLAGE else name.split(" ", 1)[-1]),
         parent=parent,
         valid_from=valid_from,
         valid_until=valid_until,

@@ -48,6 +48,8 @@ def _split_type(folded: str) -> tuple[str | None, str]:
     for word, kind in TYPE_WORDS:
         if folded.startswith(word + " "):
             return kind, folded[len(word) + 1 :]
+        if folded == word and len(word) > 1:
+            return kind, ""
     return None, folded
 
 

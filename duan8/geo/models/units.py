@@ -65,9 +65,9 @@ class AdminUnitQuerySet(models.QuerySet):
 
         text = text.strip()
         key = matching.key(text)
-        if not key:
-            return self.filter(code=text) if text else self
         hinted = matching.kind_hint(text)
+        if not key:  # only a type word ("xã"): the units of that kind
+            return self.filter(kind=hinted) if hinted else self.filter(code=text)
         return self.filter(Q(search_key__contains=key) | Q(code=text)).order_by(
             Case(When(search_key=key, then=0), default=1),
             Case(When(kind=hinted, then=0), default=1) if hinted else Value(0),

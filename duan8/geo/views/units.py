@@ -52,6 +52,11 @@ def _children(user, unit, day):
 
 @login_required
 def browse(request):
+    """Địa bàn: find a unit by name or code (any spelling), or open the current unit."""
+    query = request.GET.get("q", "").strip()
+    if query:
+        results = access.scope_units(request.user).search(query).select_related("parent")[:100]
+        return render(request, "geo/search.html", {"query": query, "results": results})
     unit = current_unit(request)
     if unit is None:
         return render(request, "geo/no_unit.html")
