@@ -60,6 +60,7 @@ lint: install-test
 
 bench: install-test
 	DUAN8_DEBUG=1 $(BIN)/python bench/subtree.py
+	DUAN8_DEBUG=1 $(BIN)/python bench/load_units.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/static
