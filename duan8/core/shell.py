@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from duan8.core import access
@@ -33,10 +34,11 @@ AREAS = [
 
 
 def default_unit(user):
-    """The broadest unit the user can see: the nation for national administrators."""
+    """The broadest unit in force the user can see: the nation for national administrators."""
     from duan8.geo.models import AdminUnit
 
-    return access.scope_units(user).order_by("depth", "pk").first() or (
+    in_force_first = F("valid_until").desc(nulls_first=True)
+    return access.scope_units(user).order_by(in_force_first, "depth", "pk").first() or (
         AdminUnit.objects.order_by("depth", "pk").first()
         if access.is_national_admin(user)
         else None
