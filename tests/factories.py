@@ -97,6 +97,8 @@ class World:
             code="04015",
         )
         self.village = unit(UnitKind.VILLAGE, "Bản Sì Choang", self.commune, code="")
+        AdminUnit.objects.filter(pk=self.village.pk).update(needs_review=True)
+        self.village.needs_review = True
         self.classification = Classification.objects.create(
             unit=self.commune,
             kind=ClassificationKind.REGION,

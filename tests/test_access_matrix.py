@@ -129,7 +129,15 @@ EXPECTATIONS: dict[str, list[Check]] = {
             codes(404, 302, outsider=200, national_admin=200),
         ),
     ],
-    "geo:unit_edit": [Check("GET", lambda w: {"pk": w.commune.pk}, IN_SCOPE_ADMIN)],
+    "geo:unit_edit": [
+        Check(
+            "GET",
+            lambda w: {"pk": w.commune.pk},
+            {**IN_SCOPE_ADMIN, "province_admin": 403},
+            note="official units are changed by national administrators only",
+        ),
+        Check("GET", lambda w: {"pk": w.village.pk}, IN_SCOPE_ADMIN),
+    ],
     "geo:unit_history": [Check("GET", lambda w: {"pk": w.commune.pk}, IN_SCOPE_ADMIN)],
     "geo:village_add": [Check("GET", COMMUNE, IN_SCOPE_ADMIN)],
     "geo:village_import": [Check("GET", COMMUNE, IN_SCOPE_ADMIN)],
@@ -227,7 +235,13 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:units": [Check("GET", expect=codes(200, 401))],
     "api:unit": [Check("GET", lambda w: {"unit_id": w.commune.pk}, API_VIEW)],
     "api:unit_update": [
-        Check("PATCH", lambda w: {"unit_id": w.commune.pk}, API_ADMIN, data=lambda w: {})
+        Check(
+            "PATCH",
+            lambda w: {"unit_id": w.commune.pk},
+            {**API_ADMIN, "province_admin": 403},
+            data=lambda w: {},
+        ),
+        Check("PATCH", lambda w: {"unit_id": w.village.pk}, API_ADMIN, data=lambda w: {}),
     ],
     "api:unit_history": [Check("GET", lambda w: {"unit_id": w.commune.pk}, API_ADMIN)],
     "api:audit": [Check("GET", expect=API_ADMIN, query=lambda w: {"unit": w.commune.pk})],

@@ -65,7 +65,7 @@ def test_the_session_of_a_signed_in_page_user_does_not_open_the_api(client, worl
     ],
 )
 def test_malformed_input_gets_a_4xx_with_a_reason(api_client, world, body, status):
-    client = api_client(token(world.province_admin))
+    client = api_client(token(world.national_admin))
     response = client.patch(
         reverse("api:unit_update", kwargs={"unit_id": world.commune.pk}), body, raw=True
     )
@@ -76,7 +76,7 @@ def test_malformed_input_gets_a_4xx_with_a_reason(api_client, world, body, statu
 
 
 def test_an_update_changes_only_the_fields_sent(api_client, world):
-    client = api_client(token(world.province_admin))
+    client = api_client(token(world.national_admin))
     response = client.patch(
         reverse("api:unit_update", kwargs={"unit_id": world.commune.pk}),
         {"short_name": "Mồ Sì San"},
@@ -106,3 +106,20 @@ def test_audit_events_are_listed_for_a_unit_subtree(api_client, world):
         .json()
     )
     assert any(item["after"] == {"short_name": "Đổi qua mô hình"} for item in body["items"])
+
+
+def test_a_province_administrator_cannot_rename_an_official_unit(api_client, world):
+    response = api_client(token(world.province_admin)).patch(
+        reverse("api:unit_update", kwargs={"unit_id": world.commune.pk}), {"name": "Xã Khác"}
+    )
+    assert response.status_code == 403
+    world.commune.refresh_from_db()
+    assert world.commune.name == "Xã Mồ Sì San"
+
+
+def test_a_province_administrator_renames_a_village(api_client, world):
+    response = api_client(token(world.province_admin)).patch(
+        reverse("api:unit_update", kwargs={"unit_id": world.village.pk}),
+        {"name": "Bản Sì Choang Trên", "short_name": "Bản Sì Choang Trên"},
+    )
+    assert response.status_code == 200

@@ -15,7 +15,7 @@ def unit_events(unit):
 
 def test_a_change_through_page_api_and_cli_gives_three_events_with_before_and_after(client, world):
     commune = world.commune
-    client.force_login(world.province_admin)
+    client.force_login(world.national_admin)
     response = client.post(
         reverse("geo:unit_edit", args=[commune.pk]),
         {
@@ -32,21 +32,21 @@ def test_a_change_through_page_api_and_cli_gives_three_events_with_before_and_af
         reverse("api:unit_update", kwargs={"unit_id": commune.pk}),
         '{"name": "Xã Mồ Sì San (API)"}',
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token(world.province_admin)}",
+        HTTP_AUTHORIZATION=f"Bearer {token(world.national_admin)}",
     )
     assert response.status_code == 200, response.content
     call_command(
-        "unit", "commune", commune.code, "--name", "Xã Mồ Sì San (CLI)", "--as", "tinh.quantri"
+        "unit", "commune", commune.code, "--name", "Xã Mồ Sì San (CLI)", "--as", "tw.quantri"
     )
 
     web, api, cli = unit_events(commune)
-    assert (web.source, web.actor, web.ip) == ("web", world.province_admin, "10.1.2.3")
+    assert (web.source, web.actor, web.ip) == ("web", world.national_admin, "10.1.2.3")
     assert web.before == {"name": "Xã Mồ Sì San"}
     assert web.after == {"name": "Xã Mồ Sì San (trang)"}
-    assert (api.source, api.actor) == ("api", world.province_admin)
+    assert (api.source, api.actor) == ("api", world.national_admin)
     assert api.before == {"name": "Xã Mồ Sì San (trang)"}
     assert api.after == {"name": "Xã Mồ Sì San (API)"}
-    assert (cli.source, cli.actor_label) == ("cli", "tinh.quantri")
+    assert (cli.source, cli.actor_label) == ("cli", "tw.quantri")
     assert cli.after == {"name": "Xã Mồ Sì San (CLI)"}
     assert all(event.unit == commune for event in (web, api, cli))
 

@@ -47,7 +47,7 @@ def test_the_api_answers_unreadable_parameters_with_422(api_client, world, url, 
 
 
 def test_a_unit_cannot_be_dated_outside_its_parent(api_client, world):
-    response = api_client(token(world.province_admin)).patch(
+    response = api_client(token(world.national_admin)).patch(
         reverse("api:unit_update", kwargs={"unit_id": world.district.pk}),
         {"valid_from": "2020-01-01"},
     )
@@ -58,7 +58,7 @@ def test_a_unit_cannot_be_dated_outside_its_parent(api_client, world):
 
 
 def test_a_unit_cannot_end_before_the_units_below_it(api_client, world):
-    response = api_client(token(world.province_admin)).patch(
+    response = api_client(token(world.national_admin)).patch(
         reverse("api:unit_update", kwargs={"unit_id": world.district.pk}),
         {"valid_until": "2025-07-01"},
     )

@@ -103,3 +103,20 @@ def test_the_unit_page_shows_classifications_with_their_basis(client, world):
     client.force_login(world.commune_editor)
     page = client.get(reverse("geo:unit", args=[world.commune.pk])).content.decode()
     assert "Quyết định 861/QĐ-TTg" in page and "<strong>III</strong>" in page
+
+
+def test_a_commune_administrator_cannot_classify_her_own_commune(client, world):
+    from duan8.accounts.models import Membership, Role
+    from tests.factories import user
+
+    admin = user("xa.quantri", role=Role.UNIT_ADMIN, on=world.commune)
+    assert Membership.objects.filter(user=admin).exists()
+    client.force_login(admin)
+    response = client.post(
+        reverse("geo:classification_add", args=[world.commune.pk]),
+        {"kind": "region", "value": "III", "valid_from": "04/06/2021", "legal_basis": "x"},
+    )
+    assert response.status_code == 403
+    response = client.post(reverse("geo:classification_delete", args=[world.classification.pk]))
+    assert response.status_code == 403
+    assert Classification.objects.filter(pk=world.classification.pk).exists()

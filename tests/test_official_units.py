@@ -169,3 +169,33 @@ def test_the_phong_tho_demo_area_has_15_communes_and_118_villages(loaded, db):
     # After the reform each village sits in its commune's successor, to be confirmed.
     carried = AdminUnit.objects.filter(kind=UnitKind.VILLAGE, valid_from=official.REFORM_DATE)
     assert carried.count() == 118 and all(v.needs_review for v in carried)
+
+
+def test_a_district_fact_counts_in_its_province_successor_after_the_reform(loaded, db):
+    phong_tho = AdminUnit.objects.get(kind=UnitKind.DISTRICT, code="109")
+    new_lai_chau = AdminUnit.objects.get(kind=UnitKind.PROVINCE, code="12", valid_until=None)
+    now = timeline.rollup({phong_tho.pk: 3}, IN_2026)
+    assert now[new_lai_chau.pk] == 3
+
+
+def test_an_island_district_went_into_the_special_zone_of_its_name(loaded, db):
+    con_dao = AdminUnit.objects.get(kind=UnitKind.DISTRICT, short_name="Côn Đảo")
+    (link,) = timeline.successors(con_dao)
+    assert (link.successor.name, link.successor.unit_type) == ("Đặc khu Côn Đảo", "Đặc khu")
+
+
+def test_short_names_are_written_as_people_write_them(loaded, db):
+    assert not AdminUnit.objects.filter(short_name__contains="(").exists()
+    ky_anh = AdminUnit.objects.filter(kind=UnitKind.DISTRICT, short_name="Kỳ Anh")
+    assert sorted(ky_anh.values_list("unit_type", flat=True)) == ["Huyện", "Thị xã"]
+
+
+def test_every_official_commune_matches_its_own_full_name_among_its_siblings(loaded, db):
+    misses = []
+    for province in AdminUnit.objects.filter(kind=UnitKind.PROVINCE, valid_until=None):
+        communes = list(province.children.all())
+        for commune in communes:
+            found = matching.match(commune.name, communes)
+            if found.unit != commune or found.status != "exact":
+                misses.append(commune.name)
+    assert misses == []

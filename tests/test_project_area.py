@@ -91,3 +91,14 @@ def test_the_area_page_shows_totals(client, world):
     assert (
         "1 xã, 1 thôn, bản" in page.content.decode() or page.context["summary"].village_count == 1
     )
+
+
+def test_a_bad_return_address_changes_nothing(client, world):
+    client.force_login(world.province_admin)
+    response = client.post(
+        reverse("geo:project_area_entry", args=[world.area_entry.pk]),
+        {"included": "0", "root": "abc"},
+    )
+    assert response.status_code == 404
+    world.area_entry.refresh_from_db()
+    assert world.area_entry.included is True

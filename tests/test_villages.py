@@ -135,3 +135,56 @@ def test_a_village_can_only_be_added_under_a_commune(client, world):
     client.force_login(world.province_admin)
     client.post(reverse("geo:village_add", args=[world.district.pk]), {"name": "Bản Lạc"})
     assert not AdminUnit.objects.filter(name="Bản Lạc").exists()
+
+
+def test_only_a_village_carried_across_the_reform_is_reviewed(client, world):
+    AdminUnit.objects.filter(pk=world.village.pk).update(needs_review=False)
+    client.force_login(world.province_admin)
+    client.post(
+        reverse("geo:village_review", args=[world.village.pk]),
+        {"commune": world.sibling_commune.pk},
+    )
+    world.village.refresh_from_db()
+    assert world.village.parent == world.commune
+
+
+def test_a_damaged_excel_file_is_refused_not_crashed(client, world):
+    import io
+    import zipfile
+
+    good = xlsx([HEADER, ["Mồ Sì San", "Bản Một"]]).read()
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.province_admin)
+    response = client.post(
+        reverse("geo:village_import", args=[world.province.pk]),
+        {"file": SimpleUploadedFile("d.xlsx", damaged.getvalue()), "on": "01/01/2024"},
+    )
+    assert response.status_code == 200
+    assert "Excel" in response.context["errors"][0].message
+
+
+def test_a_village_name_that_is_too_long_is_a_row_error(world):
+    upload = xlsx([HEADER, ["Mồ Sì San", "Bản " + "A" * 300]])
+    with pytest.raises(sheets.ImportRefused) as refused:
+        villages.import_rows(upload, world.province, LEGACY_FROM)
+    assert refused.value.errors[0].column == "Thôn, bản"
+
+
+def test_a_blank_village_name_is_refused_by_the_api(client, world):
+    from tests.factories import token
+
+    response = client.post(
+        reverse("api:village_create", kwargs={"unit_id": world.commune.pk}),
+        '{"name": "   "}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token(world.province_admin)}",
+    )
+    assert response.status_code == 422

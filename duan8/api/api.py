@@ -113,7 +113,8 @@ def unit(request, unit_id: Id):
     tags=["geography"],
 )
 def unit_update(request, unit_id: Id, payload: UnitPatch):
-    unit = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
+    unit = access.get_unit_or_404(request.auth, unit_id)
+    access.require_unit_change(request.auth, unit)
     for field, value in payload.dict(exclude_unset=True).items():
         if value is None and field != "valid_until":
             continue

@@ -3,7 +3,6 @@ and the project area."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -20,7 +19,6 @@ from duan8.geo.models import (
     ProjectAreaEntry,
     UnitKind,
 )
-from duan8.geo.views.areas import province_of
 
 router = Router(tags=["geography"])
 
@@ -56,6 +54,8 @@ class MatchOut(Schema):
 
 
 class VillageIn(InputSchema):
+    model_config = {"str_strip_whitespace": True}
+
     name: str = Field(min_length=1, max_length=120)
 
 
@@ -155,7 +155,11 @@ class MatchQuery(Schema):
     on: datetime.date | None = None
 
 
-@router.get("/match", response=MatchOut, url_name="match")
+MATCH_POOL = 20_000
+_too_many = "Too many units to compare; narrow the search with `within`, `kind` or `on`."
+
+
+@router.get("/match", response={200: MatchOut, 422: dict}, url_name="match")
 def match(request, query: Query[MatchQuery]):
     """Candidates for a name from a spreadsheet or document, with a confidence each.
 
@@ -169,9 +173,10 @@ def match(request, query: Query[MatchQuery]):
         units = units.filter(kind=query.kind)
     if query.on:
         units = units.valid_on(query.on)
-    key = matching.key(query.name)
-    pool = units.filter(search_key__contains=key[:4]) if len(key) >= 4 else units
-    found = matching.match(query.name, pool[:5000])
+    pool = list(units.filter(matching.prefilter(query.name)).order_by("pk")[: MATCH_POOL + 1])
+    if len(pool) > MATCH_POOL:
+        return Status(422, {"detail": _too_many})
+    found = matching.match(query.name, pool)
     return {
         "text": found.text,
         "status": found.status,
@@ -198,13 +203,17 @@ def village_create(request, unit_id: Id, payload: VillageIn):
     return Status(201, villages.add(commune, payload.name.strip()))
 
 
-@router.post("/units/{unit_id}/review", response=UnitOut, url_name="village_review")
+@router.post(
+    "/units/{unit_id}/review", response={200: UnitOut, 422: dict}, url_name="village_review"
+)
 def village_review(request, unit_id: Id, payload: ReviewIn):
     """Confirm (or change) the commune a village was placed in after the reform."""
     village = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
-    commune = access.get_unit_or_404(request.auth, payload.commune, access.Action.ADMINISTER)
-    if village.kind != UnitKind.VILLAGE or commune.kind != UnitKind.COMMUNE:
-        raise Http404
+    if village.kind != UnitKind.VILLAGE or not village.needs_review:
+        return Status(422, {"detail": "Only a village carried across the reform is reviewed."})
+    commune = villages.review_choices(request.auth, village).filter(pk=payload.commune).first()
+    if commune is None:
+        return Status(422, {"detail": "Choose a commune in force at the same time as the village."})
     return villages.confirm(village, commune)
 
 
@@ -223,7 +232,8 @@ def classification_list(request, unit_id: Id):
 def classification_create(request, unit_id: Id, payload: ClassificationIn):
     from duan8.geo.models.classification import DEFAULT_LEGAL_BASIS
 
-    unit = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
+    unit = access.get_unit_or_404(request.auth, unit_id)
+    access.require_on_province(request.auth, access.Action.ADMINISTER, unit)
     data = payload.dict()
     data["legal_basis"] = data["legal_basis"] or DEFAULT_LEGAL_BASIS.get(data["kind"], "")
     item = Classification(unit=unit, **data)
@@ -235,19 +245,15 @@ def classification_create(request, unit_id: Id, payload: ClassificationIn):
 @router.delete("/classifications/{item_id}", response={204: None}, url_name="classification_delete")
 def classification_delete(request, item_id: Id):
     item = access.get_or_404(
-        request.auth,
-        Classification.objects.select_related("unit"),
-        access.Action.ADMINISTER,
-        pk=item_id,
+        request.auth, Classification.objects.select_related("unit"), pk=item_id
     )
+    access.require_on_province(request.auth, access.Action.ADMINISTER, item.unit)
     item.delete()
     return Status(204, None)
 
 
 def _require_province_editor(user, unit: AdminUnit) -> None:
-    province = province_of(unit)
-    if province is None or not access.can(user, access.Action.EDIT, province):
-        raise PermissionDenied
+    access.require_on_province(user, access.Action.EDIT, unit)
 
 
 def _area(root: AdminUnit, year: int) -> dict:

@@ -88,6 +88,27 @@ def require(user: Any, action: Action, unit: AdminUnit) -> None:
         raise PermissionDenied
 
 
+def require_on_province(user: Any, action: Action, unit: AdminUnit) -> None:
+    """For what the province decides (project area, classifications): the unit must be in
+    view (else 404) and the user must hold ``action`` on the unit's province (else 403);
+    above province level only national administrators may act."""
+    require(user, Action.VIEW, unit)
+    province = unit.province()
+    allowed = can(user, action, province) if province is not None else is_national_admin(user)
+    if not allowed:
+        raise PermissionDenied
+
+
+def require_unit_change(user: Any, unit: AdminUnit) -> None:
+    """Official units (names, codes, dates from the official lists) are changed by national
+    administrators only; villages by the administrators of their units."""
+    require(user, Action.ADMINISTER, unit)
+    from duan8.geo.models import UnitKind
+
+    if unit.kind != UnitKind.VILLAGE and not is_national_admin(user):
+        raise PermissionDenied
+
+
 def root_paths(user: Any, action: Action = Action.VIEW) -> list[str] | None:
     """Paths of the subtrees where ``user`` may do ``action``; None means everywhere."""
     if is_national_admin(user):

@@ -75,7 +75,19 @@ def read(upload, columns: list[Column]) -> list[Row]:
         raise ImportRefused(
             [RowError(0, "", _("The file is not an Excel (.xlsx) file."))]
         ) from None
-    sheet = book.worksheets[0]
+    try:
+        return _rows(book.worksheets[0], columns)
+    except ImportRefused:
+        raise
+    except Exception:  # a damaged sheet is only noticed while its rows are read
+        raise ImportRefused(
+            [RowError(0, "", _("The file is damaged and cannot be read as Excel (.xlsx)."))]
+        ) from None
+    finally:
+        book.close()
+
+
+def _rows(sheet, columns: list[Column]) -> list[Row]:
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None) or ()
     positions: dict[str, int] = {}
@@ -85,25 +97,16 @@ def read(upload, columns: list[Column]) -> list[Row]:
                 positions.setdefault(column.key, index)
     missing = [c.header for c in columns if c.required and c.key not in positions]
     if missing:
-        raise ImportRefused(
-            [
-                RowError(1, name, _("this column is missing from the header row."))
-                for name in missing
-            ]
-        )
+        message = _("this column is missing from the header row.")
+        raise ImportRefused([RowError(1, name, message) for name in missing])
     result = []
     for number, values in enumerate(rows, start=2):
         if number > MAX_ROWS:
             raise ImportRefused([RowError(number, "", _("The file has too many rows."))])
         if values is None or all(v is None or str(v).strip() == "" for v in values):
             continue
-        result.append(
-            Row(
-                number,
-                {key: values[i] if i < len(values) else None for key, i in positions.items()},
-            )
-        )
-    book.close()
+        cells = {key: values[i] if i < len(values) else None for key, i in positions.items()}
+        result.append(Row(number, cells))
     return result
 
 

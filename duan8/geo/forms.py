@@ -22,8 +22,21 @@ class VillageForm(forms.Form):
     )
 
 
+MAX_UPLOAD_MB = 20
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(n)d MB; split it into smaller files.")
+                % {"n": MAX_UPLOAD_MB}
+            )
+        return upload
+
     on = forms.DateField(
         label=_("Communes as of"),
         widget=DATE_WIDGET,

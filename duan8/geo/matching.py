@@ -58,18 +58,57 @@ def kind_hint(text: str) -> str | None:
     return _split_type(fold(text))[0]
 
 
-def key(text: str) -> str:
-    """The comparison key: folded, without the type word, y written as i."""
-    _, rest = _split_type(fold(text))
-    return rest.replace("y", "i")
+def name_key(short_name: str) -> str:
+    """The stored key of a unit's short name: folded, y written as i, nothing stripped.
+
+    Short names carry no type word, and some begin with a word that looks like one
+    (Phương Liệt, Quan Sơn, Tịnh Biên), so nothing may be cut from them.
+    """
+    return fold(short_name).replace("y", "i")
 
 
-def _exact_form(text: str) -> str:
-    """The name as written, but without the type word and case: for telling exact matches."""
+def keys(text: str) -> list[str]:
+    """Keys an input may mean: as written, and without a leading type word if it has one."""
     folded = fold(text)
-    _, rest = _split_type(folded)
-    words = unicodedata.normalize("NFC", text).lower().split()
-    return " ".join(words[len(words) - len(rest.split()) :]) if rest else ""
+    kind, rest = _split_type(folded)
+    if kind is not None and not rest:
+        return []  # only a type word
+    variants = [folded]
+    if rest and rest != folded:
+        variants.insert(0, rest)
+    return [variant.replace("y", "i") for variant in variants if variant]
+
+
+def key(text: str) -> str:
+    """The main key of an input: without its type word ("huyện Sìn Hồ" → "sin ho")."""
+    found = keys(text)
+    return found[0] if found else ""
+
+
+def prefilter(text: str):
+    """A database filter that keeps every unit ``match`` could find plausible for ``text``.
+
+    Units that share no word of two or more letters with the input are left out: a typo
+    in one word ("Sinh Hồ") still finds the unit through the other.
+    """
+    from django.db.models import Q
+
+    words = {word for variant in keys(text) for word in variant.split()}
+    long_words = [w for w in words if len(w) >= 2] or list(words)
+    query = Q(pk__in=[])
+    for word in long_words:
+        query |= Q(search_key__contains=word)
+    return query
+
+
+def _written_forms(text: str) -> set[str]:
+    """The input in lower case with its diacritics, with and without the leading type word."""
+    words = unicodedata.normalize("NFC", text).lower().replace(".", ". ").split()
+    forms = {" ".join(words)}
+    _, rest = _split_type(fold(text))
+    if rest:
+        forms.add(" ".join(words[len(words) - len(rest.split()) :]))
+    return forms
 
 
 EXACT = 1.0
@@ -103,32 +142,40 @@ class Match:
 
 
 def score(text: str, unit) -> Candidate | None:
-    wanted = key(text)
-    have = unit.search_key or key(unit.short_name)
+    wanted = keys(text)
     if not wanted:
         return None
-    if wanted == have:
-        if _exact_form(text) == unicodedata.normalize("NFC", unit.short_name).lower():
+    have = unit.search_key or name_key(unit.short_name)
+    if have in wanted:
+        written = _written_forms(text)
+        names = {unicodedata.normalize("NFC", n).lower() for n in (unit.short_name, unit.name)}
+        if written & names:
             return Candidate(unit, EXACT, "exact")
         return Candidate(unit, SAME_KEY, "spelling")
-    ratio = difflib.SequenceMatcher(None, wanted, have).ratio()
+    ratio = max(difflib.SequenceMatcher(None, w, have).ratio() for w in wanted)
     if ratio * SAME_KEY >= PLAUSIBLE:
         return Candidate(unit, round(ratio * SAME_KEY, 3), "similar")
     return None
 
 
 def match(text: str, units: Iterable) -> Match:
-    """Match ``text`` against ``units``; exact, fuzzy, ambiguous or none."""
+    """Match ``text`` against ``units``; exact, fuzzy, ambiguous or none.
+
+    Two candidates within a close call of each other are ambiguous, unless the input's type
+    word ("huyện", "xã", …) names the kind of exactly one of them.
+    """
     candidates = [c for c in (score(text, u) for u in units) if c is not None]
-    hint = kind_hint(text)
-    if hint:
-        hinted = [c for c in candidates if getattr(c.unit, "kind", None) == hint]
-        candidates = hinted or candidates
-    candidates.sort(key=lambda c: -c.confidence)
     if not candidates:
         return Match(text, "none")
+    hint = kind_hint(text)
+    candidates.sort(key=lambda c: (-c.confidence, getattr(c.unit, "kind", None) != hint))
     best = candidates[0].confidence
-    rivals = [c for c in candidates[1:] if best - c.confidence < CLOSE_CALL]
-    if rivals:
+    # An exact name (1.0) beats its spelling variants (0.9): the writer chose those marks.
+    close = [c for c in candidates if best - c.confidence < CLOSE_CALL - 1e-9]
+    if len(close) > 1 and hint:
+        hinted = [c for c in close if getattr(c.unit, "kind", None) == hint]
+        if len(hinted) == 1:
+            close = hinted
+    if len(close) > 1:
         return Match(text, "ambiguous", candidates)
     return Match(text, "exact" if best == EXACT else "fuzzy", candidates)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ LEGACY_VALID_FROM = datetime.date(2021, 1, 1)
 REFORM_DATE = datetime.date(2025, 7, 1)
 PROVINCE_BASIS = "Nghị quyết 202/2025/QH15 ngày 12/6/2025"
 COMMUNE_BASIS = "Nghị quyết của UBTVQH về sắp xếp ĐVHC cấp xã năm 2025"
+DISTRICT_BASIS = "Luật Tổ chức chính quyền địa phương 2025: kết thúc hoạt động cấp huyện"
 
 
 def data_dir() -> Path:
@@ -77,8 +79,17 @@ def conversion() -> dict:
         return json.load(handle)
 
 
-def _type_of(full_name: str, short_name: str) -> str:
-    return full_name[: len(full_name) - len(short_name)].strip()
+_DISAMBIGUATION = re.compile(r"\s*\([^)]*\)$")
+
+
+def _short(name: str) -> str:
+    """The package writes "Kỳ Anh (Huyện)" where two units share a short name; the type is
+    kept in ``unit_type`` and the short name as people write it."""
+    return _DISAMBIGUATION.sub("", name)
+
+
+def _province_type(full_name: str) -> str:
+    return "Thành phố" if full_name.startswith("Thành phố") else "Tỉnh"
 
 
 @dataclass
@@ -104,12 +115,12 @@ class _Loader:
         }
         self.pending: list[AdminUnit] = []
 
-    def unit(self, kind, code, name, short, parent, valid_from, valid_until) -> AdminUnit:
+    def unit(self, kind, code, unit_type, name, short, parent, valid_from, valid_until):
+        short = _short(short)
         found = self.known.get((kind, code, valid_from))
         if found is not None:
-            if (found.name, found.short_name) != (name, short):
-                found.name, found.short_name = name, short
-                found.unit_type = _type_of(name, short)
+            if (found.name, found.short_name, found.unit_type) != (name, short, unit_type):
+                found.name, found.short_name, found.unit_type = name, short, unit_type
                 found.save()
                 self.report.renamed += 1
             return found
@@ -118,7 +129,7 @@ class _Loader:
             code=code,
             name=name,
             short_name=short,
-            unit_type=_type_of(name, short),
+            unit_type=unit_type,
             parent=parent,
             valid_from=valid_from,
             valid_until=valid_until,
@@ -158,6 +169,7 @@ def _load_legacy(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
             provinces[row["provinceKey"]] = loader.unit(
                 UnitKind.PROVINCE,
                 row["provinceCode"],
+                _province_type(row["province"]),
                 row["province"],
                 row["provinceShort"],
                 nation,
@@ -169,6 +181,7 @@ def _load_legacy(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
             districts[row["districtCode"]] = loader.unit(
                 UnitKind.DISTRICT,
                 row["districtCode"],
+                row["districtType"],
                 row["district"],
                 row["districtShort"],
                 provinces[row["provinceKey"]],
@@ -182,6 +195,7 @@ def _load_legacy(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
         by_key[key] = loader.unit(
             UnitKind.COMMUNE,
             row["wardCode"],
+            row["wardType"],
             row["ward"],
             row["wardShort"],
             districts[row["districtCode"]],
@@ -189,6 +203,7 @@ def _load_legacy(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
         )
     loader.flush()
     by_key.update({f"province:{k}": v for k, v in provinces.items()})
+    by_key.update({f"district:{code}": v for code, v in districts.items()})
     return by_key
 
 
@@ -200,6 +215,7 @@ def _load_new(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
             provinces[row["provinceKey"]] = loader.unit(
                 UnitKind.PROVINCE,
                 row["provinceCode"],
+                _province_type(row["province"]),
                 row["province"],
                 row["provinceShort"],
                 nation,
@@ -211,6 +227,7 @@ def _load_new(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
         by_key[f"{row['provinceKey']}_{row['wardKey']}"] = loader.unit(
             UnitKind.COMMUNE,
             row["wardCode"],
+            row["wardType"],
             row["ward"],
             row["wardShort"],
             provinces[row["provinceKey"]],
@@ -258,8 +275,45 @@ def _successions(old: dict, new: dict) -> list[Succession]:
                     new.get(f"{province_key}_{part['newWardKey']}"),
                     default=bool(part["isDefaultNewWard"]),
                 )
+    _district_links(old, new, link)
     existing = set(Succession.objects.values_list("predecessor_id", "successor_id"))
     return [s for pair, s in links.items() if pair not in existing]
+
+
+def _district_links(old: dict, new: dict, link) -> None:
+    """Districts ended on 1/7/2025 without a successor district. A district's facts still
+    count, as of later dates, in the province that took over its province; an island
+    district without communes (Côn Đảo, Lý Sơn, …) went into the special zone of its name.
+    """
+    new_provinces = {k.split(":", 1)[1]: v for k, v in new.items() if k.startswith("province:")}
+    old_to_new = {}
+    for new_key, old_keys in conversion()["DICT_PROVINCE"].items():
+        for old_key in old_keys:
+            if f"province:{old_key}" in old and new_key in new_provinces:
+                old_to_new[old[f"province:{old_key}"].pk] = new_provinces[new_key]
+    with_communes = {unit.parent_id for key, unit in old.items() if ":" not in key}
+    new_communes = [u for k, u in new.items() if ":" not in k]
+    for key, district in old.items():
+        if not key.startswith("district:"):
+            continue
+        province = old_to_new.get(district.parent_id)
+        if province is None:
+            continue
+        if district.pk not in with_communes:
+            zone = next(
+                (
+                    c
+                    for c in new_communes
+                    if c.parent_id == province.pk
+                    and c.unit_type == "Đặc khu"
+                    and c.short_name == district.short_name
+                ),
+                None,
+            )
+            if zone is not None:
+                link(district, zone, basis=COMMUNE_BASIS)
+                continue
+        link(district, province, basis=DISTRICT_BASIS)
 
 
 @transaction.atomic

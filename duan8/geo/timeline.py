@@ -33,6 +33,24 @@ def _forward(unit_ids: set[int]) -> dict[int, list[tuple[int, Decimal]]]:
     return weights
 
 
+def _backward(unit_ids: set[int]) -> dict[int, list[int]]:
+    """Each unit's predecessors whose default successor it is, of its own kind if it has any.
+
+    A new commune maps back to the communes that went (mainly) into it; a new province's
+    district links (districts ended without successors) count only when nothing else does.
+    """
+    links = defaultdict(list)
+    for link in Succession.objects.filter(successor_id__in=unit_ids, is_default=True).values(
+        "successor_id", "successor__kind", "predecessor_id", "predecessor__kind"
+    ):
+        links[link["successor_id"]].append(link)
+    result = {}
+    for pk, incoming in links.items():
+        same = [i for i in incoming if i["predecessor__kind"] == i["successor__kind"]]
+        result[pk] = [i["predecessor_id"] for i in (same or incoming)]
+    return result
+
+
 def map_to_date(
     units: Iterable[AdminUnit], day: datetime.date
 ) -> dict[int, list[tuple[AdminUnit, Decimal]]]:
@@ -58,23 +76,24 @@ def map_to_date(
         current = AdminUnit.objects.in_bulk(current_ids)
         forward_ids = {pk for pk, u in current.items() if u.valid_until and u.valid_until <= day}
         steps = _forward(forward_ids)
-        backward = defaultdict(list)
-        for link in Succession.objects.filter(successor_id__in=current_ids - forward_ids):
-            backward[link.successor_id].append(link.predecessor_id)
-        next_frontier = {}
+        backward = _backward(current_ids - forward_ids)
+        pending: dict[int, list[tuple[int, Decimal]]] = {}
         for origin, parts in frontier.items():
-            reached, pending = [], []
+            steps_here = []
             for pk, weight in parts:
                 if pk in forward_ids:
-                    pending += [(nxt, weight * w) for nxt, w in steps.get(pk, [])]
+                    steps_here += [(nxt, weight * w) for nxt, w in steps.get(pk, [])]
                 else:
                     before = backward.get(pk, [])
-                    pending += [(nxt, weight / len(before)) for nxt in before]
-            candidates = AdminUnit.objects.in_bulk({pk for pk, _ in pending})
-            for pk, weight in pending:
-                if candidates[pk].is_valid_on(day):
-                    reached.append((pk, weight))
-            still = [(pk, w) for pk, w in pending if not candidates[pk].is_valid_on(day)]
+                    steps_here += [(nxt, weight / len(before)) for nxt in before]
+            pending[origin] = steps_here
+        reached_units = AdminUnit.objects.in_bulk(
+            {pk for steps_here in pending.values() for pk, _ in steps_here}
+        )
+        next_frontier = {}
+        for origin, steps_here in pending.items():
+            reached = [(pk, w) for pk, w in steps_here if reached_units[pk].is_valid_on(day)]
+            still = [(pk, w) for pk, w in steps_here if not reached_units[pk].is_valid_on(day)]
             if reached:
                 result.setdefault(origin, []).extend(reached)
             if still:

@@ -11,6 +11,7 @@ from duan8.core import sheets
 from duan8.geo import matching
 from duan8.geo.models import AdminUnit, Succession, UnitKind
 
+NAME_MAX = 120
 CARRIED_BASIS = "Theo xã kế thừa sau sắp xếp năm 2025"
 COLUMNS = [
     sheets.Column("commune", "Xã", aliases=("Xã, phường", "Tên xã", "Mã xã", "Commune")),
@@ -27,18 +28,21 @@ def village_type(name: str) -> str:
 
 def add(commune: AdminUnit, name: str, *, placeholder: bool = False) -> AdminUnit:
     """Create a village under ``commune`` for the commune's whole life, then carry it forward."""
+    name = " ".join(name.split())
+    village = AdminUnit(
+        kind=UnitKind.VILLAGE,
+        code="",
+        name=name,
+        short_name=name,
+        parent=commune,
+        unit_type=village_type(name),
+        valid_from=commune.valid_from,
+        valid_until=commune.valid_until,
+        placeholder=placeholder,
+    )
+    village.full_clean(exclude=["short_name"] if len(name) <= 120 else None)
     with transaction.atomic():
-        village = AdminUnit.objects.create(
-            kind=UnitKind.VILLAGE,
-            code="",
-            name=name,
-            short_name=name,
-            parent=commune,
-            unit_type=village_type(name),
-            valid_from=commune.valid_from,
-            valid_until=commune.valid_until,
-            placeholder=placeholder,
-        )
+        village.save()
         carry_across(village)
     return village
 
@@ -92,6 +96,18 @@ def confirm(village: AdminUnit, commune: AdminUnit | None = None) -> AdminUnit:
     return village
 
 
+def review_choices(user, village: AdminUnit):
+    """Communes an administrator may place a carried village in: those of its province that
+    were in force when the village began."""
+    from duan8.core import access
+
+    province = village.parent.province() if village.parent else None
+    communes = AdminUnit.objects.filter(kind=UnitKind.COMMUNE).valid_on(village.valid_from)
+    if province is not None:
+        communes = communes.subtree(province)
+    return access.scope_units(user, access.Action.ADMINISTER, communes).order_by("name")
+
+
 def communes_for_import(scope: AdminUnit, day: datetime.date):
     return AdminUnit.objects.subtree(scope).filter(kind=UnitKind.COMMUNE).valid_on(day)
 
@@ -129,7 +145,7 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[Admi
     rows = sheets.read(upload, COLUMNS)
     communes = list(communes_for_import(scope, day).select_related("parent"))
     existing = {
-        (parent_id, matching.key(name))
+        (parent_id, matching.name_key(name))
         for parent_id, name in AdminUnit.objects.filter(
             kind=UnitKind.VILLAGE, parent__in=communes
         ).values_list("parent_id", "name")
@@ -156,7 +172,16 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[Admi
                 sheets.RowError(row.number, village_header, _("the village name is empty."))
             )
             continue
-        key = (commune.pk, matching.key(name))
+        if len(name) > NAME_MAX:
+            errors.append(
+                sheets.RowError(
+                    row.number,
+                    village_header,
+                    _("the name is longer than %(n)d characters.") % {"n": NAME_MAX},
+                )
+            )
+            continue
+        key = (commune.pk, matching.name_key(name))
         if key in existing:
             errors.append(
                 sheets.RowError(

@@ -64,12 +64,15 @@ class AdminUnitQuerySet(models.QuerySet):
         from duan8.geo import matching
 
         text = text.strip()
-        key = matching.key(text)
+        keys = matching.keys(text)
         hinted = matching.kind_hint(text)
-        if not key:  # only a type word ("xã"): the units of that kind
+        if not matching.key(text):  # only a type word ("xã"): the units of that kind
             return self.filter(kind=hinted) if hinted else self.filter(code=text)
-        return self.filter(Q(search_key__contains=key) | Q(code=text)).order_by(
-            Case(When(search_key=key, then=0), default=1),
+        wanted = Q(code=text)
+        for key in keys:
+            wanted |= Q(search_key__contains=key)
+        return self.filter(wanted).order_by(
+            Case(When(search_key__in=keys, then=0), default=1),
             Case(When(kind=hinted, then=0), default=1) if hinted else Value(0),
             F("valid_until").desc(nulls_first=True),
             "depth",
@@ -229,6 +232,12 @@ class AdminUnit(AuditedModel):
         ended = self.children.filter(valid_until__lte=day).aggregate(last=Max("valid_until"))
         return ended["last"] - datetime.timedelta(days=1) if ended["last"] else None
 
+    def province(self) -> AdminUnit | None:
+        """The province this unit lies in (itself for a province); None above that level."""
+        if self.kind == UnitKind.PROVINCE:
+            return self
+        return AdminUnit.objects.filter(pk__in=self.ancestor_ids(), kind=UnitKind.PROVINCE).first()
+
     def ancestor_ids(self) -> list[int]:
         return paths.ids_in(self.path)[:-1]
 
@@ -244,7 +253,7 @@ class AdminUnit(AuditedModel):
     def write(self, *args, **kwargs) -> None:
         from duan8.geo import matching
 
-        self.search_key = matching.key(self.short_name)
+        self.search_key = matching.name_key(self.short_name)
         with transaction.atomic():
             old_path = self.path
             super().write(*args, **kwargs)
@@ -261,7 +270,7 @@ class AdminUnit(AuditedModel):
             parent_path = unit.parent.path if unit.parent_id else ""
             unit.path = paths.child_path(parent_path, unit.pk)
             unit.depth = len(paths.ids_in(unit.path)) - 1
-            unit.search_key = matching.key(unit.short_name)
+            unit.search_key = matching.name_key(unit.short_name)
         cls.objects.bulk_update(units, ["path", "depth", "search_key"], batch_size=2000)
 
     def _move_subtree(self, old_path: str, new_path: str) -> None:

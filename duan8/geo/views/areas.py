@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,19 +23,12 @@ def _year(request) -> int:
 
 
 def province_of(unit: AdminUnit) -> AdminUnit | None:
-    if unit.kind == UnitKind.PROVINCE:
-        return unit
-    ids = unit.ancestor_ids()
-    return AdminUnit.objects.filter(pk__in=ids, kind=UnitKind.PROVINCE).first()
+    return unit.province()
 
 
-def require_province_editor(user, unit: AdminUnit) -> AdminUnit:
+def require_province_editor(user, unit: AdminUnit) -> None:
     """The project area is edited by the province: an editor on the unit's province."""
-    access.require(user, access.Action.VIEW, unit)
-    province = province_of(unit)
-    if province is None or not access.can(user, access.Action.EDIT, province):
-        raise PermissionDenied
-    return province
+    access.require_on_province(user, access.Action.EDIT, unit)
 
 
 @login_required
@@ -75,9 +67,9 @@ def project_area_entry(request, pk):
     """Keep a unit in the year's project area or take it out (the entry and its history stay)."""
     entry = access.get_or_404(request.user, ProjectAreaEntry.objects.select_related("unit"), pk=pk)
     require_province_editor(request.user, entry.unit)
+    root = access.get_unit_or_404(request.user, request.POST.get("root") or entry.unit_id)
     entry.included = request.POST.get("included") == "1"
     entry.save()
-    root = access.get_unit_or_404(request.user, request.POST.get("root") or entry.unit_id)
     return redirect(f"{reverse('geo:project_area', args=[root.pk])}?year={entry.year}")
 
 

@@ -12,7 +12,8 @@ from duan8.geo.models import Classification
 
 @login_required
 def classification_add(request, pk):
-    unit = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    unit = access.get_unit_or_404(request.user, pk)
+    access.require_on_province(request.user, access.Action.ADMINISTER, unit)
     form = ClassificationForm(
         data=request.POST or None, unit=unit, initial={"valid_from": unit.valid_from}
     )
@@ -26,9 +27,8 @@ def classification_add(request, pk):
 @login_required
 @require_POST
 def classification_delete(request, pk):
-    item = access.get_or_404(
-        request.user, Classification.objects.select_related("unit"), access.Action.ADMINISTER, pk=pk
-    )
+    item = access.get_or_404(request.user, Classification.objects.select_related("unit"), pk=pk)
+    access.require_on_province(request.user, access.Action.ADMINISTER, item.unit)
     item.delete()
     messages.success(request, _("Classification removed."))
     return redirect("geo:unit", pk=item.unit_id)
@@ -36,7 +36,8 @@ def classification_delete(request, pk):
 
 @login_required
 def classification_import(request, pk):
-    scope = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    scope = access.get_unit_or_404(request.user, pk)
+    access.require_on_province(request.user, access.Action.ADMINISTER, scope)
     form = ImportForm(
         request.POST or None, request.FILES or None, initial={"on": scope.reference_day()}
     )

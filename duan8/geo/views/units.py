@@ -2,7 +2,9 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -11,11 +13,10 @@ from duan8.core import access
 from duan8.core.formatting import parse_date
 from duan8.core.models import AuditEvent
 from duan8.core.shell import current_unit, set_current_unit
-from duan8.geo import areas, timeline
+from duan8.geo import areas, timeline, villages
 from duan8.geo.forms import UnitForm
 from duan8.geo.models import UnitKind
 from duan8.geo.views.areas import province_of
-from duan8.geo.views.villages import review_choices
 
 
 def _as_of(request, unit) -> datetime.date:
@@ -23,6 +24,22 @@ def _as_of(request, unit) -> datetime.date:
         return parse_date(request.GET.get("on", ""))
     except ValueError:
         return unit.reference_day()
+
+
+def can_change(user, unit) -> bool:
+    try:
+        access.require_unit_change(user, unit)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def can_classify(user, unit) -> bool:
+    try:
+        access.require_on_province(user, access.Action.ADMINISTER, unit)
+    except (PermissionDenied, Http404):
+        return False
+    return True
 
 
 def area_province(user, unit):
@@ -77,6 +94,8 @@ def unit_detail(request, pk):
             "children": children,
             "earlier_day": None if children else unit.last_day_with_children_before(day),
             "can_administer": access.can(request.user, access.Action.ADMINISTER, unit),
+            "can_change": can_change(request.user, unit),
+            "can_classify": can_classify(request.user, unit),
             "parent_visible": unit.parent is not None
             and access.can(request.user, access.Action.VIEW, unit.parent),
             "can_edit": access.can(request.user, access.Action.EDIT, unit),
@@ -86,7 +105,9 @@ def unit_detail(request, pk):
             "year": day.year,
             "area_entry": areas.status_of(unit, day.year),
             "area_province": area_province(request.user, unit),
-            "review_choices": review_choices(request.user, unit) if unit.needs_review else (),
+            "review_choices": villages.review_choices(request.user, unit)
+            if unit.needs_review
+            else (),
             "villages": unit.children.filter(kind=UnitKind.VILLAGE).order_by("name")
             if unit.kind == UnitKind.COMMUNE
             else None,
@@ -99,7 +120,8 @@ def unit_detail(request, pk):
 
 @login_required
 def unit_edit(request, pk):
-    unit = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    unit = access.get_unit_or_404(request.user, pk)
+    access.require_unit_change(request.user, unit)
     form = UnitForm(data=request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
         form.save()

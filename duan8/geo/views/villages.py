@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from duan8.core import access, sheets
 from duan8.geo import villages
 from duan8.geo.forms import ImportForm, ReviewForm, VillageForm
-from duan8.geo.models import AdminUnit, UnitKind
+from duan8.geo.models import UnitKind
 
 
 @login_required
@@ -67,21 +67,13 @@ def village_template(request, pk):
 @require_POST
 def village_review(request, pk):
     village = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
-    if village.kind != UnitKind.VILLAGE:
+    if village.kind != UnitKind.VILLAGE or not village.needs_review:
+        messages.error(request, _("Only a village carried across the reform is reviewed."))
         return redirect("geo:unit", pk=village.pk)
-    form = ReviewForm(request.POST, communes=review_choices(request.user, village))
+    form = ReviewForm(request.POST, communes=villages.review_choices(request.user, village))
     if form.is_valid():
         villages.confirm(village, form.cleaned_data["commune"])
         messages.success(request, _("The village's commune is confirmed."))
     else:
         messages.error(request, _("Choose a commune in force at the same time as the village."))
     return redirect("geo:unit", pk=village.pk)
-
-
-def review_choices(user, village):
-    """Communes an administrator may place a carried village in: those of its province then."""
-    province = village.parent.parent if village.parent else None
-    communes = AdminUnit.objects.filter(kind=UnitKind.COMMUNE).valid_on(village.valid_from)
-    if province is not None:
-        communes = communes.subtree(province)
-    return access.scope_units(user, access.Action.ADMINISTER, communes).order_by("name")
