@@ -159,11 +159,8 @@ def ensure_nation() -> AdminUnit:
     return nation
 
 
-def _load_legacy(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
-    """Legacy tree; returns communes by "province_district_ward" key and provinces by key."""
-    span = (LEGACY_VALID_FROM, REFORM_DATE)
-    rows = legacy_rows(codes)
-    provinces, districts, by_key = {}, {}, {}
+def _provinces(loader: _Loader, rows, nation, valid_from, valid_until) -> dict[str, AdminUnit]:
+    provinces = {}
     for row in rows:
         if row["provinceKey"] not in provinces:
             provinces[row["provinceKey"]] = loader.unit(
@@ -173,9 +170,19 @@ def _load_legacy(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
                 row["province"],
                 row["provinceShort"],
                 nation,
-                *span,
+                valid_from,
+                valid_until,
             )
     loader.flush()
+    return provinces
+
+
+def _load_legacy(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
+    """Legacy tree; returns communes by "province_district_ward" key and provinces by key."""
+    span = (LEGACY_VALID_FROM, REFORM_DATE)
+    rows = legacy_rows(codes)
+    provinces = _provinces(loader, rows, nation, *span)
+    districts, by_key = {}, {}
     for row in rows:
         if row["districtCode"] not in districts:
             districts[row["districtCode"]] = loader.unit(
@@ -209,20 +216,8 @@ def _load_legacy(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
 
 def _load_new(loader: _Loader, nation, codes) -> dict[str, AdminUnit]:
     rows = new_rows(codes)
-    provinces, by_key = {}, {}
-    for row in rows:
-        if row["provinceKey"] not in provinces:
-            provinces[row["provinceKey"]] = loader.unit(
-                UnitKind.PROVINCE,
-                row["provinceCode"],
-                _province_type(row["province"]),
-                row["province"],
-                row["provinceShort"],
-                nation,
-                REFORM_DATE,
-                None,
-            )
-    loader.flush()
+    provinces = _provinces(loader, rows, nation, REFORM_DATE, None)
+    by_key = {}
     for row in rows:
         by_key[f"{row['provinceKey']}_{row['wardKey']}"] = loader.unit(
             UnitKind.COMMUNE,
