@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "duan8.core",
     "duan8.accounts",
     "duan8.geo",
+    "duan8.framework",
     "duan8.api",
     "ninja",
     "django.contrib.auth",

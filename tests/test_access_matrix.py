@@ -51,6 +51,10 @@ def admin_write(ok: int, anonymous: int = 302) -> dict[str, int]:
 
 
 COMMUNE = lambda w: {"pk": w.commune.pk}  # noqa: E731
+PERIOD_2024 = lambda w: {"phase": w.phase.pk, "period": "2024"}  # noqa: E731
+NATIONAL_ONLY = codes(403, 302, national_admin=200)
+# Writes to the district's allocation: its approver, the province and national administrators.
+DISTRICT_EDIT = codes(404, 302, district_approver=302, province_admin=302, national_admin=302)
 API_COMMUNE = lambda w: {"unit_id": w.commune.pk}  # noqa: E731
 
 
@@ -228,6 +232,80 @@ EXPECTATIONS: dict[str, list[Check]] = {
             data=lambda w: {"included": False},
         )
     ],
+    "framework:browse": [Check("GET", expect=codes(200, 302))],
+    "framework:phase_add": [Check("GET", lambda w: {"pk": w.project.pk}, NATIONAL_ONLY)],
+    "framework:indicator": [Check("GET", lambda w: {"pk": w.indicator.pk}, codes(200, 302))],
+    "framework:version_add": [Check("GET", lambda w: {"pk": w.indicator.pk}, NATIONAL_ONLY)],
+    "framework:targets": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
+    "framework:allocate": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024),
+        Check("POST", lambda w: {"pk": w.district.pk}, DISTRICT_EDIT, data=PERIOD_2024),
+    ],
+    "framework:allocate_export": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
+    "framework:allocate_import": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
+    "api:phases": [Check("GET", expect=codes(200, 401))],
+    "api:phase_create": [
+        Check(
+            "POST",
+            expect={**NATIONAL_ONLY, "national_admin": 201, "anonymous": 401},
+            data=lambda w: {
+                "project": w.project.pk,
+                "code": "GD2",
+                "name": "Giai đoạn II",
+                "start": "2026-01-01",
+                "end": "2031-01-01",
+            },
+        )
+    ],
+    "api:indicator": [Check("GET", lambda w: {"indicator_id": w.indicator.pk}, codes(200, 401))],
+    "api:indicator_version_create": [
+        Check(
+            "POST",
+            lambda w: {"indicator_id": w.indicator.pk},
+            {**NATIONAL_ONLY, "national_admin": 201, "anonymous": 401},
+            data=lambda w: {"valid_from": "2026-01-01", "definition": "Đếm lại"},
+        )
+    ],
+    "api:targets": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "period": "2024"})
+    ],
+    "api:target_set": [
+        Check(
+            "POST",
+            expect={**API_VIEW, "commune_editor": 403},
+            data=lambda w: {
+                "indicator": w.indicator.pk,
+                "unit": w.commune.pk,
+                "period": "2024",
+                "value": 3,
+            },
+        )
+    ],
+    "api:allocation": [
+        Check(
+            "GET",
+            expect=API_VIEW,
+            query=lambda w: {"unit": w.commune.pk, "phase": w.phase.pk, "period": "2024"},
+        )
+    ],
+    "api:allocation_save": [
+        Check(
+            "PUT",
+            expect={
+                **DISTRICT_EDIT,
+                "province_admin": 200,
+                "national_admin": 200,
+                "district_approver": 200,
+                "anonymous": 401,
+            },
+            data=lambda w: {
+                "unit": w.district.pk,
+                "phase": w.phase.pk,
+                "period": "2024",
+                "cells": [],
+            },
+        )
+    ],
     "api:api-root": [Check("GET", expect=codes(404), note="the API root points to /docs")],
     "api:openapi-json": [Check("GET", expect=codes(200))],
     "api:openapi-view": [Check("GET", expect=codes(200))],
@@ -279,6 +357,17 @@ def test_every_expectation_covers_every_persona():
             assert set(check.expect) == set(PERSONAS), name
 
 
+FRAMEWORK_API = {
+    "api:phases",
+    "api:phase_create",
+    "api:indicator",
+    "api:indicator_version_create",
+    "api:targets",
+    "api:target_set",
+    "api:allocation",
+    "api:allocation_save",
+}
+
 CASES = [
     pytest.param(name, index, persona, id=f"{name}[{index}]-{persona}")
     for name, checks in EXPECTATIONS.items()
@@ -287,9 +376,19 @@ CASES = [
 ]
 
 
+def _with_framework(world):
+    from duan8.framework import defaults
+
+    world.phase = defaults.load()
+    world.project = world.phase.project
+    world.indicator = world.phase.indicators().get(code="TTCĐ")
+
+
 @pytest.mark.parametrize(("name", "index", "persona"), CASES)
 def test_access(client, world, name, index, persona):
     check = EXPECTATIONS[name][index]
+    if name.startswith("framework:") or name in FRAMEWORK_API:
+        _with_framework(world)
     url = reverse(name, kwargs=check.kwargs(world))
     headers = {}
     if persona != "anonymous":

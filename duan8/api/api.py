@@ -148,6 +148,8 @@ def audit_events(request, unit: Id):
     )
 
 
+from duan8.api.framework import router as framework_router  # noqa: E402
 from duan8.api.geo import router as geo_router  # noqa: E402  (registers on the same API)
 
 api.add_router("", geo_router)
+api.add_router("", framework_router)

@@ -109,6 +109,20 @@ def require_unit_change(user: Any, unit: AdminUnit) -> None:
         raise PermissionDenied
 
 
+def require_national_admin(user: Any) -> None:
+    """The framework (programmes, phases, indicators) is changed by national administrators."""
+    if not is_national_admin(user):
+        raise PermissionDenied
+
+
+def can_set_target(user: Any, unit: AdminUnit) -> bool:
+    """A unit's own target is set by the unit above it (a province sets its districts'
+    targets, not its neighbour's); the national target by national administrators."""
+    if unit.parent_id is None:
+        return is_national_admin(user)
+    return can(user, Action.EDIT, unit.parent)
+
+
 def root_paths(user: Any, action: Action = Action.VIEW) -> list[str] | None:
     """Paths of the subtrees where ``user`` may do ``action``; None means everywhere."""
     if is_national_admin(user):

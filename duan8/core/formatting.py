@@ -33,6 +33,14 @@ def format_number(value: int | float | Decimal | None, decimals: int = 0) -> str
     return text
 
 
+def format_amount(value: int | float | Decimal | None) -> str:
+    """1234 → "1.234"; 12.5 → "12,50": whole numbers without decimals."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    return format_number(number, 0 if number == number.to_integral_value() else 2)
+
+
 def format_million_dong(amount_dong: int | None, decimals: int = 2) -> str:
     """Whole đồng shown in triệu đồng: 7588630000 → "7.588,63"."""
     if amount_dong is None:

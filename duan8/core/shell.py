@@ -22,7 +22,7 @@ class Area:
 AREAS = [
     Area("overview", _("Overview"), "core:overview"),
     Area("units", _("Areas"), "geo:browse"),
-    Area("targets", _("Targets"), None),
+    Area("targets", _("Targets"), "framework:browse"),
     Area("models", _("Models"), None),
     Area("activities", _("Activities"), None),
     Area("reports", _("Reports"), None),

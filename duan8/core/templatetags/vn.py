@@ -28,3 +28,9 @@ def vdate(value) -> str:
 @register.filter
 def vdatetime(value) -> str:
     return formatting.format_datetime(value)
+
+
+@register.filter
+def amount(value) -> str:
+    """A target or count: whole numbers without decimals, others with two (1.234; 12,50)."""
+    return formatting.format_amount(value)

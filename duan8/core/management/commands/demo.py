@@ -2,6 +2,8 @@ from django.db import transaction
 
 from duan8.accounts.models import Membership, Role, User
 from duan8.core.management.base import AuditedCommand
+from duan8.framework import defaults as framework_defaults
+from duan8.framework import demo as framework_demo
 from duan8.geo import demo, official
 from duan8.geo.models import AdminUnit, UnitKind
 
@@ -59,6 +61,8 @@ class Command(AuditedCommand):
                         user=user, unit=target, defaults={"role": role}
                     )
         villages_added = demo.load_phong_tho_project_area()
+        phase = framework_defaults.load()
+        framework_demo.load_lai_chau(phase)
         self.stdout.write(
             f"Demo data: {created_units} units, {villages_added} villages and "
             f"{created_accounts} accounts created."

@@ -1,0 +1,310 @@
+"""Framework endpoints: indicators with their dated definitions, targets, allocation."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Field
+
+from duan8.api.common import Id
+from duan8.api.schemas import InputSchema
+from duan8.core import access
+from duan8.framework import actions, allocation, periods
+from duan8.framework.models import (
+    Aggregation,
+    Indicator,
+    Phase,
+    Project,
+    Source,
+    Target,
+    UnitOfMeasure,
+)
+
+router = Router(tags=["framework"])
+
+
+class VersionOut(Schema):
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+    unit_of_measure: str
+    aggregation: str
+    numerator_id: int | None
+    denominator_id: int | None
+    source: str
+    breakdowns: list[str]
+    definition: str
+
+
+class IndicatorOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    content_area: str
+    versions: list[VersionOut]
+
+    @staticmethod
+    def resolve_content_area(obj) -> str:
+        return obj.content_area.code
+
+    @staticmethod
+    def resolve_versions(obj):
+        return list(obj.versions.all())
+
+
+class PhaseOut(Schema):
+    id: int
+    project: str
+    code: str
+    name: str
+    start: datetime.date
+    end: datetime.date
+    indicators: list[IndicatorOut]
+
+    @staticmethod
+    def resolve_project(obj) -> str:
+        return obj.project.code
+
+    @staticmethod
+    def resolve_indicators(obj):
+        return list(obj.indicators().select_related("content_area").prefetch_related("versions"))
+
+
+class VersionIn(InputSchema):
+    valid_from: datetime.date
+    unit_of_measure: UnitOfMeasure | None = None
+    aggregation: Aggregation | None = None
+    numerator: Id | None = None
+    denominator: Id | None = None
+    source: Source | None = None
+    breakdowns: list[str] | None = None
+    definition: str | None = Field(None, max_length=4000)
+
+
+class PhaseIn(InputSchema):
+    project: Id
+    code: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=200)
+    start: datetime.date
+    end: datetime.date
+
+
+class TargetOut(Schema):
+    id: int
+    indicator: str
+    unit_id: int
+    period: str
+    value: Decimal
+    revised_value: Decimal | None
+    kept: Decimal
+    document: str
+    over_allocation_reason: str
+
+    @staticmethod
+    def resolve_indicator(obj) -> str:
+        return obj.indicator.code
+
+    @staticmethod
+    def resolve_period(obj) -> str:
+        return obj.period.code
+
+    @staticmethod
+    def resolve_document(obj) -> str:
+        return obj.document_label
+
+
+class TargetIn(InputSchema):
+    indicator: Id
+    unit: Id
+    period: str = Field(pattern=r"^\d{4}(-H[12]|-\d{4})?$")
+    value: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+    revise: bool = False
+    doc_number: str = Field("", max_length=60)
+    doc_date: datetime.date | None = None
+    doc_issuer: str = Field("", max_length=200)
+
+
+class ColumnOut(Schema):
+    indicator: str
+    target: Decimal | None
+    kept: Decimal
+    allocated: Decimal
+    remainder: Decimal | None
+    over: bool
+
+
+class CellOut(Schema):
+    unit_id: int
+    unit: str
+    indicator: str
+    value: Decimal | None
+
+
+class GridOut(Schema):
+    unit_id: int
+    period: str
+    fully_allocated: bool
+    columns: list[ColumnOut]
+    cells: list[CellOut]
+
+
+class CellIn(Schema):
+    unit: Id
+    indicator: Id
+    value: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+
+
+class KeptIn(Schema):
+    indicator: Id
+    value: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+
+
+class AllocationIn(InputSchema):
+    unit: Id
+    phase: Id
+    period: str = Field(pattern=r"^\d{4}(-H[12]|-\d{4})?$")
+    cells: list[CellIn] = []
+    kept: list[KeptIn] = []
+    reason: str = Field("", max_length=300)
+
+
+class AllocationQuery(Schema):
+    unit: Id
+    phase: Id
+    period: str = Field(pattern=r"^\d{4}(-H[12]|-\d{4})?$")
+
+
+def _period_of(phase: Phase, code: str) -> periods.Period:
+    period = periods.parse(code)
+    if period.start < phase.start or period.end > phase.end:
+        raise Http404
+    return period
+
+
+def _grid_out(grid) -> dict:
+    return {
+        "unit_id": grid.unit.pk,
+        "period": grid.period.code,
+        "fully_allocated": grid.fully_allocated,
+        "columns": [
+            {
+                "indicator": c.indicator.code,
+                "target": c.total,
+                "kept": c.kept,
+                "allocated": c.allocated,
+                "remainder": c.remainder,
+                "over": c.over,
+            }
+            for c in grid.columns
+        ],
+        "cells": [
+            {
+                "unit_id": child.pk,
+                "unit": child.name,
+                "indicator": column.indicator.code,
+                "value": value,
+            }
+            for child, values in grid.rows()
+            for column, value in values
+        ],
+    }
+
+
+@router.get("/phases", response=list[PhaseOut], url_name="phases")
+def phase_list(request):
+    """Every phase with its indicators and their dated definitions."""
+    return Phase.objects.select_related("project")
+
+
+@router.post("/phases", response={201: PhaseOut}, url_name="phase_create")
+def phase_create(request, payload: PhaseIn):
+    access.require_national_admin(request.auth)
+    project = get_object_or_404(Project, pk=payload.project)
+    phase = actions.add_phase(project, payload.code, payload.name, payload.start, payload.end)
+    return Status(201, phase)
+
+
+@router.get("/indicators/{indicator_id}", response=IndicatorOut, url_name="indicator")
+def indicator(request, indicator_id: Id):
+    return get_object_or_404(Indicator.objects.select_related("content_area"), pk=indicator_id)
+
+
+@router.post(
+    "/indicators/{indicator_id}/versions",
+    response={201: VersionOut},
+    url_name="indicator_version_create",
+)
+def version_create(request, indicator_id: Id, payload: VersionIn):
+    """Measure the indicator differently from ``valid_from``; earlier periods are untouched."""
+    access.require_national_admin(request.auth)
+    item = get_object_or_404(Indicator, pk=indicator_id)
+    fields = payload.dict(exclude_unset=True, exclude={"valid_from"})
+    for name in ("numerator", "denominator"):
+        if fields.get(name) is not None:
+            fields[name] = get_object_or_404(Indicator, pk=fields[name])
+    return Status(201, actions.change_definition(item, payload.valid_from, **fields))
+
+
+@router.get("/targets", response=list[TargetOut], url_name="targets")
+def target_list(request, unit: Id, period: str = Query(..., pattern=r"^\d{4}(-H[12]|-\d{4})?$")):
+    owner = access.get_unit_or_404(request.auth, unit)
+    return (
+        Target.objects.for_period(periods.parse(period))
+        .filter(unit=owner)
+        .select_related("indicator")
+    )
+
+
+@router.post("/targets", response={200: TargetOut}, url_name="target_set")
+def target_set(request, payload: TargetIn):
+    """Set (or, with ``revise``, revise) a unit's own target; done by the unit above it."""
+    unit = access.get_unit_or_404(request.auth, payload.unit)
+    if not access.can_set_target(request.auth, unit):
+        raise PermissionDenied
+    item = get_object_or_404(Indicator, pk=payload.indicator)
+    return actions.set_target(
+        item,
+        unit,
+        periods.parse(payload.period),
+        payload.value,
+        revise=payload.revise,
+        doc_number=payload.doc_number,
+        doc_date=payload.doc_date,
+        doc_issuer=payload.doc_issuer,
+    )
+
+
+@router.get("/allocation", response=GridOut, url_name="allocation")
+def allocation_read(request, query: Query[AllocationQuery]):
+    unit = access.get_unit_or_404(request.auth, query.unit)
+    phase = get_object_or_404(Phase, pk=query.phase)
+    return _grid_out(allocation.grid(unit, phase, _period_of(phase, query.period)))
+
+
+@router.put(
+    "/allocation", response={200: GridOut, 409: dict, 422: dict}, url_name="allocation_save"
+)
+def allocation_save(request, payload: AllocationIn):
+    """Store children's targets; an over-allocation answers 409 unless a reason is given."""
+    unit = access.get_unit_or_404(request.auth, payload.unit, access.Action.EDIT)
+    phase = get_object_or_404(Phase, pk=payload.phase)
+    period = _period_of(phase, payload.period)
+    values = {(c.unit, c.indicator): c.value for c in payload.cells}
+    kept = {k.indicator: k.value for k in payload.kept}
+    try:
+        grid = allocation.save(unit, phase, period, values, kept=kept, reason=payload.reason)
+    except allocation.OverAllocation as exc:
+        return Status(
+            409,
+            {
+                "detail": "Over-allocated; send a reason to confirm.",
+                "over": [c.indicator.code for c in exc.columns],
+            },
+        )
+    except ValueError:
+        return Status(422, {"detail": "A cell names a unit or indicator outside this grid."})
+    return _grid_out(grid)

@@ -1,0 +1,85 @@
+"""Changes to the framework that touch several rows: new definitions, new phases, targets."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from duan8.framework.models import Indicator, IndicatorVersion, Phase, Project, Target
+from duan8.framework.periods import Period
+
+
+@transaction.atomic
+def change_definition(
+    indicator: Indicator, valid_from: datetime.date, **fields
+) -> IndicatorVersion:
+    """Measure ``indicator`` differently from ``valid_from``; earlier periods keep the old way.
+
+    The version in force on that date ends the day before; a new version starts, copying
+    what is not given.
+    """
+    current = indicator.versions.valid_on(valid_from).first()
+    if current is not None and current.valid_from == valid_from:
+        raise ValidationError({"valid_from": _("A definition already starts on this date.")})
+    later = indicator.versions.filter(valid_from__gt=valid_from).order_by("valid_from").first()
+    base = {}
+    if current is not None:
+        base = {
+            name: getattr(current, name)
+            for name in (
+                "unit_of_measure",
+                "aggregation",
+                "numerator",
+                "denominator",
+                "source",
+                "breakdowns",
+                "definition",
+            )
+        }
+    base.update(fields)
+    version = IndicatorVersion(
+        indicator=indicator,
+        valid_from=valid_from,
+        valid_until=later.valid_from if later else None,
+        **base,
+    )
+    version.full_clean()
+    if current is not None:
+        current.valid_until = valid_from
+        current.save()
+    version.save()
+    return version
+
+
+def add_phase(
+    project: Project, code: str, name: str, start: datetime.date, end: datetime.date
+) -> Phase:
+    phase = Phase(project=project, code=code, name=name, start=start, end=end)
+    phase.full_clean()
+    phase.save()
+    return phase
+
+
+@transaction.atomic
+def set_target(
+    indicator: Indicator, unit, period: Period, value: Decimal, *, revise: bool = False, **document
+) -> Target:
+    """Set a unit's own target; with ``revise`` an existing target keeps its original value."""
+    target = Target.objects.for_period(period).filter(indicator=indicator, unit=unit).first()
+    if target is None:
+        target = Target(indicator=indicator, unit=unit, value=value, **document)
+        target.period = period
+    elif revise:
+        target.revised_value = value
+    else:
+        target.value = value
+    for name, given in document.items():
+        if given:
+            setattr(target, name, given)
+    target.full_clean()
+    target.save()
+    return target

@@ -1,0 +1,235 @@
+"""Cutting a unit's target down to the units below it, with the sum checks officers do by hand.
+
+For an indicator and a period the unit's target (revised if revised) is split into a part it
+carries out itself (``kept``) and the targets of its children; what is left is "not yet
+allocated", and a negative remainder is an over-allocation, which the allocator must confirm
+with a reason. The children are those in force at the start of the period: districts in
+2024, communes directly under the province after 1/7/2025.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from duan8.core import sheets
+from duan8.framework.models import Indicator, Phase, Target
+from duan8.framework.periods import Period
+from duan8.geo import matching
+from duan8.geo.models import AdminUnit, UnitKind
+
+
+def children(unit: AdminUnit, period: Period):
+    qs = AdminUnit.objects.filter(parent=unit).valid_on(period.start)
+    if unit.kind != UnitKind.COMMUNE:
+        qs = qs.exclude(kind=UnitKind.VILLAGE)
+    return qs.order_by("short_name", "pk")
+
+
+@dataclass
+class Column:
+    indicator: Indicator
+    target: Target | None
+    allocated: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.target.effective if self.target else None
+
+    @property
+    def kept(self) -> Decimal:
+        return self.target.kept if self.target else Decimal(0)
+
+    @property
+    def remainder(self) -> Decimal | None:
+        """Not yet allocated (positive) or over-allocated (negative); None without a target."""
+        if self.total is None:
+            return None
+        return self.total - self.kept - self.allocated
+
+    @property
+    def over(self) -> bool:
+        return self.remainder is not None and self.remainder < 0
+
+
+@dataclass
+class Grid:
+    unit: AdminUnit
+    period: Period
+    indicators: list[Indicator]
+    children: list[AdminUnit]
+    columns: list[Column]
+    cells: dict[tuple[int, int], Target] = field(default_factory=dict)
+
+    def value(self, child: AdminUnit, indicator: Indicator) -> Decimal | None:
+        target = self.cells.get((child.pk, indicator.pk))
+        return target.effective if target else None
+
+    def rows(self):
+        for child in self.children:
+            yield child, [(column, self.value(child, column.indicator)) for column in self.columns]
+
+    @property
+    def over_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.over]
+
+    @property
+    def fully_allocated(self) -> bool:
+        return all(c.remainder in (None, Decimal(0)) for c in self.columns)
+
+
+def indicators_of(phase: Phase) -> list[Indicator]:
+    return list(Indicator.objects.filter(content_area__phase=phase).select_related("content_area"))
+
+
+def grid(unit: AdminUnit, phase: Phase, period: Period, indicators=None) -> Grid:
+    indicators = indicators if indicators is not None else indicators_of(phase)
+    kids = list(children(unit, period))
+    own = {t.indicator_id: t for t in Target.objects.for_period(period).filter(unit=unit)}
+    cells = {
+        (t.unit_id, t.indicator_id): t
+        for t in Target.objects.for_period(period).filter(unit__in=kids, indicator__in=indicators)
+    }
+    columns = []
+    for indicator in indicators:
+        column = Column(indicator, own.get(indicator.pk))
+        column.allocated = sum(
+            (t.effective for (child, ind), t in cells.items() if ind == indicator.pk), Decimal(0)
+        )
+        columns.append(column)
+    return Grid(unit, period, indicators, kids, columns, cells)
+
+
+class OverAllocation(Exception):
+    def __init__(self, columns: list[Column]):
+        super().__init__(", ".join(c.indicator.code for c in columns))
+        self.columns = columns
+
+
+@transaction.atomic
+def save(
+    unit: AdminUnit,
+    phase: Phase,
+    period: Period,
+    values: dict[tuple[int, int], Decimal | None],
+    *,
+    kept: dict[int, Decimal] | None = None,
+    reason: str = "",
+    document: dict | None = None,
+) -> Grid:
+    """Store children's targets (and the kept parts); refuse an unconfirmed over-allocation.
+
+    ``values`` maps (child id, indicator id) to a number, or None to remove the child's
+    target. An over-allocation is stored only with a ``reason``, recorded on the unit's target.
+    Everything is written in one transaction, or nothing.
+    """
+    document = document or {}
+    allowed_children = {c.pk: c for c in children(unit, period)}
+    indicators = {i.pk: i for i in indicators_of(phase)}
+    for (child_id, indicator_id), value in values.items():
+        if child_id not in allowed_children or indicator_id not in indicators:
+            raise ValueError("cell outside the grid")
+        existing = (
+            Target.objects.for_period(period)
+            .filter(unit_id=child_id, indicator_id=indicator_id)
+            .first()
+        )
+        if value is None:
+            if existing is not None:
+                existing.delete()
+            continue
+        if existing is None:
+            target = Target(indicator_id=indicator_id, unit_id=child_id, value=value, **document)
+            target.period = period
+            target.save()
+        elif existing.effective != value:
+            existing.revised_value = value
+            for name, given in document.items():
+                if given:
+                    setattr(existing, name, given)
+            existing.save()
+    for indicator_id, part in (kept or {}).items():
+        target = (
+            Target.objects.for_period(period).filter(unit=unit, indicator_id=indicator_id).first()
+        )
+        if target is not None and target.kept != part:
+            target.kept = part
+            target.save()
+    result = grid(unit, phase, period)
+    if result.over_columns:
+        if not reason.strip():
+            raise OverAllocation(result.over_columns)
+        for column in result.over_columns:
+            column.target.over_allocation_reason = reason.strip()[:300]
+            column.target.save()
+    return result
+
+
+UNIT_HEADER = "Đơn vị"
+
+
+def export_rows(result: Grid) -> tuple[list[str], list[list]]:
+    headers = [UNIT_HEADER, "Mã"] + [i.code for i in result.indicators]
+    rows = [
+        [child.name, child.code, *[float(v) if v is not None else None for _, v in values]]
+        for child, values in result.rows()
+    ]
+    return headers, rows
+
+
+def read_sheet(
+    upload, unit: AdminUnit, phase: Phase, period: Period
+) -> dict[tuple[int, int], Decimal | None]:
+    """Read an allocation sheet whole; raise ImportRefused with every bad cell."""
+    indicators = indicators_of(phase)
+    columns = [sheets.Column("unit", UNIT_HEADER, aliases=("Unit", "Xã", "Huyện"))]
+    columns += [sheets.Column(f"i{i.pk}", i.code, required=False) for i in indicators]
+    rows = sheets.read(upload, columns)
+    kids = list(children(unit, period))
+    by_code = {c.code: c for c in kids if c.code}
+    errors, values = [], {}
+    for row in rows:
+        text = row.text("unit")
+        child = by_code.get(text)
+        if child is None:
+            found = matching.match(text, kids) if text else None
+            child = found.unit if found else None
+        if child is None:
+            errors.append(
+                sheets.RowError(
+                    row.number,
+                    UNIT_HEADER,
+                    _("“%(name)s” is not a unit directly under %(unit)s in this period.")
+                    % {"name": text, "unit": unit.name},
+                )
+            )
+            continue
+        for indicator in indicators:
+            raw = row.values.get(f"i{indicator.pk}")
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            try:
+                number = Decimal(
+                    str(raw).strip().replace(".", "").replace(",", ".")
+                    if isinstance(raw, str)
+                    else str(raw)
+                )
+            except InvalidOperation:
+                errors.append(
+                    sheets.RowError(
+                        row.number, indicator.code, _("“%(text)s” is not a number.") % {"text": raw}
+                    )
+                )
+                continue
+            if number < 0:
+                errors.append(
+                    sheets.RowError(row.number, indicator.code, _("a target cannot be negative."))
+                )
+                continue
+            values[(child.pk, indicator.pk)] = number
+    if errors:
+        raise sheets.ImportRefused(errors)
+    return values

@@ -1,0 +1,322 @@
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from duan8.core import access, sheets
+from duan8.core.shell import current_unit
+from duan8.framework import actions, allocation, periods
+from duan8.framework.forms import PhaseForm, TargetForm, VersionForm
+from duan8.framework.models import Indicator, Phase, Programme, Project, Target
+from duan8.geo.forms import ImportForm
+
+
+def _phase(request) -> Phase:
+    pk = request.GET.get("phase") or request.POST.get("phase")
+    if pk:
+        return get_object_or_404(Phase, pk=access.clean_pk(pk))
+    today = timezone.localdate()
+    phase = Phase.objects.filter(start__lte=today, end__gt=today).first()
+    phase = phase or Phase.objects.order_by("-start").first()
+    if phase is None:
+        raise Http404
+    return phase
+
+
+def _period(request, phase: Phase) -> periods.Period:
+    code = request.GET.get("period") or request.POST.get("period") or phase.period.code
+    try:
+        period = periods.parse(code)
+    except ValueError:
+        raise Http404 from None
+    if period.start < phase.start or period.end > phase.end:
+        raise Http404
+    return period
+
+
+@login_required
+def browse(request):
+    """Chỉ tiêu: the framework, programme by programme, down to the indicators."""
+    programmes = Programme.objects.prefetch_related(
+        "projects__phases__content_areas__indicators__versions"
+    )
+    return render(
+        request,
+        "framework/browse.html",
+        {
+            "programmes": programmes,
+            "can_edit": access.is_national_admin(request.user),
+        },
+    )
+
+
+@login_required
+def phase_add(request, pk):
+    access.require_national_admin(request.user)
+    project = get_object_or_404(Project, pk=pk)
+    form = PhaseForm(data=request.POST or None, instance=Phase(project=project))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Phase added."))
+        return redirect("framework:browse")
+    return render(request, "framework/phase_add.html", {"project": project, "form": form})
+
+
+@login_required
+def indicator_detail(request, pk):
+    indicator = get_object_or_404(Indicator.objects.select_related("content_area__phase"), pk=pk)
+    unit = current_unit(request)
+    targets = Target.objects.filter(indicator=indicator).select_related("unit")
+    targets = access.scope(request.user, targets).order_by("period_start", "unit__path")[:200]
+    return render(
+        request,
+        "framework/indicator.html",
+        {
+            "indicator": indicator,
+            "versions": indicator.versions.select_related("numerator", "denominator"),
+            "targets": targets,
+            "unit": unit,
+            "can_edit": access.is_national_admin(request.user),
+        },
+    )
+
+
+@login_required
+def version_add(request, pk):
+    access.require_national_admin(request.user)
+    indicator = get_object_or_404(Indicator, pk=pk)
+    current = indicator.versions.order_by("-valid_from").first()
+    form = VersionForm(
+        data=request.POST or None,
+        instance=None,
+        initial={
+            name: getattr(current, name)
+            for name in (
+                "unit_of_measure",
+                "aggregation",
+                "numerator",
+                "denominator",
+                "source",
+                "breakdowns",
+                "definition",
+            )
+        }
+        if current
+        else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        valid_from = data.pop("valid_from")
+        try:
+            actions.change_definition(indicator, valid_from, **data)
+        except Exception as exc:  # ValidationError from the model, shown on the form
+            form.add_error(None, "; ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(
+                request,
+                _("The new definition applies from %(day)s.")
+                % {"day": valid_from.strftime("%d/%m/%Y")},
+            )
+            return redirect("framework:indicator", pk=indicator.pk)
+    return render(request, "framework/version_add.html", {"indicator": indicator, "form": form})
+
+
+@login_required
+def targets(request, pk):
+    """A unit's own targets for a phase and period, and the form to set them."""
+    unit = access.get_unit_or_404(request.user, pk)
+    phase = _phase(request)
+    period = _period(request, phase)
+    may_set = access.can_set_target(request.user, unit)
+    form = TargetForm(data=request.POST or None, phase=phase, initial={"period": period.code})
+    if request.method == "POST":
+        if not may_set:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.set_target(
+                    data["indicator"],
+                    unit,
+                    periods.parse(data["period"]),
+                    data["value"],
+                    revise=data["revise"],
+                    doc_number=data["doc_number"],
+                    doc_date=data["doc_date"],
+                    doc_issuer=data["doc_issuer"],
+                )
+            except Exception as exc:
+                form.add_error(None, "; ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(request, _("Target saved."))
+                return redirect(
+                    f"{reverse('framework:targets', args=[unit.pk])}"
+                    f"?phase={phase.pk}&period={data['period']}"
+                )
+    own = Target.objects.for_period(period).filter(unit=unit).select_related("indicator")
+    return render(
+        request,
+        "framework/targets.html",
+        {
+            "unit": unit,
+            "phase": phase,
+            "period": period,
+            "phases": Phase.objects.all(),
+            "targets": own,
+            "form": form,
+            "may_set": may_set,
+            "may_allocate": access.can(request.user, access.Action.EDIT, unit),
+        },
+    )
+
+
+def _grid_values(request, grid):
+    """(values, kept, errors) read from the grid form; numbers written the Vietnamese way."""
+    values, kept, errors = {}, {}, []
+
+    def number(text):
+        text = (text or "").strip().replace(".", "").replace(",", ".")
+        if not text:
+            return None
+        value = Decimal(text)
+        if value < 0:
+            raise InvalidOperation
+        return value
+
+    for child in grid.children:
+        for column in grid.columns:
+            name = f"c-{child.pk}-{column.indicator.pk}"
+            if name not in request.POST:
+                continue
+            try:
+                values[(child.pk, column.indicator.pk)] = number(request.POST[name])
+            except InvalidOperation:
+                errors.append(
+                    _("%(unit)s, %(code)s: “%(text)s” is not a number of 0 or more.")
+                    % {
+                        "unit": child.name,
+                        "code": column.indicator.code,
+                        "text": request.POST[name],
+                    }
+                )
+    for column in grid.columns:
+        name = f"k-{column.indicator.pk}"
+        if column.target is not None and name in request.POST:
+            try:
+                kept[column.indicator.pk] = number(request.POST[name]) or Decimal(0)
+            except InvalidOperation:
+                errors.append(
+                    _("%(code)s: the part carried out here must be a number of 0 or more.")
+                    % {"code": column.indicator.code}
+                )
+    return values, kept, errors
+
+
+@login_required
+def allocate(request, pk):
+    """The allocation grid: children × indicators, with what is left or over-allocated."""
+    unit = access.get_unit_or_404(request.user, pk)
+    phase = _phase(request)
+    period = _period(request, phase)
+    may_edit = access.can(request.user, access.Action.EDIT, unit)
+    grid = allocation.grid(unit, phase, period)
+    errors, over = [], []
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        values, kept, errors = _grid_values(request, grid)
+        if not errors:
+            try:
+                allocation.save(
+                    unit,
+                    phase,
+                    period,
+                    values,
+                    kept=kept,
+                    reason=request.POST.get("reason", "") if request.POST.get("confirm") else "",
+                )
+            except allocation.OverAllocation as exc:
+                over = exc.columns
+            else:
+                messages.success(request, _("Allocation saved."))
+                return redirect(_grid_url(unit, phase, period))
+    return render(
+        request,
+        "framework/allocate.html",
+        {
+            "unit": unit,
+            "phase": phase,
+            "period": period,
+            "grid": grid,
+            "errors": errors,
+            "over": over,
+            "may_edit": may_edit,
+            "phases": Phase.objects.all(),
+            "posted": request.POST if request.method == "POST" else {},
+        },
+    )
+
+
+def _grid_url(unit, phase, period) -> str:
+    return f"{reverse('framework:allocate', args=[unit.pk])}?phase={phase.pk}&period={period.code}"
+
+
+@login_required
+def allocate_export(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    phase = _phase(request)
+    period = _period(request, phase)
+    headers, rows = allocation.export_rows(allocation.grid(unit, phase, period))
+    response = HttpResponse(
+        sheets.workbook(headers, iter(rows)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="phan-bo-{period.code}.xlsx"'
+    return response
+
+
+@login_required
+def allocate_import(request, pk):
+    unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
+    phase = _phase(request)
+    period = _period(request, phase)
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"on": period.start})
+    form.fields.pop("on")
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            values = allocation.read_sheet(form.cleaned_data["file"], unit, phase, period)
+            allocation.save(
+                unit,
+                phase,
+                period,
+                values,
+                reason=request.POST.get("reason", "") if request.POST.get("confirm") else "",
+            )
+        except sheets.ImportRefused as refused:
+            errors = refused.errors
+        except allocation.OverAllocation as exc:
+            errors = [
+                _("Over-allocated: %(codes)s. Tick the confirmation and give a reason.")
+                % {"codes": ", ".join(c.indicator.code for c in exc.columns)}
+            ]
+        else:
+            messages.success(request, _("Allocation imported."))
+            return redirect(_grid_url(unit, phase, period))
+    return render(
+        request,
+        "framework/allocate_import.html",
+        {
+            "unit": unit,
+            "phase": phase,
+            "period": period,
+            "form": form,
+            "errors": errors,
+        },
+    )
