@@ -23,7 +23,21 @@ IN_2026 = datetime.date(2026, 1, 1)
 
 
 def _wipe():
-    for model in (ProjectAreaEntry, Classification, Succession, AuditEvent):
+    from duan8.framework import models as fw
+
+    for model in (
+        fw.Target,
+        fw.IndicatorVersion,
+        fw.Indicator,
+        fw.ContentArea,
+        fw.Phase,
+        fw.Project,
+        fw.Programme,
+        ProjectAreaEntry,
+        Classification,
+        Succession,
+        AuditEvent,
+    ):
         model.objects.all()._raw_delete(connection.alias)
     AdminUnit.objects.update(parent=None)
     AdminUnit.objects.all()._raw_delete(connection.alias)
@@ -199,3 +213,26 @@ def test_every_official_commune_matches_its_own_full_name_among_its_siblings(loa
             if found.unit != commune or found.status != "exact":
                 misses.append(commune.name)
     assert misses == []
+
+
+def test_the_demo_allocation_of_lai_chau_leaves_nothing_unallocated(loaded, db):
+    from duan8.framework import allocation, defaults, periods
+    from duan8.framework import demo as framework_demo
+
+    phase = defaults.load()
+    framework_demo.load_lai_chau(phase)
+    province = AdminUnit.objects.get(
+        kind=UnitKind.PROVINCE, code="12", valid_until=official.REFORM_DATE
+    )
+    grid = allocation.grid(province, phase, periods.parse("2024-H2"))
+    columns = {c.indicator.code: c for c in grid.columns if c.target}
+    assert {code: int(c.allocated) for code, c in columns.items()} == {
+        "TTCĐ": 79,
+        "CLB": 29,
+        "GSBDG": 16,
+        "CT2": 0,
+        "CT3": 0,
+        "DTCS": 138,
+    }
+    assert grid.fully_allocated
+    assert len(grid.children) == 8

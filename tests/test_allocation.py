@@ -1,0 +1,310 @@
+"""Targets cut down the tree, with the sum checks officers used to do by hand."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from duan8.core import sheets
+from duan8.core.models import AuditEvent
+from duan8.framework import actions, allocation, defaults, periods
+from duan8.framework.models import IndicatorVersion, Target
+from tests.factories import REFORM, token, unit, xlsx
+
+H2_2024 = periods.parse("2024-H2")
+Y2026 = periods.parse("2026")
+
+
+@pytest.fixture
+def phase(world):
+    return defaults.load()
+
+
+@pytest.fixture
+def teams(phase):
+    return phase.indicators().get(code="TTCĐ")
+
+
+def province_target(world, indicator, value, period=H2_2024):
+    return actions.set_target(indicator, world.province, period, Decimal(value))
+
+
+def test_the_remainder_is_the_target_less_what_is_kept_and_allocated(world, phase, teams):
+    province_target(world, teams, 79)
+    result = allocation.save(
+        world.province,
+        phase,
+        H2_2024,
+        {
+            (world.district.pk, teams.pk): Decimal(24),
+            (world.sibling_district.pk, teams.pk): Decimal(50),
+        },
+        kept={teams.pk: Decimal(2)},
+    )
+    column = next(c for c in result.columns if c.indicator == teams)
+    assert (column.total, column.kept, column.allocated, column.remainder) == (79, 2, 74, 3)
+    assert not column.over and not result.fully_allocated
+
+
+def test_an_over_allocation_is_refused_without_a_reason(world, phase, teams):
+    province_target(world, teams, 10)
+    cells = {
+        (world.district.pk, teams.pk): Decimal(8),
+        (world.sibling_district.pk, teams.pk): Decimal(5),
+    }
+    with pytest.raises(allocation.OverAllocation) as refused:
+        allocation.save(world.province, phase, H2_2024, cells)
+    assert [c.indicator.code for c in refused.value.columns] == ["TTCĐ"]
+    assert not Target.objects.filter(unit=world.district).exists()  # nothing half-stored
+
+
+def test_a_confirmed_over_allocation_keeps_its_reason(world, phase, teams):
+    province_target(world, teams, 10)
+    cells = {
+        (world.district.pk, teams.pk): Decimal(8),
+        (world.sibling_district.pk, teams.pk): Decimal(5),
+    }
+    result = allocation.save(world.province, phase, H2_2024, cells, reason="Huyện xin thêm")
+    column = next(c for c in result.columns if c.indicator == teams)
+    assert column.remainder == -3 and column.over
+    assert Target.objects.get(unit=world.province).over_allocation_reason == "Huyện xin thêm"
+
+
+def test_allocation_works_at_every_level(world, phase, teams):
+    actions.set_target(teams, world.district, H2_2024, Decimal(6))
+    result = allocation.save(
+        world.district, phase, H2_2024, {(world.commune.pk, teams.pk): Decimal(4)}
+    )
+    column = next(c for c in result.columns if c.indicator == teams)
+    assert [c.short_name for c in result.children] == ["Mồ Sì San"]
+    assert (column.allocated, column.remainder) == (4, 2)
+
+
+def test_a_changed_child_target_keeps_its_original_value(world, phase, teams):
+    province_target(world, teams, 79)
+    cell = (world.district.pk, teams.pk)
+    allocation.save(world.province, phase, H2_2024, {cell: Decimal(24)})
+    allocation.save(world.province, phase, H2_2024, {cell: Decimal(30)})
+    target = Target.objects.get(unit=world.district)
+    assert (target.value, target.revised_value, target.effective) == (24, 30, 30)
+
+
+def test_after_the_reform_the_province_allocates_to_communes_directly(world, phase, teams):
+    AdminUnit = type(world.province)
+    AdminUnit.objects.exclude(kind__in=["nation", "province"]).update(valid_until=REFORM)
+    new_commune = unit("commune", "Xã Mới", world.province, valid_from=REFORM)
+    second_half_2025 = periods.parse("2025-H2")
+    first_half_2025 = periods.parse("2025-H1")
+    assert [c.name for c in allocation.children(world.province, first_half_2025)] == [
+        "Huyện Phong Thổ",
+        "Huyện Sìn Hồ",
+    ]
+    assert [c.name for c in allocation.children(world.province, second_half_2025)] == ["Xã Mới"]
+    province_target(world, teams, 5, second_half_2025)
+    result = allocation.save(
+        world.province, phase, second_half_2025, {(new_commune.pk, teams.pk): Decimal(5)}
+    )
+    assert next(c for c in result.columns if c.indicator == teams).remainder == 0
+    with pytest.raises(ValueError):
+        allocation.save(world.province, phase, H2_2024, {(new_commune.pk, teams.pk): Decimal(1)})
+
+
+def test_changing_a_definition_from_2026_leaves_2024_as_it_was(world, phase, teams):
+    before_2024 = teams.version_on(datetime.date(2024, 6, 1))
+    target = province_target(world, teams, 79)
+    actions.change_definition(
+        teams, datetime.date(2026, 1, 1), definition="Chỉ đếm tổ còn hoạt động"
+    )
+    assert teams.version_on(datetime.date(2024, 6, 1)).pk == before_2024.pk
+    assert teams.version_on(datetime.date(2024, 6, 1)).definition == ""
+    assert teams.version_on(datetime.date(2026, 3, 1)).definition == "Chỉ đếm tổ còn hoạt động"
+    target.refresh_from_db()
+    assert target.value == 79
+    versions = AuditEvent.objects.filter(content_type__model="indicatorversion")
+    assert versions.filter(action="update", object_id=str(before_2024.pk)).exists()
+    assert versions.filter(action="create").count() >= 2
+    assert IndicatorVersion.objects.get(pk=before_2024.pk).valid_until == datetime.date(2026, 1, 1)
+
+
+def test_an_allocation_sheet_with_three_bad_cells_stores_nothing(world, phase, teams):
+    province_target(world, teams, 79)
+    upload = xlsx(
+        [
+            ["Đơn vị", "TTCĐ", "CLB"],
+            ["Huyện Phong Thổ", 24, None],
+            ["Huyện Mộc Châu", 5, None],
+            ["Huyện Sìn Hồ", -3, "mười"],
+        ]
+    )
+    with pytest.raises(sheets.ImportRefused) as refused:
+        allocation.read_sheet(upload, world.province, phase, H2_2024)
+    cells = [(e.row, e.column) for e in refused.value.errors]
+    assert cells == [(3, "Đơn vị"), (4, "TTCĐ"), (4, "CLB")]
+    assert not Target.objects.filter(unit__in=[world.district, world.sibling_district]).exists()
+
+
+def test_the_allocation_page_shows_nothing_left_for_a_full_allocation(client, world, phase, teams):
+    province_target(world, teams, 30)
+    client.force_login(world.province_admin)
+    url = reverse("framework:allocate", args=[world.province.pk])
+    response = client.post(
+        url,
+        {
+            "phase": phase.pk,
+            "period": "2024-H2",
+            f"c-{world.district.pk}-{teams.pk}": "12",
+            f"c-{world.sibling_district.pk}-{teams.pk}": "18",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(url, {"phase": phase.pk, "period": "2024-H2"})
+    column = next(c for c in page.context["grid"].columns if c.indicator == teams)
+    assert column.remainder == 0
+
+
+def test_the_page_asks_to_confirm_an_over_allocation(client, world, phase, teams):
+    province_target(world, teams, 10)
+    client.force_login(world.province_admin)
+    url = reverse("framework:allocate", args=[world.province.pk])
+    data = {"phase": phase.pk, "period": "2024-H2", f"c-{world.district.pk}-{teams.pk}": "12"}
+    response = client.post(url, data)
+    assert (
+        response.status_code == 200 and 'data-testid="over-allocation"' in response.content.decode()
+    )
+    assert not Target.objects.filter(unit=world.district).exists()
+    response = client.post(url, {**data, "confirm": "1", "reason": "Bổ sung theo đề nghị"})
+    assert response.status_code == 302
+    assert Target.objects.get(unit=world.district).value == 12
+
+
+def test_a_province_cannot_set_its_neighbours_targets(api_client, world, phase, teams, client):
+    response = client.post(
+        reverse("api:target_set"),
+        {"indicator": teams.pk, "unit": world.other_province.pk, "period": "2024", "value": 5},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token(world.province_admin)}",
+    )
+    assert response.status_code == 404
+    assert not Target.objects.filter(unit=world.other_province).exists()
+
+
+def test_the_export_reads_back_in_excel(client, world, phase, teams):
+    import io
+
+    import openpyxl
+
+    province_target(world, teams, 79)
+    allocation.save(world.province, phase, H2_2024, {(world.district.pk, teams.pk): Decimal(24)})
+    client.force_login(world.province_admin)
+    response = client.get(
+        reverse("framework:allocate_export", args=[world.province.pk]),
+        {"phase": phase.pk, "period": "2024-H2"},
+    )
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    header = rows[0]
+    assert header[:3] == ("Đơn vị", "Mã", "TTCĐ")
+    phong_tho = next(r for r in rows if r[0] == "Huyện Phong Thổ")
+    assert phong_tho[2] == 24
+
+
+LAI_CHAU_DISTRICTS = [
+    "Mường Tè",
+    "Nậm Nhùn",
+    "Phong Thổ",
+    "Sìn Hồ",
+    "Tam Đường",
+    "Than Uyên",
+    "Tân Uyên",
+    "Thành phố Lai Châu",
+]
+# TB 32/TB-BTV, 28/6/2024: targets for the second half of 2024, by district.
+SEED_DIALOGUES = {
+    "Than Uyên": 5,
+    "Nậm Nhùn": 12,
+    "Tam Đường": 24,
+    "Tân Uyên": 8,
+    "Phong Thổ": 41,
+    "Sìn Hồ": 30,
+    "Mường Tè": 18,
+}
+SEED_ME_TRAININGS = {
+    "Tam Đường": 2,
+    "Sìn Hồ": 4,
+    "Than Uyên": 2,
+    "Phong Thổ": 4,
+    "Nậm Nhùn": 2,
+    "Mường Tè": 2,
+}
+
+
+def test_lai_chau_allocations_through_the_api_give_the_seed_totals(client, db):
+    from tests.factories import World
+
+    world = World()
+    phase = defaults.load()
+    districts = {"Phong Thổ": world.district, "Sìn Hồ": world.sibling_district}
+    for name in LAI_CHAU_DISTRICTS:
+        if name not in districts:
+            districts[name] = unit("district", f"Huyện {name}", world.province)
+    codes = {i.code: i for i in phase.indicators()}
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token(world.province_admin)}"}
+    for code, total in (("DTCS", 138), ("GSBDG", 16)):
+        response = client.post(
+            reverse("api:target_set"),
+            {
+                "indicator": codes[code].pk,
+                "unit": world.province.pk,
+                "period": "2024-H2",
+                "value": total,
+                "doc_number": "32/TB-BTV",
+                "doc_date": "2024-06-28",
+            },
+            content_type="application/json",
+            **headers,
+        )
+        assert response.status_code == 403  # the province's own target is set by the centre
+    nation_token = {"HTTP_AUTHORIZATION": f"Bearer {token(world.national_admin)}"}
+    for code, total in (("DTCS", 138), ("GSBDG", 16)):
+        client.post(
+            reverse("api:target_set"),
+            {
+                "indicator": codes[code].pk,
+                "unit": world.province.pk,
+                "period": "2024-H2",
+                "value": total,
+            },
+            content_type="application/json",
+            **nation_token,
+        )
+    cells = [
+        {"unit": districts[name].pk, "indicator": codes["DTCS"].pk, "value": value}
+        for name, value in SEED_DIALOGUES.items()
+    ]
+    cells += [
+        {"unit": districts[name].pk, "indicator": codes["GSBDG"].pk, "value": value}
+        for name, value in SEED_ME_TRAININGS.items()
+    ]
+    response = client.put(
+        reverse("api:allocation"),
+        {
+            "unit": world.province.pk,
+            "phase": phase.pk,
+            "period": "2024-H2",
+            "cells": cells,
+        },
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 200, response.content
+    columns = {c["indicator"]: c for c in response.json()["columns"]}
+    assert columns["DTCS"]["allocated"] == "138.00" and columns["DTCS"]["remainder"] == "0.00"
+    assert columns["GSBDG"]["allocated"] == "16.00" and columns["GSBDG"]["remainder"] == "0.00"
+    client.force_login(world.province_admin)
+    page = client.get(
+        reverse("framework:allocate", args=[world.province.pk]),
+        {"phase": phase.pk, "period": "2024-H2"},
+    )
+    assert all(c.remainder in (None, 0) for c in page.context["grid"].columns)
