@@ -72,6 +72,28 @@ class Grid:
         for child in self.children:
             yield child, [(column, self.value(child, column.indicator)) for column in self.columns]
 
+    def form_rows(self, typed=None):
+        """Rows for the grid form: (child, [(column, text, input name)]); what the user typed
+        is shown again when the form comes back (errors, or an over-allocation to confirm)."""
+        from duan8.core.formatting import format_amount
+
+        typed = typed or {}
+        for child in self.children:
+            cells = []
+            for column in self.columns:
+                name = f"c-{child.pk}-{column.indicator.pk}"
+                text = typed.get(name, format_amount(self.value(child, column.indicator)))
+                cells.append((column, text, name))
+            yield child, cells
+
+    def kept_cells(self, typed=None):
+        from duan8.core.formatting import format_amount
+
+        typed = typed or {}
+        for column in self.columns:
+            name = f"k-{column.indicator.pk}"
+            yield column, typed.get(name, format_amount(column.kept)), name
+
     @property
     def over_columns(self) -> list[Column]:
         return [c for c in self.columns if c.over]

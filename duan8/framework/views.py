@@ -246,6 +246,7 @@ def allocate(request, pk):
             else:
                 messages.success(request, _("Allocation saved."))
                 return redirect(_grid_url(unit, phase, period))
+    typed = request.POST if request.method == "POST" else {}
     return render(
         request,
         "framework/allocate.html",
@@ -258,7 +259,8 @@ def allocate(request, pk):
             "over": over,
             "may_edit": may_edit,
             "phases": Phase.objects.all(),
-            "posted": request.POST if request.method == "POST" else {},
+            "rows": list(grid.form_rows(typed)),
+            "kept_cells": list(grid.kept_cells(typed)),
         },
     )
 

@@ -32,6 +32,10 @@
     remainderCell.classList.toggle("fw-bold", remainder < 0);
   }
   document.querySelectorAll("[data-allocation-grid]").forEach(function (grid) {
+    // Figures typed before the form came back (an error, an over-allocation to confirm).
+    grid.querySelectorAll("[data-total]").forEach(function (cell) {
+      update(grid, cell.dataset.total);
+    });
     grid.addEventListener("input", function (event) {
       var id = event.target.dataset.cell || event.target.dataset.kept;
       if (id) update(grid, id);
