@@ -234,6 +234,31 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "framework:browse": [Check("GET", expect=codes(200, 302))],
     "framework:phase_add": [Check("GET", lambda w: {"pk": w.project.pk}, NATIONAL_ONLY)],
+    "framework:content_area_add": [Check("GET", lambda w: {"pk": w.phase.pk}, NATIONAL_ONLY)],
+    "framework:indicator_add": [
+        Check("GET", lambda w: {"pk": w.indicator.content_area_id}, NATIONAL_ONLY)
+    ],
+    "api:content_area_create": [
+        Check(
+            "POST",
+            lambda w: {"phase_id": w.phase.pk},
+            {**NATIONAL_ONLY, "national_admin": 201, "anonymous": 401},
+            data=lambda w: {"code": "ND5", "name": "Nội dung mới"},
+        )
+    ],
+    "api:indicator_create": [
+        Check(
+            "POST",
+            lambda w: {"area_id": w.indicator.content_area_id},
+            {**NATIONAL_ONLY, "national_admin": 201, "anonymous": 401},
+            data=lambda w: {
+                "code": "MOI",
+                "name": "Chỉ số mới",
+                "unit_of_measure": "người",
+                "source": "typed",
+            },
+        )
+    ],
     "framework:indicator": [Check("GET", lambda w: {"pk": w.indicator.pk}, codes(200, 302))],
     "framework:version_add": [Check("GET", lambda w: {"pk": w.indicator.pk}, NATIONAL_ONLY)],
     "framework:targets": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
@@ -358,6 +383,8 @@ def test_every_expectation_covers_every_persona():
 
 
 FRAMEWORK_API = {
+    "api:content_area_create",
+    "api:indicator_create",
     "api:phases",
     "api:phase_create",
     "api:indicator",

@@ -16,6 +16,7 @@ from duan8.core import access
 from duan8.framework import actions, allocation, periods
 from duan8.framework.models import (
     Aggregation,
+    ContentArea,
     Indicator,
     Phase,
     Project,
@@ -83,6 +84,34 @@ class VersionIn(InputSchema):
     source: Source | None = None
     breakdowns: list[str] | None = None
     definition: str | None = Field(None, max_length=4000)
+
+
+class ContentAreaIn(InputSchema):
+    code: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=400)
+    name_en: str = Field("", max_length=400)
+    order: int = Field(0, ge=0, le=1000)
+
+
+class ContentAreaOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+
+
+class IndicatorIn(InputSchema):
+    code: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=400)
+    name_en: str = Field("", max_length=400)
+    order: int = Field(0, ge=0, le=1000)
+    unit_of_measure: UnitOfMeasure
+    aggregation: Aggregation = Aggregation.SUM
+    numerator: Id | None = None
+    denominator: Id | None = None
+    source: Source
+    breakdowns: list[str] = []
+    definition: str = Field("", max_length=4000)
 
 
 class PhaseIn(InputSchema):
@@ -226,6 +255,32 @@ def phase_create(request, payload: PhaseIn):
     project = get_object_or_404(Project, pk=payload.project)
     phase = actions.add_phase(project, payload.code, payload.name, payload.start, payload.end)
     return Status(201, phase)
+
+
+@router.post(
+    "/phases/{phase_id}/areas", response={201: ContentAreaOut}, url_name="content_area_create"
+)
+def content_area_create(request, phase_id: Id, payload: ContentAreaIn):
+    access.require_national_admin(request.auth)
+    phase = get_object_or_404(Phase, pk=phase_id)
+    area = ContentArea(phase=phase, **payload.dict())
+    area.full_clean()
+    area.save()
+    return Status(201, area)
+
+
+@router.post(
+    "/areas/{area_id}/indicators", response={201: IndicatorOut}, url_name="indicator_create"
+)
+def indicator_create(request, area_id: Id, payload: IndicatorIn):
+    """A new indicator, measured as given from the start of its phase."""
+    access.require_national_admin(request.auth)
+    area = get_object_or_404(ContentArea.objects.select_related("phase"), pk=area_id)
+    data = payload.dict()
+    for name in ("numerator", "denominator"):
+        if data.get(name) is not None:
+            data[name] = get_object_or_404(Indicator, pk=data[name])
+    return Status(201, actions.add_indicator(area, **data))
 
 
 @router.get("/indicators/{indicator_id}", response=IndicatorOut, url_name="indicator")

@@ -83,3 +83,21 @@ def set_target(
     target.full_clean()
     target.save()
     return target
+
+
+@transaction.atomic
+def add_indicator(
+    content_area, *, code: str, name: str, name_en: str = "", order: int = 0, **definition
+) -> Indicator:
+    """A new indicator of a content area, measured from the start of the area's phase."""
+    indicator = Indicator(
+        content_area=content_area, code=code, name=name, name_en=name_en, order=order
+    )
+    indicator.full_clean()
+    indicator.save()
+    version = IndicatorVersion(
+        indicator=indicator, valid_from=content_area.phase.start, **definition
+    )
+    version.full_clean()
+    version.save()
+    return indicator

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from duan8.framework.models import BREAKDOWNS, IndicatorVersion, Phase
+from duan8.framework.models import BREAKDOWNS, ContentArea, Indicator, IndicatorVersion, Phase
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
@@ -53,3 +53,23 @@ class TargetForm(forms.Form):
         self.fields["period"].choices = (
             [(p.code, p.label) for p in phase.periods()] if phase else []
         )
+
+
+class ContentAreaForm(forms.ModelForm):
+    class Meta:
+        model = ContentArea
+        fields = ["code", "name", "name_en", "order"]
+
+
+class IndicatorForm(forms.ModelForm):
+    """A new indicator with its first definition, valid from the start of the phase."""
+
+    unit_of_measure = VersionForm.base_fields["unit_of_measure"]
+    aggregation = VersionForm.base_fields["aggregation"]
+    source = VersionForm.base_fields["source"]
+    breakdowns = VersionForm.base_fields["breakdowns"]
+    definition = VersionForm.base_fields["definition"]
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "name_en", "order"]

@@ -12,8 +12,14 @@ from django.utils.translation import gettext as _
 from duan8.core import access, sheets
 from duan8.core.shell import current_unit
 from duan8.framework import actions, allocation, periods
-from duan8.framework.forms import PhaseForm, TargetForm, VersionForm
-from duan8.framework.models import Indicator, Phase, Programme, Project, Target
+from duan8.framework.forms import (
+    ContentAreaForm,
+    IndicatorForm,
+    PhaseForm,
+    TargetForm,
+    VersionForm,
+)
+from duan8.framework.models import ContentArea, Indicator, Phase, Programme, Project, Target
 from duan8.geo.forms import ImportForm
 
 
@@ -66,6 +72,51 @@ def phase_add(request, pk):
         messages.success(request, _("Phase added."))
         return redirect("framework:browse")
     return render(request, "framework/phase_add.html", {"project": project, "form": form})
+
+
+@login_required
+def content_area_add(request, pk):
+    access.require_national_admin(request.user)
+    phase = get_object_or_404(Phase, pk=pk)
+    form = ContentAreaForm(data=request.POST or None, instance=ContentArea(phase=phase))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Content area added."))
+        return redirect("framework:browse")
+    return render(
+        request,
+        "framework/simple_form.html",
+        {
+            "title": _("Add a content area"),
+            "subject": phase,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def indicator_add(request, pk):
+    access.require_national_admin(request.user)
+    area = get_object_or_404(ContentArea.objects.select_related("phase"), pk=pk)
+    form = IndicatorForm(data=request.POST or None, instance=Indicator(content_area=area))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            indicator = actions.add_indicator(area, **data)
+        except Exception as exc:
+            form.add_error(None, "; ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Indicator added."))
+            return redirect("framework:indicator", pk=indicator.pk)
+    return render(
+        request,
+        "framework/simple_form.html",
+        {
+            "title": _("Add an indicator"),
+            "subject": area,
+            "form": form,
+        },
+    )
 
 
 @login_required
