@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from duan8.core import sheets
@@ -308,3 +309,127 @@ def test_lai_chau_allocations_through_the_api_give_the_seed_totals(client, db):
         {"phase": phase.pk, "period": "2024-H2"},
     )
     assert all(c.remainder in (None, 0) for c in page.context["grid"].columns)
+
+
+@pytest.mark.parametrize("period", ["0000", "9999-H2", "2025-2021", "20245"])
+def test_the_api_answers_an_unusable_period_with_422(client, world, phase, period):
+    response = client.get(
+        reverse("api:allocation"),
+        {"unit": world.province.pk, "phase": phase.pk, "period": period},
+        HTTP_AUTHORIZATION=f"Bearer {token(world.province_admin)}",
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("typed", ["Infinity", "1e20", "2.5", "-1", "123456789012345", "1,234"])
+def test_the_grid_refuses_numbers_it_cannot_read_for_sure(client, world, phase, teams, typed):
+    province_target(world, teams, 79)
+    client.force_login(world.province_admin)
+    response = client.post(
+        reverse("framework:allocate", args=[world.province.pk]),
+        {"phase": phase.pk, "period": "2024-H2", f"c-{world.district.pk}-{teams.pk}": typed},
+    )
+    assert response.status_code == 200 and response.context["errors"]
+    assert not Target.objects.filter(unit=world.district).exists()
+
+
+def test_vietnamese_numbers_are_read_as_written(client, world, phase, teams):
+    province_target(world, teams, 5000)
+    client.force_login(world.province_admin)
+    client.post(
+        reverse("framework:allocate", args=[world.province.pk]),
+        {"phase": phase.pk, "period": "2024-H2", f"c-{world.district.pk}-{teams.pk}": "1.234,5"},
+    )
+    assert Target.objects.get(unit=world.district).value == Decimal("1234.5")
+
+
+def test_an_import_cell_that_is_not_a_number_is_a_row_error(world, phase, teams):
+    upload = xlsx([["Đơn vị", "TTCĐ"], ["Huyện Phong Thổ", "NaN"], ["Huyện Phong Thổ", 3]])
+    with pytest.raises(sheets.ImportRefused) as refused:
+        allocation.read_sheet(upload, world.province, phase, H2_2024)
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, "TTCĐ"), (3, "Đơn vị")]
+
+
+def test_a_column_header_must_be_the_exact_indicator_code(world, phase, teams):
+    upload = xlsx([["Đơn vị", "TTCD"], ["Huyện Phong Thổ", 5]])
+    assert allocation.read_sheet(upload, world.province, phase, H2_2024) == {}
+
+
+def test_a_ratio_indicator_has_no_remainder_to_check(world, phase):
+    rate = phase.indicators().get(code="TLGN")
+    province_target(world, rate, 80)
+    result = allocation.save(
+        world.province,
+        phase,
+        H2_2024,
+        {
+            (world.district.pk, rate.pk): Decimal(80),
+            (world.sibling_district.pk, rate.pk): Decimal(90),
+        },
+    )
+    column = next(c for c in result.columns if c.indicator == rate)
+    assert column.remainder is None and not column.over
+
+
+def test_a_revised_target_is_only_changed_by_a_new_revision(world, phase, teams):
+    target = province_target(world, teams, 79)
+    target.doc_number = "32/TB-BTV"
+    target.save()
+    actions.set_target(
+        teams, world.province, H2_2024, Decimal(90), revise=True, doc_number="40/TB-BTV"
+    )
+    with pytest.raises(ValidationError):
+        actions.set_target(teams, world.province, H2_2024, Decimal(95))
+    target.refresh_from_db()
+    assert (target.value, target.revised_value, target.doc_number) == (79, 90, "32/TB-BTV")
+    assert "40/TB-BTV" in target.note
+
+
+def test_a_child_target_passed_further_down_cannot_be_cut_below_it(world, phase, teams):
+    province_target(world, teams, 79)
+    allocation.save(world.province, phase, H2_2024, {(world.district.pk, teams.pk): Decimal(24)})
+    allocation.save(world.district, phase, H2_2024, {(world.commune.pk, teams.pk): Decimal(20)})
+    for value in (None, Decimal(10)):
+        with pytest.raises(allocation.AllocationRefused):
+            allocation.save(world.province, phase, H2_2024, {(world.district.pk, teams.pk): value})
+    assert Target.objects.get(unit=world.district).effective == 24
+
+
+def test_a_target_outside_the_indicators_phase_is_refused(client, world, phase, teams):
+    response = client.post(
+        reverse("api:target_set"),
+        {
+            "indicator": teams.pk,
+            "unit": world.province.pk,
+            "period": "2030",
+            "value": 1,
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token(world.national_admin)}",
+    )
+    assert response.status_code == 422
+    assert not Target.objects.filter(period_start__year=2030).exists()
+
+
+def test_a_phase_runs_over_whole_years(world, phase):
+    with pytest.raises(ValidationError):
+        actions.add_phase(
+            phase.project, "GD2", "II", datetime.date(2026, 1, 1), datetime.date(2030, 12, 31)
+        )
+
+
+def test_a_confirmed_over_allocation_is_not_asked_again_for_unrelated_changes(world, phase, teams):
+    clubs = phase.indicators().get(code="CLB")
+    province_target(world, teams, 10)
+    province_target(world, clubs, 10)
+    allocation.save(
+        world.province,
+        phase,
+        H2_2024,
+        {(world.district.pk, teams.pk): Decimal(12)},
+        reason="Huyện xin thêm",
+    )
+    allocation.save(world.province, phase, H2_2024, {(world.district.pk, clubs.pk): Decimal(4)})
+    assert Target.objects.get(unit=world.province, indicator=teams).over_allocation_reason == (
+        "Huyện xin thêm"
+    )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
@@ -207,8 +208,15 @@ class AllocationQuery(Schema):
     period: str = Field(pattern=r"^\d{4}(-H[12]|-\d{4})?$")
 
 
+def _parse(code: str) -> periods.Period:
+    try:
+        return periods.parse(code)
+    except ValueError:
+        raise HttpError(422, "Not a period: write 2024, 2024-H1, 2024-H2 or 2021-2025.") from None
+
+
 def _period_of(phase: Phase, code: str) -> periods.Period:
-    period = periods.parse(code)
+    period = _parse(code)
     if period.start < phase.start or period.end > phase.end:
         raise Http404
     return period
@@ -307,11 +315,7 @@ def version_create(request, indicator_id: Id, payload: VersionIn):
 @router.get("/targets", response=list[TargetOut], url_name="targets")
 def target_list(request, unit: Id, period: str = Query(..., pattern=r"^\d{4}(-H[12]|-\d{4})?$")):
     owner = access.get_unit_or_404(request.auth, unit)
-    return (
-        Target.objects.for_period(periods.parse(period))
-        .filter(unit=owner)
-        .select_related("indicator")
-    )
+    return Target.objects.for_period(_parse(period)).filter(unit=owner).select_related("indicator")
 
 
 @router.post("/targets", response={200: TargetOut}, url_name="target_set")
@@ -360,6 +364,8 @@ def allocation_save(request, payload: AllocationIn):
                 "over": [c.indicator.code for c in exc.columns],
             },
         )
+    except allocation.AllocationRefused as exc:
+        return Status(422, {"detail": "; ".join(exc.messages)})
     except ValueError:
         return Status(422, {"detail": "A cell names a unit or indicator outside this grid."})
     return _grid_out(grid)

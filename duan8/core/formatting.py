@@ -83,3 +83,37 @@ def parse_date(text: str) -> datetime.date:
         except ValueError:
             continue
     raise ValueError(f"not a date: {text!r}")
+
+
+MAX_INTEGER_DIGITS = 14
+
+
+def parse_amount(value) -> Decimal | None:
+    """A target or count typed the Vietnamese way ("1.234", "12,5", "1.234,50") or taken from
+    an Excel cell; None when empty. ValueError for anything ambiguous or out of range: "2.5"
+    (a dot is only a thousands separator), negatives, more than two decimals, NaN, infinity,
+    or more than 14 digits before the decimal comma."""
+    import re
+    from decimal import InvalidOperation
+
+    if value is None:
+        return None
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError(value) from None
+    else:
+        text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+        if not text:
+            return None
+        if not re.fullmatch(r"\d{1,3}(\.\d{3})*(,\d+)?|\d+(,\d+)?", text):
+            raise ValueError(value)
+        number = Decimal(text.replace(".", "").replace(",", "."))
+    if not number.is_finite() or number < 0:
+        raise ValueError(value)
+    if number != number.quantize(Decimal("0.01")):
+        raise ValueError(value)
+    if len(str(int(number))) > MAX_INTEGER_DIGITS:
+        raise ValueError(value)
+    return number.quantize(Decimal("0.01"))

@@ -26,8 +26,11 @@ class Column:
     header: str  # as written in the template; matched ignoring case and diacritics
     required: bool = True
     aliases: tuple[str, ...] = ()
+    exact: bool = False  # codes such as "TTCĐ" and "TTCD" are different columns
 
     def matches(self, text: str) -> bool:
+        if self.exact:
+            return text.strip() in {self.header, *self.aliases}
         return fold(text) in {fold(self.header), *map(fold, self.aliases)}
 
 

@@ -41,6 +41,8 @@ def change_definition(
             )
         }
     base.update(fields)
+    if base.get("aggregation") != "ratio":
+        base["numerator"] = base["denominator"] = None
     version = IndicatorVersion(
         indicator=indicator,
         valid_from=valid_from,
@@ -69,17 +71,29 @@ def set_target(
     indicator: Indicator, unit, period: Period, value: Decimal, *, revise: bool = False, **document
 ) -> Target:
     """Set a unit's own target; with ``revise`` an existing target keeps its original value."""
+    phase = indicator.content_area.phase
+    if period.start < phase.start or period.end > phase.end:
+        raise ValidationError({"period": _("The period lies outside the indicator's phase.")})
     target = Target.objects.for_period(period).filter(indicator=indicator, unit=unit).first()
     if target is None:
         target = Target(indicator=indicator, unit=unit, value=value, **document)
         target.period = period
     elif revise:
+        # The original value and its document stay; the revision's document goes in the note.
         target.revised_value = value
+        parts = (document.get("doc_number"), document.get("doc_issuer"))
+        label = " ".join(str(v) for v in parts if v)
+        if label:
+            target.note = (_("Revised by %(doc)s") % {"doc": label})[:300]
+    elif target.revised_value is not None:
+        raise ValidationError(
+            {"value": _("This target has been revised; enter the new figure as a revision.")}
+        )
     else:
         target.value = value
-    for name, given in document.items():
-        if given:
-            setattr(target, name, given)
+        for name, given in document.items():
+            if given:
+                setattr(target, name, given)
     target.full_clean()
     target.save()
     return target

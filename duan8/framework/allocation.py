@@ -10,13 +10,14 @@ with a reason. The children are those in force at the start of the period: distr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from duan8.core import sheets
-from duan8.framework.models import Indicator, Phase, Target
+from duan8.core.formatting import parse_amount
+from duan8.framework.models import Aggregation, Indicator, Phase, Target
 from duan8.framework.periods import Period
 from duan8.geo import matching
 from duan8.geo.models import AdminUnit, UnitKind
@@ -34,6 +35,7 @@ class Column:
     indicator: Indicator
     target: Target | None
     allocated: Decimal = Decimal(0)
+    additive: bool = True  # a ratio or a non-additive figure has no remainder to check
 
     @property
     def total(self) -> Decimal | None:
@@ -45,8 +47,9 @@ class Column:
 
     @property
     def remainder(self) -> Decimal | None:
-        """Not yet allocated (positive) or over-allocated (negative); None without a target."""
-        if self.total is None:
+        """Not yet allocated (positive) or over-allocated (negative); None without a target
+        or for an indicator that does not add up across units."""
+        if self.total is None or not self.additive:
             return None
         return self.total - self.kept - self.allocated
 
@@ -117,7 +120,9 @@ def grid(unit: AdminUnit, phase: Phase, period: Period, indicators=None) -> Grid
     }
     columns = []
     for indicator in indicators:
-        column = Column(indicator, own.get(indicator.pk))
+        version = indicator.version_on(period.start)
+        additive = version is None or version.aggregation == Aggregation.SUM
+        column = Column(indicator, own.get(indicator.pk), additive=additive)
         column.allocated = sum(
             (t.effective for (child, ind), t in cells.items() if ind == indicator.pk), Decimal(0)
         )
@@ -151,6 +156,8 @@ def save(
     document = document or {}
     allowed_children = {c.pk: c for c in children(unit, period)}
     indicators = {i.pk: i for i in indicators_of(phase)}
+    before = {c.indicator.pk: c.remainder for c in grid(unit, phase, period).columns}
+    problems = []
     for (child_id, indicator_id), value in values.items():
         if child_id not in allowed_children or indicator_id not in indicators:
             raise ValueError("cell outside the grid")
@@ -159,6 +166,20 @@ def save(
             .filter(unit_id=child_id, indicator_id=indicator_id)
             .first()
         )
+        passed_on = _passed_on(allowed_children[child_id], indicator_id, period)
+        if passed_on and (value is None or value < passed_on):
+            problems.append(
+                _(
+                    "%(unit)s has already allocated %(n)s of %(code)s to the units below it; "
+                    "lower those first."
+                )
+                % {
+                    "unit": allowed_children[child_id].name,
+                    "n": passed_on,
+                    "code": indicators[indicator_id].code,
+                }
+            )
+            continue
         if value is None:
             if existing is not None:
                 existing.delete()
@@ -169,10 +190,9 @@ def save(
             target.save()
         elif existing.effective != value:
             existing.revised_value = value
-            for name, given in document.items():
-                if given:
-                    setattr(existing, name, given)
             existing.save()
+    if problems:
+        raise AllocationRefused(problems)
     for indicator_id, part in (kept or {}).items():
         target = (
             Target.objects.for_period(period).filter(unit=unit, indicator_id=indicator_id).first()
@@ -181,13 +201,39 @@ def save(
             target.kept = part
             target.save()
     result = grid(unit, phase, period)
-    if result.over_columns:
-        if not reason.strip():
-            raise OverAllocation(result.over_columns)
-        for column in result.over_columns:
-            column.target.over_allocation_reason = reason.strip()[:300]
-            column.target.save()
+    worse = [
+        c
+        for c in result.over_columns
+        if before.get(c.indicator.pk) is None or c.remainder < before[c.indicator.pk]
+    ]
+    if worse and not reason.strip():
+        raise OverAllocation(worse)
+    for column in result.columns:
+        target = column.target
+        if target is None:
+            continue
+        wanted = (
+            reason.strip()[:300]
+            if column in worse
+            else (target.over_allocation_reason if column.over else "")
+        )
+        if target.over_allocation_reason != wanted:
+            target.over_allocation_reason = wanted
+            target.save()
     return result
+
+
+class AllocationRefused(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def _passed_on(child: AdminUnit, indicator_id: int, period: Period) -> Decimal:
+    """What ``child`` has itself allocated further down for the indicator and period."""
+    below = children(child, period)
+    targets = Target.objects.for_period(period).filter(unit__in=below, indicator_id=indicator_id)
+    return sum((t.effective for t in targets), Decimal(0))
 
 
 UNIT_HEADER = "Đơn vị"
@@ -207,15 +253,19 @@ def read_sheet(
 ) -> dict[tuple[int, int], Decimal | None]:
     """Read an allocation sheet whole; raise ImportRefused with every bad cell."""
     indicators = indicators_of(phase)
-    columns = [sheets.Column("unit", UNIT_HEADER, aliases=("Unit", "Xã", "Huyện"))]
-    columns += [sheets.Column(f"i{i.pk}", i.code, required=False) for i in indicators]
+    columns = [
+        sheets.Column("unit", UNIT_HEADER, aliases=("Unit", "Xã", "Huyện")),
+        sheets.Column("code", "Mã", required=False, aliases=("Code",)),
+    ]
+    columns += [sheets.Column(f"i{i.pk}", i.code, required=False, exact=True) for i in indicators]
     rows = sheets.read(upload, columns)
     kids = list(children(unit, period))
     by_code = {c.code: c for c in kids if c.code}
     errors, values = [], {}
+    seen = set()
     for row in rows:
         text = row.text("unit")
-        child = by_code.get(text)
+        child = by_code.get(row.text("code")) or by_code.get(text)
         if child is None:
             found = matching.match(text, kids) if text else None
             child = found.unit if found else None
@@ -229,29 +279,30 @@ def read_sheet(
                 )
             )
             continue
+        if child.pk in seen:
+            errors.append(
+                sheets.RowError(
+                    row.number, UNIT_HEADER, _("%(name)s is listed twice.") % {"name": child.name}
+                )
+            )
+            continue
+        seen.add(child.pk)
         for indicator in indicators:
             raw = row.values.get(f"i{indicator.pk}")
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
-                continue
             try:
-                number = Decimal(
-                    str(raw).strip().replace(".", "").replace(",", ".")
-                    if isinstance(raw, str)
-                    else str(raw)
-                )
-            except InvalidOperation:
+                number = parse_amount(raw)
+            except ValueError:
                 errors.append(
                     sheets.RowError(
-                        row.number, indicator.code, _("“%(text)s” is not a number.") % {"text": raw}
+                        row.number,
+                        indicator.code,
+                        _("“%(text)s” is not a number of 0 or more with at most two decimals.")
+                        % {"text": raw},
                     )
                 )
                 continue
-            if number < 0:
-                errors.append(
-                    sheets.RowError(row.number, indicator.code, _("a target cannot be negative."))
-                )
-                continue
-            values[(child.pk, indicator.pk)] = number
+            if number is not None:
+                values[(child.pk, indicator.pk)] = number
     if errors:
         raise sheets.ImportRefused(errors)
     return values

@@ -36,10 +36,28 @@ class VersionForm(forms.ModelForm):
         widgets = {"valid_from": DATE_WIDGET}
 
 
+class AmountField(forms.CharField):
+    """A number typed the Vietnamese way: 1.234 or 12,5 (see formatting.parse_amount)."""
+
+    def to_python(self, value):
+        from duan8.core.formatting import parse_amount
+
+        value = super().to_python(value)
+        try:
+            number = parse_amount(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write a number of 0 or more, such as 1.234 or 12,5.")
+            ) from None
+        if number is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"])
+        return number
+
+
 class TargetForm(forms.Form):
     indicator = forms.ModelChoiceField(queryset=None, label=_("Indicator"))
     period = forms.ChoiceField(label=_("Period"))
-    value = forms.DecimalField(label=_("Target"), min_value=0, max_digits=16, decimal_places=2)
+    value = AmountField(label=_("Target"))
     revise = forms.BooleanField(
         label=_("This revises an earlier target (the original is kept)"), required=False
     )
@@ -66,6 +84,8 @@ class IndicatorForm(forms.ModelForm):
 
     unit_of_measure = VersionForm.base_fields["unit_of_measure"]
     aggregation = VersionForm.base_fields["aggregation"]
+    numerator = VersionForm.base_fields["numerator"]
+    denominator = VersionForm.base_fields["denominator"]
     source = VersionForm.base_fields["source"]
     breakdowns = VersionForm.base_fields["breakdowns"]
     definition = VersionForm.base_fields["definition"]

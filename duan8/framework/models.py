@@ -65,6 +65,20 @@ class Phase(AuditedModel):
     def __str__(self) -> str:
         return f"{self.project.name} – {self.name}"
 
+    def clean(self) -> None:
+        """A phase runs over whole years: from 1 January to 1 January."""
+        errors = {}
+        for name in ("start", "end"):
+            day = getattr(self, name)
+            if day and (day.month, day.day) != (1, 1):
+                errors[name] = _(
+                    "A phase starts and ends on 1 January (the end is the first day after it)."
+                )
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("The end must be after the start.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def period(self) -> periods.Period:
         return periods.of_phase(self.start, self.end)
@@ -158,6 +172,14 @@ class Indicator(AuditedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def clean(self) -> None:
+        if self.content_area_id and self.code:
+            clash = Indicator.objects.filter(
+                content_area__phase_id=self.content_area.phase_id, code=self.code
+            ).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError({"code": _("Another indicator of this phase has this code.")})
+
     def version_on(self, day: datetime.date) -> IndicatorVersion | None:
         return self.versions.valid_on(day).first()
 
@@ -221,6 +243,8 @@ class IndicatorVersion(AuditedModel):
             self.numerator_id and self.denominator_id
         ):
             errors["aggregation"] = _("A ratio needs a numerator and a denominator indicator.")
+        if self.indicator_id and self.indicator_id in (self.numerator_id, self.denominator_id):
+            errors["aggregation"] = _("An indicator cannot be a ratio of itself.")
         unknown = [b for b in self.breakdowns or [] if b not in BREAKDOWNS]
         if unknown:
             errors["breakdowns"] = _("Unknown breakdowns: %(names)s.") % {
@@ -254,7 +278,9 @@ class Document(models.Model):
 
 class TargetQuerySet(models.QuerySet):
     def for_period(self, period: periods.Period):
-        return self.filter(period_start=period.start, period_end=period.end)
+        return self.filter(
+            period_kind=period.kind, period_start=period.start, period_end=period.end
+        )
 
 
 class Target(AuditedModel, Document):
@@ -285,7 +311,7 @@ class Target(AuditedModel, Document):
         verbose_name = _("target")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "unit", "period_start", "period_end"],
+                fields=["indicator", "unit", "period_kind", "period_start", "period_end"],
                 name="framework_one_target_per_period",
             ),
             models.CheckConstraint(condition=Q(value__gte=0), name="framework_target_not_negative"),

@@ -1,4 +1,4 @@
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duan8.core import access, sheets
+from duan8.core.formatting import parse_amount
 from duan8.core.shell import current_unit
 from duan8.framework import actions, allocation, periods
 from duan8.framework.forms import (
@@ -230,26 +231,19 @@ def targets(request, pk):
 def _grid_values(request, grid):
     """(values, kept, errors) read from the grid form; numbers written the Vietnamese way."""
     values, kept, errors = {}, {}, []
-
-    def number(text):
-        text = (text or "").strip().replace(".", "").replace(",", ".")
-        if not text:
-            return None
-        value = Decimal(text)
-        if value < 0:
-            raise InvalidOperation
-        return value
-
     for child in grid.children:
         for column in grid.columns:
             name = f"c-{child.pk}-{column.indicator.pk}"
             if name not in request.POST:
                 continue
             try:
-                values[(child.pk, column.indicator.pk)] = number(request.POST[name])
-            except InvalidOperation:
+                values[(child.pk, column.indicator.pk)] = parse_amount(request.POST[name])
+            except ValueError:
                 errors.append(
-                    _("%(unit)s, %(code)s: “%(text)s” is not a number of 0 or more.")
+                    _(
+                        "%(unit)s, %(code)s: “%(text)s” is not a number of 0 or more "
+                        "with at most two decimals."
+                    )
                     % {
                         "unit": child.name,
                         "code": column.indicator.code,
@@ -260,8 +254,8 @@ def _grid_values(request, grid):
         name = f"k-{column.indicator.pk}"
         if column.target is not None and name in request.POST:
             try:
-                kept[column.indicator.pk] = number(request.POST[name]) or Decimal(0)
-            except InvalidOperation:
+                kept[column.indicator.pk] = parse_amount(request.POST[name]) or Decimal(0)
+            except ValueError:
                 errors.append(
                     _("%(code)s: the part carried out here must be a number of 0 or more.")
                     % {"code": column.indicator.code}
@@ -294,6 +288,8 @@ def allocate(request, pk):
                 )
             except allocation.OverAllocation as exc:
                 over = exc.columns
+            except allocation.AllocationRefused as exc:
+                errors = exc.messages
             else:
                 messages.success(request, _("Allocation saved."))
                 return redirect(_grid_url(unit, phase, period))
@@ -359,6 +355,8 @@ def allocate_import(request, pk):
                 _("Over-allocated: %(codes)s. Tick the confirmation and give a reason.")
                 % {"codes": ", ".join(c.indicator.code for c in exc.columns)}
             ]
+        except allocation.AllocationRefused as exc:
+            errors = exc.messages
         else:
             messages.success(request, _("Allocation imported."))
             return redirect(_grid_url(unit, phase, period))

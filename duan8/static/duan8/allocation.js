@@ -2,16 +2,20 @@
 // Numbers are read and written the Vietnamese way (1.234,5).
 (function () {
   "use strict";
+  // Amounts are handled in whole hundredths so that 0,1 + 0,2 is exactly 0,3.
   function read(text) {
     text = (text || "").trim().split(".").join("").replace(",", ".");
     if (text === "") return 0;
     var value = Number(text);
-    return isNaN(value) ? NaN : value;
+    return isNaN(value) ? NaN : Math.round(value * 100);
   }
-  function write(value) {
-    if (isNaN(value)) return "?";
-    var negative = value < 0;
-    var parts = Math.abs(value).toFixed(2).replace(/\.?0+$/, "").split(".");
+  function write(hundredths) {
+    if (isNaN(hundredths)) return "?";
+    var negative = hundredths < 0;
+    var whole = Math.floor(Math.abs(hundredths) / 100);
+    var cents = Math.abs(hundredths) % 100;
+    var parts = [String(whole)];
+    if (cents) parts.push(String(cents).padStart(2, "0"));
     parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ".");
     return (negative ? "-" : "") + parts.join(",");
   }
@@ -26,7 +30,8 @@
     var remainderCell = grid.querySelector('[data-remainder="' + id + '"]');
     if (!totalCell || !remainderCell || totalCell.dataset.value === "") return;
     var kept = grid.querySelector('[data-kept="' + id + '"]');
-    var remainder = Number(totalCell.dataset.value) - (kept ? read(kept.value) : 0) - allocated;
+    var total = Math.round(Number(totalCell.dataset.value) * 100);
+    var remainder = total - (kept ? read(kept.value) : 0) - allocated;
     remainderCell.textContent = write(remainder);
     remainderCell.classList.toggle("text-danger", remainder < 0);
     remainderCell.classList.toggle("fw-bold", remainder < 0);
