@@ -84,3 +84,22 @@ def test_a_province_administrator_cannot_change_the_framework(client, world):
     )
     assert response.status_code == 403
     assert Phase.objects.count() == 1
+
+
+def test_a_definition_is_changed_from_a_date_on_the_indicator_page(client, world):
+    phase = defaults.load()
+    teams = phase.indicators().get(code="TTCĐ")
+    client.force_login(world.national_admin)
+    response = client.post(
+        reverse("framework:version_add", args=[teams.pk]),
+        {
+            "valid_from": "01/01/2026",
+            "unit_of_measure": "tổ",
+            "aggregation": "sum",
+            "source": "registry",
+            "definition": "Chỉ đếm tổ có sinh hoạt trong kỳ",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("framework:indicator", args=[teams.pk])).content.decode()
+    assert "01/01/2021 – 01/01/2026" in page and "Chỉ đếm tổ có sinh hoạt trong kỳ" in page

@@ -26,20 +26,7 @@ def change_definition(
     if current is not None and current.valid_from == valid_from:
         raise ValidationError({"valid_from": _("A definition already starts on this date.")})
     later = indicator.versions.filter(valid_from__gt=valid_from).order_by("valid_from").first()
-    base = {}
-    if current is not None:
-        base = {
-            name: getattr(current, name)
-            for name in (
-                "unit_of_measure",
-                "aggregation",
-                "numerator",
-                "denominator",
-                "source",
-                "breakdowns",
-                "definition",
-            )
-        }
+    base = current.measure() if current is not None else {}
     base.update(fields)
     if base.get("aggregation") != "ratio":
         base["numerator"] = base["denominator"] = None

@@ -225,6 +225,17 @@ class IndicatorVersion(AuditedModel):
 
     objects = VersionQuerySet.as_manager()
 
+    # What a new definition copies from the one before it unless told otherwise.
+    MEASURE_FIELDS = (
+        "unit_of_measure",
+        "aggregation",
+        "numerator",
+        "denominator",
+        "source",
+        "breakdowns",
+        "definition",
+    )
+
     class Meta:
         verbose_name = _("indicator definition")
         ordering = ["valid_from"]
@@ -236,6 +247,9 @@ class IndicatorVersion(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} từ {self.valid_from:%d/%m/%Y}"
+
+    def measure(self) -> dict:
+        return {name: getattr(self, name) for name in self.MEASURE_FIELDS}
 
     def clean(self) -> None:
         errors = {}

@@ -147,20 +147,7 @@ def version_add(request, pk):
     form = VersionForm(
         data=request.POST or None,
         instance=None,
-        initial={
-            name: getattr(current, name)
-            for name in (
-                "unit_of_measure",
-                "aggregation",
-                "numerator",
-                "denominator",
-                "source",
-                "breakdowns",
-                "definition",
-            )
-        }
-        if current
-        else None,
+        initial=current.measure() if current else None,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
