@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "duan8.accounts",
     "duan8.geo",
     "duan8.framework",
+    "duan8.community",
     "duan8.api",
     "ninja",
     "django.contrib.auth",

@@ -109,6 +109,16 @@ class World:
         self.area_entry = ProjectAreaEntry.objects.create(
             year=2024, unit=self.commune, origin=ProjectAreaEntry.Origin.PROPOSED
         )
+        from duan8.community.models import CommunityModel
+
+        self.team = CommunityModel.objects.create(
+            kind="communication_team",
+            unit=self.village,
+            name="Tổ truyền thông bản Sì Choang",
+            established_on=datetime.date(2022, 3, 1),
+            members_women=8,
+            members_men=2,
+        )
         self.personas = {
             "commune_editor": user("xa.nhaplieu", role=Role.EDITOR, on=self.commune),
             "district_approver": user("huyen.pheduyet", role=Role.APPROVER, on=self.district),

@@ -331,6 +331,15 @@ EXPECTATIONS: dict[str, list[Check]] = {
             },
         )
     ],
+    "community:mine": [Check("GET", expect=codes(302))],
+    "community:list": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "community:create": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW, query=lambda w: {"kind": "leaders_club"})
+    ],
+    "community:import": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "community:export": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "community:detail": [Check("GET", lambda w: {"pk": w.team.pk}, IN_SCOPE_VIEW)],
+    "community:edit": [Check("GET", lambda w: {"pk": w.team.pk}, IN_SCOPE_VIEW)],
     "api:api-root": [Check("GET", expect=codes(404), note="the API root points to /docs")],
     "api:openapi-json": [Check("GET", expect=codes(200))],
     "api:openapi-view": [Check("GET", expect=codes(200))],

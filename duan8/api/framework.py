@@ -39,6 +39,7 @@ class VersionOut(Schema):
     source: str
     breakdowns: list[str]
     definition: str
+    measure: str
 
 
 class IndicatorOut(Schema):
@@ -85,6 +86,7 @@ class VersionIn(InputSchema):
     source: Source | None = None
     breakdowns: list[str] | None = None
     definition: str | None = Field(None, max_length=4000)
+    measure: str | None = Field(None, max_length=80)
 
 
 class ContentAreaIn(InputSchema):
@@ -113,6 +115,7 @@ class IndicatorIn(InputSchema):
     source: Source
     breakdowns: list[str] = []
     definition: str = Field("", max_length=4000)
+    measure: str = Field("", max_length=80)
 
 
 class PhaseIn(InputSchema):

@@ -11,9 +11,13 @@ def shell(request):
         namespace = resolve(request.path_info).namespace
     except Resolver404:
         namespace = ""
-    active = {"core": "overview", "geo": "units", "accounts": "admin", "framework": "targets"}.get(
-        namespace, ""
-    )
+    active = {
+        "core": "overview",
+        "geo": "units",
+        "accounts": "admin",
+        "framework": "targets",
+        "community": "models",
+    }.get(namespace, "")
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"areas": AREAS, "active_area": active}
     unit = current_unit(request)

@@ -23,7 +23,7 @@ AREAS = [
     Area("overview", _("Overview"), "core:overview"),
     Area("units", _("Areas"), "geo:browse"),
     Area("targets", _("Targets"), "framework:browse"),
-    Area("models", _("Models"), None),
+    Area("models", _("Models"), "community:mine"),
     Area("activities", _("Activities"), None),
     Area("reports", _("Reports"), None),
     Area("finance", _("Finance"), None),

@@ -26,7 +26,7 @@ def change_definition(
     if current is not None and current.valid_from == valid_from:
         raise ValidationError({"valid_from": _("A definition already starts on this date.")})
     later = indicator.versions.filter(valid_from__gt=valid_from).order_by("valid_from").first()
-    base = current.measure() if current is not None else {}
+    base = current.measurement() if current is not None else {}
     base.update(fields)
     if base.get("aggregation") != "ratio":
         base["numerator"] = base["denominator"] = None

@@ -183,6 +183,16 @@ INDICATORS = [
 ]
 RATE = ("TLGN", "GSĐG", "Tỷ lệ giải ngân", "Disbursement rate", "KPGN", "KPCO")
 
+# Indicators counted from the registry: "established and maintained" counts what is active at
+# the end of the period.
+MEASURES = {
+    "TTCĐ": "community.communication_team.maintained",
+    "SINHKE": "community.livelihood_group.maintained",
+    "DCTC": "community.trusted_address.maintained",
+    "MBN": "community.trafficking_livelihood.maintained",
+    "CLB": "community.leaders_club.maintained",
+}
+
 PHASE_TARGETS = {"TTCĐ": 9000, "SINHKE": 500, "DCTC": 1000, "CLB": 1800, "GSBDG": 600, "CBNU": 2000}
 TARGETS_2024 = {"TTCĐ": 1377, "SINHKE": 316, "CLB": 668, "CBNU": 1000}
 PHASE_DOCUMENT = {
@@ -240,14 +250,19 @@ def load() -> Phase:
             {"content_area": areas[area], "code": code},
             {"name": name, "name_en": name_en, "order": order},
         )
-        if not indicator.versions.exists():
+        first = indicator.versions.order_by("valid_from").first()
+        if first is None:
             IndicatorVersion.objects.create(
                 indicator=indicator,
                 valid_from=PHASE_START,
                 unit_of_measure=unit,
                 source=source,
                 breakdowns=breakdowns,
+                measure=MEASURES.get(code, ""),
             )
+        elif not first.measure and MEASURES.get(code):
+            first.measure = MEASURES[code]
+            first.save()
         indicators[code] = indicator
     code, area, name, name_en, numerator, denominator = RATE
     rate = _get(

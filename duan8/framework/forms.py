@@ -21,6 +21,14 @@ class VersionForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    measure = forms.ChoiceField(label=_("Measured by"), required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from duan8.framework import measures
+
+        self.fields["measure"].choices = measures.choices()
+
     class Meta:
         model = IndicatorVersion
         fields = [
@@ -30,6 +38,7 @@ class VersionForm(forms.ModelForm):
             "numerator",
             "denominator",
             "source",
+            "measure",
             "breakdowns",
             "definition",
         ]
@@ -87,8 +96,15 @@ class IndicatorForm(forms.ModelForm):
     numerator = VersionForm.base_fields["numerator"]
     denominator = VersionForm.base_fields["denominator"]
     source = VersionForm.base_fields["source"]
+    measure = VersionForm.base_fields["measure"]
     breakdowns = VersionForm.base_fields["breakdowns"]
     definition = VersionForm.base_fields["definition"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from duan8.framework import measures
+
+        self.fields["measure"].choices = measures.choices()
 
     class Meta:
         model = Indicator

@@ -222,6 +222,12 @@ class IndicatorVersion(AuditedModel):
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     breakdowns = models.JSONField(_("breakdowns"), default=list, blank=True)
     definition = models.TextField(_("definition"), blank=True)
+    measure = models.CharField(
+        _("measured by"),
+        max_length=80,
+        blank=True,
+        help_text=_("The registered measure that counts this indicator from records."),
+    )
 
     objects = VersionQuerySet.as_manager()
 
@@ -234,6 +240,7 @@ class IndicatorVersion(AuditedModel):
         "source",
         "breakdowns",
         "definition",
+        "measure",
     )
 
     class Meta:
@@ -248,7 +255,7 @@ class IndicatorVersion(AuditedModel):
     def __str__(self) -> str:
         return f"{self.indicator.code} từ {self.valid_from:%d/%m/%Y}"
 
-    def measure(self) -> dict:
+    def measurement(self) -> dict:
         return {name: getattr(self, name) for name in self.MEASURE_FIELDS}
 
     def clean(self) -> None:
@@ -257,6 +264,10 @@ class IndicatorVersion(AuditedModel):
             self.numerator_id and self.denominator_id
         ):
             errors["aggregation"] = _("A ratio needs a numerator and a denominator indicator.")
+        from duan8.framework import measures
+
+        if self.measure and measures.get(self.measure) is None:
+            errors["measure"] = _("No measure is registered under this name.")
         if self.indicator_id and self.indicator_id in (self.numerator_id, self.denominator_id):
             errors["aggregation"] = _("An indicator cannot be a ratio of itself.")
         unknown = [b for b in self.breakdowns or [] if b not in BREAKDOWNS]

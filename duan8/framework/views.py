@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from duan8.core import access, sheets
 from duan8.core.formatting import parse_amount
 from duan8.core.shell import current_unit
-from duan8.framework import actions, allocation, periods
+from duan8.framework import actions, allocation, measures, periods
 from duan8.framework.forms import (
     ContentAreaForm,
     IndicatorForm,
@@ -147,7 +147,7 @@ def version_add(request, pk):
     form = VersionForm(
         data=request.POST or None,
         instance=None,
-        initial=current.measure() if current else None,
+        initial=current.measurement() if current else None,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -198,7 +198,9 @@ def targets(request, pk):
                     f"{reverse('framework:targets', args=[unit.pk])}"
                     f"?phase={phase.pk}&period={data['period']}"
                 )
-    own = Target.objects.for_period(period).filter(unit=unit).select_related("indicator")
+    own = list(Target.objects.for_period(period).filter(unit=unit).select_related("indicator"))
+    for target in own:
+        target.reading = measures.read(target.indicator, unit, period)
     return render(
         request,
         "framework/targets.html",

@@ -26,6 +26,23 @@ def _as_of(request, unit) -> datetime.date:
         return unit.reference_day()
 
 
+def community_counts(unit, day):
+    """Community models active on ``day`` in the unit's subtree, by kind."""
+    from duan8.community.models import CommunityModel, ModelKind
+
+    active = (
+        CommunityModel.objects.within(unit)
+        .filter(established_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    )
+    counts = dict(active.values_list("kind").annotate(n=Count("pk")))
+    return [
+        (value, label, counts.get(value, 0))
+        for value, label in ModelKind.choices
+        if counts.get(value)
+    ]
+
+
 def can_change(user, unit) -> bool:
     try:
         access.require_unit_change(user, unit)
@@ -99,6 +116,7 @@ def unit_detail(request, pk):
             "parent_visible": unit.parent is not None
             and access.can(request.user, access.Action.VIEW, unit.parent),
             "can_edit": access.can(request.user, access.Action.EDIT, unit),
+            "model_counts": community_counts(unit, day),
             "classifications": unit.classifications.all(),
             "successors": timeline.successors(unit),
             "predecessors": timeline.predecessors(unit),

@@ -1,0 +1,218 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from duan8.community import actions
+from duan8.community.forms import CommunityModelForm
+from duan8.community.models import CommunityModel, ModelKind
+from duan8.core import access, sheets
+from duan8.core.models import AuditEvent
+from duan8.framework import periods
+from duan8.geo.forms import ImportForm
+from duan8.geo.models import AdminUnit, UnitKind
+
+COUNTS = {"established": "established_in", "maintained": "maintained_at_end_of"}
+
+
+def _kind(request, default: str | None = None) -> str | None:
+    kind = request.GET.get("kind") or request.POST.get("kind") or default
+    if kind and kind not in ModelKind.values:
+        raise Http404
+    return kind
+
+
+def _filtered(request, unit):
+    """The models of a unit's subtree, by kind and by what a figure counts in a period."""
+    records = CommunityModel.objects.within(unit).select_related("unit", "unit__parent")
+    kind = _kind(request)
+    if kind:
+        records = records.filter(kind=kind)
+    period, count = None, request.GET.get("count", "")
+    if request.GET.get("period"):
+        try:
+            period = periods.parse(request.GET["period"])
+        except ValueError:
+            raise Http404 from None
+        if count in COUNTS:
+            records = getattr(records, COUNTS[count])(period)
+    return records.order_by("unit__path", "name"), kind, period, count
+
+
+@login_required
+def mine(request):
+    """Mô hình: the registry of the unit being looked at."""
+    from duan8.core.shell import current_unit
+
+    unit = current_unit(request)
+    if unit is None:
+        return render(request, "geo/no_unit.html")
+    return redirect("community:list", pk=unit.pk)
+
+
+@login_required
+def model_list(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    records, kind, period, count = _filtered(request, unit)
+    page = Paginator(records, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/list.html",
+        {
+            "unit": unit,
+            "page": page,
+            "total": records.count(),
+            "kind": kind,
+            "period": period,
+            "count": count,
+            "kinds": ModelKind.choices,
+            "may_edit": access.can(request.user, access.Action.EDIT, unit),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _units_for_form(user, unit):
+    units = AdminUnit.objects.subtree(unit).filter(kind__in=[UnitKind.COMMUNE, UnitKind.VILLAGE])
+    units = access.scope_units(user, access.Action.EDIT, units)
+    return (
+        units.valid_on(timezone.localdate()).order_by("path")
+        if unit.valid_until is None
+        else units.order_by("path")
+    )
+
+
+@login_required
+def model_create(request, pk):
+    unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
+    kind = _kind(request, ModelKind.COMMUNICATION_TEAM)
+    form = CommunityModelForm(
+        data=request.POST or None, kind=kind, units=_units_for_form(request.user, unit)
+    )
+    if request.method == "POST" and form.is_valid():
+        model = actions.save(form.instance)
+        messages.success(request, _("%(name)s registered.") % {"name": model.name})
+        return redirect("community:detail", pk=model.pk)
+    return render(
+        request,
+        "community/form.html",
+        {
+            "unit": unit,
+            "form": form,
+            "kind": kind,
+            "kind_label": ModelKind(kind).label,
+        },
+    )
+
+
+@login_required
+def model_detail(request, pk):
+    model = access.get_or_404(request.user, CommunityModel.objects.select_related("unit"), pk=pk)
+    return render(
+        request,
+        "community/detail.html",
+        {
+            "model": model,
+            "history": model.history.all(),
+            "changes": AuditEvent.objects.for_object(model).newest_first()[:50],
+            "may_edit": access.can(request.user, access.Action.EDIT, model.unit),
+        },
+    )
+
+
+@login_required
+def model_edit(request, pk):
+    model = access.get_or_404(
+        request.user, CommunityModel.objects.select_related("unit"), access.Action.EDIT, pk=pk
+    )
+    form = CommunityModelForm(
+        data=request.POST or None,
+        instance=model,
+        kind=model.kind,
+        units=_units_for_form(request.user, model.unit.parent or model.unit),
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.save(form.instance)
+        messages.success(request, _("Changes saved."))
+        return redirect("community:detail", pk=model.pk)
+    return render(
+        request,
+        "community/form.html",
+        {
+            "unit": model.unit,
+            "form": form,
+            "kind": model.kind,
+            "kind_label": model.get_kind_display(),
+            "model": model,
+        },
+    )
+
+
+@login_required
+def model_export(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    records, _kind_, _period, _count = _filtered(request, unit)
+    headers = [
+        "Loại",
+        "Xã, thôn",
+        "Mã",
+        "Tên",
+        "Ngày thành lập",
+        "Ngày giải thể",
+        "Thành viên nữ",
+        "Thành viên nam",
+    ]
+    rows = (
+        [
+            m.get_kind_display(),
+            m.unit.name,
+            m.unit.code,
+            m.name,
+            m.established_on,
+            m.ended_on,
+            m.members_women,
+            m.members_men,
+        ]
+        for m in records.iterator(chunk_size=2000)
+    )
+    response = HttpResponse(
+        sheets.workbook(headers, rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mo-hinh.xlsx"'
+    return response
+
+
+@login_required
+def model_import(request, pk):
+    unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
+    kind = _kind(request, ModelKind.COMMUNICATION_TEAM)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"on": unit.reference_day()}
+    )
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = actions.import_rows(
+                form.cleaned_data["file"], unit, kind, form.cleaned_data["on"]
+            )
+        except sheets.ImportRefused as refused:
+            errors = refused.errors
+        else:
+            messages.success(request, _("%(n)d models stored.") % {"n": len(created)})
+            return redirect(f"{request.path.rsplit('import/', 1)[0]}?kind={kind}")
+    return render(
+        request,
+        "community/import.html",
+        {
+            "unit": unit,
+            "form": form,
+            "errors": errors,
+            "kind": kind,
+            "kinds": ModelKind.choices,
+            "columns": actions.COLUMNS,
+        },
+    )
