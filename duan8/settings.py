@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "duan8.geo",
     "duan8.framework",
     "duan8.community",
+    "duan8.activities",
     "duan8.api",
     "ninja",
     "django.contrib.auth",

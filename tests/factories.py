@@ -119,6 +119,21 @@ class World:
             members_women=8,
             members_men=2,
         )
+        from duan8.activities.models import Activity, Trainer
+
+        self.trainer = Trainer.objects.create(unit=self.province, name="Lò Thị Mai")
+        self.dialogue = Activity.objects.create(
+            kind="dialogue",
+            dialogue_level="commune",
+            title="Đối thoại về tảo hôn",
+            unit=self.commune,
+            start_on=datetime.date(2024, 8, 20),
+            end_on=datetime.date(2024, 8, 20),
+            organiser="Hội LHPN xã",
+            participants=60,
+            participants_women=45,
+            participants_ethnic=58,
+        )
         self.personas = {
             "commune_editor": user("xa.nhaplieu", role=Role.EDITOR, on=self.commune),
             "district_approver": user("huyen.pheduyet", role=Role.APPROVER, on=self.district),

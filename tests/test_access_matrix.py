@@ -340,6 +340,82 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "community:export": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "community:detail": [Check("GET", lambda w: {"pk": w.team.pk}, IN_SCOPE_VIEW)],
     "community:edit": [Check("GET", lambda w: {"pk": w.team.pk}, IN_SCOPE_VIEW)],
+    "activities:mine": [Check("GET", expect=codes(302))],
+    "activities:list": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "activities:create": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW, query=lambda w: {"kind": "dialogue"})
+    ],
+    "activities:detail": [Check("GET", lambda w: {"pk": w.dialogue.pk}, IN_SCOPE_VIEW)],
+    "activities:edit": [Check("GET", lambda w: {"pk": w.dialogue.pk}, IN_SCOPE_VIEW)],
+    "activities:trainers": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "activities:qualification_add": [
+        Check(
+            "POST",
+            lambda w: {"pk": w.trainer.pk},
+            codes(404, 302, province_admin=302, national_admin=302),
+            data=lambda w: {"programme": "programme_3", "completed_on": "01/03/2023"},
+        )
+    ],
+    "activities:appointment_add": [
+        Check(
+            "POST",
+            COMMUNE,
+            {
+                **IN_SCOPE_VIEW,
+                **{
+                    p: 302
+                    for p in (
+                        "commune_editor",
+                        "district_approver",
+                        "province_admin",
+                        "national_admin",
+                    )
+                },
+            },
+            data=lambda w: {"number": "12/QĐ-HPN", "date": "01/04/2024", "signer": "Chủ tịch"},
+        )
+    ],
+    "api:models": [Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk})],
+    "api:model_create": [
+        Check(
+            "POST",
+            expect={
+                **API_VIEW,
+                "district_approver": 201,
+                "commune_editor": 201,
+                "province_admin": 201,
+                "national_admin": 201,
+            },
+            data=lambda w: {
+                "kind": "leaders_club",
+                "unit": w.commune.pk,
+                "name": "CLB",
+                "established_on": "2024-01-05",
+            },
+        )
+    ],
+    "api:activities": [Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk})],
+    "api:activity_create": [
+        Check(
+            "POST",
+            expect={
+                **API_VIEW,
+                "district_approver": 201,
+                "commune_editor": 201,
+                "province_admin": 201,
+                "national_admin": 201,
+            },
+            data=lambda w: {
+                "kind": "dialogue",
+                "dialogue_level": "village_cluster",
+                "title": "Đối thoại",
+                "unit": w.commune.pk,
+                "start_on": "2024-09-01",
+                "end_on": "2024-09-01",
+                "organiser": "Hội LHPN xã",
+            },
+        )
+    ],
     "api:api-root": [Check("GET", expect=codes(404), note="the API root points to /docs")],
     "api:openapi-json": [Check("GET", expect=codes(200))],
     "api:openapi-view": [Check("GET", expect=codes(200))],

@@ -24,7 +24,7 @@ AREAS = [
     Area("units", _("Areas"), "geo:browse"),
     Area("targets", _("Targets"), "framework:browse"),
     Area("models", _("Models"), "community:mine"),
-    Area("activities", _("Activities"), None),
+    Area("activities", _("Activities"), "activities:mine"),
     Area("reports", _("Reports"), None),
     Area("finance", _("Finance"), None),
     Area("mothers", _("Maternal support"), None),

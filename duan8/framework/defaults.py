@@ -191,6 +191,11 @@ MEASURES = {
     "DCTC": "community.trusted_address.maintained",
     "MBN": "community.trafficking_livelihood.maintained",
     "CLB": "community.leaders_club.maintained",
+    "DTCS": "activities.dialogue.count",
+    "CT2": "activities.training.programme_2.count",
+    "CT3": "activities.training.programme_3.count",
+    "GSBDG": "activities.training.gender_me.count",
+    "CBNU": "activities.training.women_leadership.women",
 }
 
 PHASE_TARGETS = {"TTCĐ": 9000, "SINHKE": 500, "DCTC": 1000, "CLB": 1800, "GSBDG": 600, "CBNU": 2000}

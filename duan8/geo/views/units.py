@@ -43,6 +43,18 @@ def community_counts(unit, day):
     ]
 
 
+def activity_counts(unit, year):
+    """Activities held in ``year`` in the unit's subtree, by kind."""
+    from duan8.activities.models import Activity, ActivityKind
+    from duan8.framework import periods
+
+    held = Activity.objects.within(unit).held_in(periods.parse(str(year)))
+    counts = dict(held.values_list("kind").annotate(n=Count("pk")))
+    return [
+        (value, label, counts[value]) for value, label in ActivityKind.choices if counts.get(value)
+    ]
+
+
 def can_change(user, unit) -> bool:
     try:
         access.require_unit_change(user, unit)
@@ -117,6 +129,7 @@ def unit_detail(request, pk):
             and access.can(request.user, access.Action.VIEW, unit.parent),
             "can_edit": access.can(request.user, access.Action.EDIT, unit),
             "model_counts": community_counts(unit, day),
+            "activity_counts": activity_counts(unit, day.year),
             "classifications": unit.classifications.all(),
             "successors": timeline.successors(unit),
             "predecessors": timeline.predecessors(unit),

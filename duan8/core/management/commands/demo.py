@@ -1,6 +1,8 @@
 from django.db import transaction
 
 from duan8.accounts.models import Membership, Role, User
+from duan8.activities import demo as activities_demo
+from duan8.community import demo as community_demo
 from duan8.core.management.base import AuditedCommand
 from duan8.framework import defaults as framework_defaults
 from duan8.framework import demo as framework_demo
@@ -63,6 +65,8 @@ class Command(AuditedCommand):
         villages_added = demo.load_phong_tho_project_area()
         phase = framework_defaults.load()
         framework_demo.load_lai_chau(phase)
+        community_demo.load_kon_tum_teams()
+        activities_demo.load_kon_tum_trainings()
         self.stdout.write(
             f"Demo data: {created_units} units, {villages_added} villages and "
             f"{created_accounts} accounts created."

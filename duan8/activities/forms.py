@@ -1,0 +1,87 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from duan8.activities.models import (
+    Activity,
+    ActivityKind,
+    Trainer,
+    TrainerAppointment,
+    TrainerQualification,
+)
+
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
+KIND_FIELDS = {
+    ActivityKind.TRAINING: ["programme", "is_training_of_trainers", "appointment", "trainers"],
+    ActivityKind.DIALOGUE: ["dialogue_level"],
+    ActivityKind.CAMPAIGN: ["event_form"],
+    ActivityKind.SUPERVISION: [],
+    ActivityKind.REVIEW: [],
+}
+COMMON = [
+    "unit",
+    "title",
+    "start_on",
+    "end_on",
+    "organiser",
+    "participants",
+    "participants_women",
+    "participants_ethnic",
+    "cost",
+    "notes",
+]
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            *COMMON,
+            "programme",
+            "is_training_of_trainers",
+            "dialogue_level",
+            "event_form",
+            "appointment",
+            "trainers",
+        ]
+        widgets = {
+            "start_on": DATE_WIDGET,
+            "end_on": DATE_WIDGET,
+            "trainers": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, kind: str, units, trainers, appointments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.kind = kind
+        keep = set(COMMON) | set(KIND_FIELDS[ActivityKind(kind)])
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        self.fields["unit"].queryset = units
+        if "trainers" in self.fields:
+            self.fields["trainers"].queryset = trainers
+            self.fields["appointment"].queryset = appointments
+
+
+class TrainerForm(forms.ModelForm):
+    class Meta:
+        model = Trainer
+        fields = ["name", "phone", "organisation"]
+
+
+class QualificationForm(forms.ModelForm):
+    class Meta:
+        model = TrainerQualification
+        fields = ["programme", "completed_on"]
+        widgets = {"completed_on": DATE_WIDGET}
+
+
+class AppointmentForm(forms.ModelForm):
+    class Meta:
+        model = TrainerAppointment
+        fields = ["number", "date", "signer", "trainers"]
+        widgets = {"date": DATE_WIDGET, "trainers": forms.CheckboxSelectMultiple}
+        labels = {"trainers": _("Trainers appointed")}
+
+    def __init__(self, *args, trainers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trainers"].queryset = trainers

@@ -1,0 +1,246 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duan8.activities import actions
+from duan8.activities.forms import ActivityForm, AppointmentForm, QualificationForm, TrainerForm
+from duan8.activities.models import (
+    Activity,
+    ActivityKind,
+    Trainer,
+    TrainerAppointment,
+    TrainingProgramme,
+)
+from duan8.core import access
+from duan8.core.models import AuditEvent
+from duan8.framework import periods
+from duan8.geo.models import AdminUnit, UnitKind
+
+
+def _choice(request, name, values, default=None):
+    value = request.GET.get(name) or request.POST.get(name) or default
+    if value and value not in values:
+        raise Http404
+    return value
+
+
+@login_required
+def mine(request):
+    from duan8.core.shell import current_unit
+
+    unit = current_unit(request)
+    if unit is None:
+        return render(request, "geo/no_unit.html")
+    return redirect("activities:list", pk=unit.pk)
+
+
+@login_required
+def activity_list(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    records = Activity.objects.within(unit).select_related("unit")
+    kind = _choice(request, "kind", ActivityKind.values)
+    programme = _choice(request, "programme", TrainingProgramme.values)
+    period = None
+    if kind:
+        records = records.filter(kind=kind)
+    if programme:
+        records = records.filter(programme=programme, is_training_of_trainers=False)
+    if request.GET.get("period"):
+        try:
+            period = periods.parse(request.GET["period"])
+        except ValueError:
+            raise Http404 from None
+        records = records.held_in(period)
+    records = records.order_by("-start_on", "pk")
+    return render(
+        request,
+        "activities/list.html",
+        {
+            "unit": unit,
+            "page": Paginator(records, 100).get_page(request.GET.get("page")),
+            "total": records.count(),
+            "kind": kind,
+            "programme": programme,
+            "period": period,
+            "kinds": ActivityKind.choices,
+            "may_edit": access.can(request.user, access.Action.EDIT, unit),
+        },
+    )
+
+
+def _form(request, unit, kind, instance=None):
+    units = AdminUnit.objects.subtree(unit).exclude(kind=UnitKind.NATION)
+    units = access.scope_units(request.user, access.Action.EDIT, units).order_by("path")
+    within = (
+        AdminUnit.objects.subtree(unit.province() or unit)
+        if unit.parent_id
+        else AdminUnit.objects.all()
+    )
+    trainers = access.scope(
+        request.user, Trainer.objects.filter(unit__in=within)
+    ) | Trainer.objects.filter(unit__in=AdminUnit.objects.filter(pk__in=unit.ancestor_ids()))
+    appointments = TrainerAppointment.objects.filter(
+        unit__in=AdminUnit.objects.filter(pk__in=[*unit.ancestor_ids(), unit.pk])
+    ) | access.scope(request.user, TrainerAppointment.objects.all())
+    return ActivityForm(
+        data=request.POST or None,
+        instance=instance,
+        kind=kind,
+        units=units,
+        trainers=trainers.distinct(),
+        appointments=appointments.distinct(),
+    )
+
+
+def _save(request, form):
+    try:
+        activity = actions.record(form.instance, form.cleaned_data.get("trainers", []))
+    except ValidationError as exc:
+        for field, problems in exc.message_dict.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+        return None
+    return activity
+
+
+@login_required
+def activity_create(request, pk):
+    unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
+    kind = _choice(request, "kind", ActivityKind.values, ActivityKind.TRAINING)
+    form = _form(request, unit, kind)
+    if request.method == "POST" and form.is_valid():
+        activity = _save(request, form)
+        if activity is not None:
+            messages.success(request, _("%(title)s recorded.") % {"title": activity.title})
+            return redirect("activities:detail", pk=activity.pk)
+    return render(
+        request,
+        "activities/form.html",
+        {
+            "unit": unit,
+            "form": form,
+            "kind": kind,
+            "kind_label": ActivityKind(kind).label,
+        },
+    )
+
+
+@login_required
+def activity_detail(request, pk):
+    activity = access.get_or_404(
+        request.user, Activity.objects.select_related("unit", "appointment"), pk=pk
+    )
+    return render(
+        request,
+        "activities/detail.html",
+        {
+            "activity": activity,
+            "trainers": activity.trainers.all(),
+            "changes": AuditEvent.objects.for_object(activity).newest_first()[:50],
+            "may_edit": access.can(request.user, access.Action.EDIT, activity.unit),
+        },
+    )
+
+
+@login_required
+def activity_edit(request, pk):
+    activity = access.get_or_404(
+        request.user, Activity.objects.select_related("unit"), access.Action.EDIT, pk=pk
+    )
+    form = _form(request, activity.unit.parent or activity.unit, activity.kind, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        if _save(request, form) is not None:
+            messages.success(request, _("Changes saved."))
+            return redirect("activities:detail", pk=activity.pk)
+    return render(
+        request,
+        "activities/form.html",
+        {
+            "unit": activity.unit,
+            "form": form,
+            "kind": activity.kind,
+            "kind_label": activity.get_kind_display(),
+            "activity": activity,
+        },
+    )
+
+
+@login_required
+def trainers(request, pk):
+    """The register of trainers kept by a unit, with the trainings of trainers they completed."""
+    unit = access.get_unit_or_404(request.user, pk)
+    may_edit = access.can(request.user, access.Action.EDIT, unit)
+    form = TrainerForm(data=request.POST or None, instance=Trainer(unit=unit))
+    if request.method == "POST":
+        if not may_edit:
+            raise access.PermissionDenied
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Trainer added."))
+            return redirect("activities:trainers", pk=unit.pk)
+    register = Trainer.objects.filter(unit=unit).prefetch_related("qualifications")
+    return render(
+        request,
+        "activities/trainers.html",
+        {
+            "unit": unit,
+            "trainers": register,
+            "form": form,
+            "may_edit": may_edit,
+            "qualification_form": QualificationForm(),
+            "appointments": TrainerAppointment.objects.filter(unit=unit).prefetch_related(
+                "trainers"
+            ),
+            "appointment_form": AppointmentForm(trainers=_appointable(request.user, unit)),
+        },
+    )
+
+
+def _appointable(user, unit):
+    ancestors = AdminUnit.objects.filter(pk__in=[*unit.ancestor_ids(), unit.pk])
+    return (
+        Trainer.objects.filter(unit__in=ancestors) | access.scope(user, Trainer.objects.all())
+    ).distinct()
+
+
+@login_required
+@require_POST
+def qualification_add(request, pk):
+    trainer = access.get_or_404(
+        request.user, Trainer.objects.select_related("unit"), access.Action.EDIT, pk=pk
+    )
+    form = QualificationForm(request.POST)
+    form.instance.trainer = trainer
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Training of trainers recorded."))
+    else:
+        messages.error(
+            request,
+            _("The training of trainers could not be recorded: %(errors)s")
+            % {"errors": "; ".join(m for ms in form.errors.values() for m in ms)},
+        )
+    return redirect("activities:trainers", pk=trainer.unit_id)
+
+
+@login_required
+@require_POST
+def appointment_add(request, pk):
+    unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
+    form = AppointmentForm(request.POST, trainers=_appointable(request.user, unit))
+    form.instance.unit = unit
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Appointment decision recorded."))
+    else:
+        messages.error(
+            request,
+            _("The decision could not be recorded: %(errors)s")
+            % {"errors": "; ".join(m for ms in form.errors.values() for m in ms)},
+        )
+    return redirect("activities:trainers", pk=unit.pk)

@@ -1,0 +1,172 @@
+"""Registry and activity endpoints: the lists behind every figure, and recording new ones."""
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import Field
+
+from duan8.activities import actions as activity_actions
+from duan8.activities.models import (
+    Activity,
+    ActivityKind,
+    Trainer,
+    TrainerAppointment,
+    TrainingProgramme,
+)
+from duan8.api.common import Id, Pagination
+from duan8.api.schemas import InputSchema
+from duan8.community import actions as community_actions
+from duan8.community.models import CommunityModel, ModelKind
+from duan8.core import access
+from duan8.framework import periods
+
+router = Router(tags=["records"])
+
+
+def _period(code: str | None):
+    if not code:
+        return None
+    try:
+        return periods.parse(code)
+    except ValueError:
+        raise HttpError(422, "Not a period: write 2024, 2024-H1, 2024-H2 or 2021-2025.") from None
+
+
+class ModelOut(Schema):
+    id: int
+    kind: str
+    unit_id: int
+    name: str
+    established_on: datetime.date
+    ended_on: datetime.date | None
+    members_women: int
+    members_men: int
+
+
+class ModelIn(InputSchema):
+    kind: ModelKind
+    unit: Id
+    name: str = Field(min_length=1, max_length=200)
+    established_on: datetime.date
+    ended_on: datetime.date | None = None
+    members_women: int = Field(0, ge=0, le=100_000)
+    members_men: int = Field(0, ge=0, le=100_000)
+    setting: str = Field("", max_length=12)
+    managing_body: str = Field("", max_length=200)
+    hotline: str = Field("", max_length=30)
+    women_owned: bool = False
+    st_supports: list[str] = []
+    equipment: str = Field("", max_length=300)
+    notes: str = Field("", max_length=4000)
+
+
+class ModelQuery(Schema):
+    unit: Id
+    kind: ModelKind | None = None
+    period: str | None = None
+    count: str | None = Field(None, pattern="^(established|maintained)$")
+
+
+@router.get("/models", response=list[ModelOut], url_name="models")
+@paginate(Pagination)
+def model_list(request, query: Query[ModelQuery]):
+    """Community models of a unit's subtree; with ``period`` and ``count`` the records a
+    figure counts (established in the period, or maintained at its end)."""
+    unit = access.get_unit_or_404(request.auth, query.unit)
+    records = CommunityModel.objects.within(unit)
+    if query.kind:
+        records = records.filter(kind=query.kind)
+    period = _period(query.period)
+    if period and query.count == "established":
+        records = records.established_in(period)
+    elif period and query.count == "maintained":
+        records = records.maintained_at_end_of(period)
+    return records.order_by("unit__path", "name")
+
+
+@router.post("/models", response={201: ModelOut}, url_name="model_create")
+def model_create(request, payload: ModelIn):
+    data = payload.dict()
+    unit = access.get_unit_or_404(request.auth, data.pop("unit"), access.Action.EDIT)
+    return Status(201, community_actions.save(CommunityModel(unit=unit, **data)))
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    programme: str
+    title: str
+    unit_id: int
+    start_on: datetime.date
+    end_on: datetime.date
+    organiser: str
+    participants: int
+    participants_women: int
+    participants_ethnic: int
+    cost: int
+    appointment_id: int | None
+
+
+class ActivityIn(InputSchema):
+    kind: ActivityKind
+    programme: TrainingProgramme | None = None
+    is_training_of_trainers: bool = False
+    dialogue_level: str = Field("", max_length=16)
+    event_form: str = Field("", max_length=12)
+    title: str = Field(min_length=1, max_length=300)
+    unit: Id
+    start_on: datetime.date
+    end_on: datetime.date
+    organiser: str = Field(min_length=1, max_length=200)
+    participants: int = Field(0, ge=0, le=1_000_000)
+    participants_women: int = Field(0, ge=0, le=1_000_000)
+    participants_ethnic: int = Field(0, ge=0, le=1_000_000)
+    cost: int = Field(0, ge=0, le=10**15)
+    appointment: Id | None = None
+    trainers: list[Id] = []
+    notes: str = Field("", max_length=4000)
+
+
+class ActivityQuery(Schema):
+    unit: Id
+    kind: ActivityKind | None = None
+    programme: TrainingProgramme | None = None
+    period: str | None = None
+
+
+@router.get("/activities", response=list[ActivityOut], url_name="activities")
+@paginate(Pagination)
+def activity_list(request, query: Query[ActivityQuery]):
+    unit = access.get_unit_or_404(request.auth, query.unit)
+    records = Activity.objects.within(unit)
+    if query.kind:
+        records = records.filter(kind=query.kind)
+    if query.programme:
+        records = records.filter(programme=query.programme, is_training_of_trainers=False)
+    period = _period(query.period)
+    if period:
+        records = records.held_in(period)
+    return records.order_by("-start_on", "pk")
+
+
+@router.post("/activities", response={201: ActivityOut}, url_name="activity_create")
+def activity_create(request, payload: ActivityIn):
+    """Record an activity; a training is refused (422) unless a decision dated on or before
+    its first day appoints its trainers and each completed the matching training of trainers."""
+    data = payload.dict()
+    unit = access.get_unit_or_404(request.auth, data.pop("unit"), access.Action.EDIT)
+    trainer_ids = data.pop("trainers")
+    appointment_id = data.pop("appointment")
+    data["programme"] = data["programme"] or ""
+    appointment = (
+        get_object_or_404(TrainerAppointment, pk=appointment_id) if appointment_id else None
+    )
+    trainers = list(Trainer.objects.filter(pk__in=trainer_ids))
+    if len(trainers) != len(set(trainer_ids)):
+        raise HttpError(422, "Unknown trainer.")
+    activity = Activity(unit=unit, appointment=appointment, **data)
+    return Status(201, activity_actions.record(activity, trainers))
