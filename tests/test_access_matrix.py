@@ -416,6 +416,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
             },
         )
     ],
+    "reporting:figures": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
     "api:api-root": [Check("GET", expect=codes(404), note="the API root points to /docs")],
     "api:openapi-json": [Check("GET", expect=codes(200))],
     "api:openapi-view": [Check("GET", expect=codes(200))],
@@ -499,7 +500,7 @@ def _with_framework(world):
 @pytest.mark.parametrize(("name", "index", "persona"), CASES)
 def test_access(client, world, name, index, persona):
     check = EXPECTATIONS[name][index]
-    if name.startswith("framework:") or name in FRAMEWORK_API:
+    if name.startswith(("framework:", "reporting:")) or name in FRAMEWORK_API:
         _with_framework(world)
     url = reverse(name, kwargs=check.kwargs(world))
     headers = {}

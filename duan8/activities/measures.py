@@ -13,7 +13,7 @@ from duan8.framework.measures import Measure, register
 
 
 def _records(filters: dict):
-    def url(unit, period) -> str:
+    def url(unit, period, indicator=None) -> str:
         query = urlencode({**filters, "period": period.code})
         return f"{reverse('activities:list', args=[unit.pk])}?{query}"
 
@@ -21,7 +21,7 @@ def _records(filters: dict):
 
 
 def _held(filters: dict, total: str | None = None):
-    def value(unit, period) -> Decimal:
+    def value(unit, period, indicator=None) -> Decimal:
         held = Activity.objects.filter(**filters).within(unit).held_in(period)
         if total is None:
             return Decimal(held.count())

@@ -17,7 +17,7 @@ COUNTS = {
 
 
 def _counter(kind: str, count: str):
-    def value(unit, period) -> Decimal:
+    def value(unit, period, indicator=None) -> Decimal:
         records = getattr(CommunityModel.objects.filter(kind=kind).within(unit), COUNTS[count][1])
         return Decimal(records(period).count())
 
@@ -25,7 +25,7 @@ def _counter(kind: str, count: str):
 
 
 def _records(kind: str, count: str):
-    def url(unit, period) -> str:
+    def url(unit, period, indicator=None) -> str:
         query = urlencode({"kind": kind, "period": period.code, "count": count})
         return f"{reverse('community:list', args=[unit.pk])}?{query}"
 

@@ -19,8 +19,9 @@ from duan8.framework.periods import Period
 class Measure:
     key: str
     label: str
-    value: Callable[[object, Period], Decimal]  # (unit, period) → value over the unit's subtree
-    records_url: Callable[[object, Period], str] | None = None
+    # (unit, period, indicator) → the value over the unit's subtree
+    value: Callable[[object, Period, object], Decimal]
+    records_url: Callable[[object, Period, object], str] | None = None
 
 
 _registry: dict[str, Measure] = {}
@@ -52,5 +53,5 @@ def read(indicator, unit, period: Period) -> Reading:
     measure = get(version.measure) if version is not None and version.measure else None
     if measure is None:
         return Reading(None, None)
-    url = measure.records_url(unit, period) if measure.records_url else None
-    return Reading(measure.value(unit, period), url)
+    url = measure.records_url(unit, period, indicator) if measure.records_url else None
+    return Reading(measure.value(unit, period, indicator), url)

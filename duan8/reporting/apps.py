@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingConfig(AppConfig):
+    name = "duan8.reporting"
+    label = "reporting"
+    verbose_name = _("Reporting")
+
+    def ready(self) -> None:
+        from duan8.reporting import measures  # noqa: F401  (registers the measure)

@@ -1,0 +1,93 @@
+"""Typing figures for a period, with the checks a careful reviewer would make."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from duan8.framework.models import Source
+from duan8.framework.periods import Period, parse
+from duan8.reporting.models import Figure
+
+JUMP = Decimal(3)
+
+
+def typed_indicators(phase, period: Period):
+    """Indicators of the phase whose definition at the start of the period says: typed."""
+    result = []
+    for indicator in phase.indicators().select_related("content_area"):
+        version = indicator.version_on(period.start)
+        if version is not None and version.source == Source.TYPED:
+            result.append((indicator, version))
+    return result
+
+
+def previous(period: Period) -> Period | None:
+    """The period just before: the year before, the half before, the phase before."""
+    if period.kind == "year":
+        return parse(str(period.start.year - 1))
+    if period.kind == "half":
+        if period.start.month == 7:
+            return parse(f"{period.start.year}-H1")
+        return parse(f"{period.start.year - 1}-H2")
+    return None
+
+
+@dataclass
+class Entry:
+    indicator_id: int
+    total: Decimal | None
+    women: Decimal | None = None
+    ethnic_minority: Decimal | None = None
+    comment: str = ""
+
+
+def jump_warning(indicator, unit, period: Period, total: Decimal) -> str | None:
+    """A figure over three times the previous period's needs a comment."""
+    before = previous(period)
+    if before is None:
+        return None
+    last = Figure.objects.for_period(before).filter(indicator=indicator, unit=unit).first()
+    if last is not None and last.total > 0 and total > JUMP * last.total:
+        return _(
+            "%(code)s is more than three times the previous period's figure (%(last)s); "
+            "add a comment that explains it."
+        ) % {"code": indicator.code, "last": last.total}
+    return None
+
+
+@transaction.atomic
+def save(unit, period: Period, indicators: dict, entries: list[Entry]) -> list[Figure]:
+    """Store every entry or none; errors and unexplained jumps are raised by indicator."""
+    errors, saved = {}, []
+    for entry in entries:
+        indicator = indicators[entry.indicator_id]
+        figure = Figure.objects.for_period(period).filter(indicator=indicator, unit=unit).first()
+        if entry.total is None:
+            if figure is not None:
+                figure.delete()
+            continue
+        figure = figure or Figure(indicator=indicator, unit=unit)
+        figure.period = period
+        figure.total, figure.women = entry.total, entry.women
+        figure.ethnic_minority, figure.comment = entry.ethnic_minority, entry.comment.strip()
+        problems = []
+        try:
+            figure.full_clean(exclude=["indicator", "unit"])
+        except ValidationError as exc:
+            problems += [m for messages in exc.message_dict.values() for m in messages]
+        warning = jump_warning(indicator, unit, period, entry.total)
+        if warning and not figure.comment:
+            problems.append(warning)
+        if problems:
+            errors[indicator.code] = problems
+            continue
+        figure.save()
+        saved.append(figure)
+    if errors:
+        raise ValidationError(errors)
+    return saved
