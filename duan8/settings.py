@@ -133,7 +133,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "duan8.core.storage.StaticStorage"},
 }
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = Path(env_str("DUAN8_MEDIA_ROOT", str(DATA_DIR / "media")))
+# Attached documents are served only through views that check access, never as static files.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Security baseline. Behind HTTPS (the default unless DUAN8_DEBUG) cookies are secure,
 # HSTS is sent and plain HTTP is redirected.

@@ -134,6 +134,13 @@ class World:
             participants_women=45,
             participants_ethnic=58,
         )
+        from django.core.files.base import ContentFile
+
+        from duan8.activities.models import Attachment
+
+        self.attachment = Attachment(activity=self.dialogue, title="Danh sách tham dự")
+        self.attachment.file.save("danh-sach.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+        self.attachment.save()
         self.personas = {
             "commune_editor": user("xa.nhaplieu", role=Role.EDITOR, on=self.commune),
             "district_approver": user("huyen.pheduyet", role=Role.APPROVER, on=self.district),

@@ -416,6 +416,28 @@ EXPECTATIONS: dict[str, list[Check]] = {
             },
         )
     ],
+    "activities:import": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "activities:export": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "activities:attachment_add": [
+        Check(
+            "POST",
+            lambda w: {"pk": w.dialogue.pk},
+            {
+                **IN_SCOPE_VIEW,
+                **{
+                    p: 302
+                    for p in (
+                        "commune_editor",
+                        "district_approver",
+                        "province_admin",
+                        "national_admin",
+                    )
+                },
+            },
+            data=lambda w: {"title": "Biên bản"},
+        )
+    ],
+    "activities:attachment": [Check("GET", lambda w: {"pk": w.attachment.pk}, IN_SCOPE_VIEW)],
     "reporting:figures": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
     "api:api-root": [Check("GET", expect=codes(404), note="the API root points to /docs")],
     "api:openapi-json": [Check("GET", expect=codes(200))],

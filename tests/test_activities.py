@@ -122,3 +122,78 @@ def test_the_page_refuses_a_training_and_says_why(client, world, appointment):
     assert response.status_code == 200
     assert "15/QĐ-HPN" in response.content.decode()
     assert not Activity.objects.filter(kind="training").exists()
+
+
+def test_dialogues_are_imported_whole_or_not_at_all(world):
+    from duan8.core import sheets
+    from tests.factories import xlsx
+
+    header = [
+        "Đơn vị",
+        "Tên hoặc chủ đề",
+        "Ngày bắt đầu",
+        "Ngày kết thúc",
+        "Đơn vị tổ chức",
+        "Số người tham dự",
+        "Trong đó nữ",
+    ]
+    good = ["Mồ Sì San", "Đối thoại về sinh kế", "05/09/2024", None, "Hội LHPN xã", 50, 30]
+    bad = ["Pa Tần", "Đối thoại", "05/09/2024", None, "Hội LHPN xã", 20, 30]
+    before = Activity.objects.count()
+    with pytest.raises(sheets.ImportRefused) as refused:
+        actions.import_rows(
+            xlsx([header, good, bad]), world.province, "dialogue", {"dialogue_level": "commune"}
+        )
+    assert [(e.row, e.column) for e in refused.value.errors] == [(3, "Trong đó nữ")]
+    assert Activity.objects.count() == before
+    created = actions.import_rows(
+        xlsx([header, good]), world.province, "dialogue", {"dialogue_level": "commune"}
+    )
+    assert [a.unit for a in created] == [world.commune]
+
+
+def test_a_document_is_attached_and_downloaded_by_those_who_see_the_activity(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.commune_editor)
+    client.post(
+        reverse("activities:attachment_add", args=[world.dialogue.pk]),
+        {
+            "title": "Biên bản đối thoại",
+            "file": SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 x"),
+        },
+    )
+    attachment = world.dialogue.attachments.get(title="Biên bản đối thoại")
+    response = client.get(reverse("activities:attachment", args=[attachment.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 x"
+    client.force_login(world.outsider)
+    assert client.get(reverse("activities:attachment", args=[attachment.pk])).status_code == 404
+
+
+def test_an_executable_is_not_accepted_as_a_document(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.commune_editor)
+    client.post(
+        reverse("activities:attachment_add", args=[world.dialogue.pk]),
+        {
+            "title": "x",
+            "file": SimpleUploadedFile("virus.exe", b"MZ"),
+        },
+    )
+    assert not world.dialogue.attachments.filter(title="x").exists()
+
+
+def test_the_list_exports_to_excel(client, world):
+    import io
+
+    import openpyxl
+
+    client.force_login(world.commune_editor)
+    response = client.get(
+        reverse("activities:export", args=[world.commune.pk]), {"kind": "dialogue"}
+    )
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    assert rows[1][2] == "Đối thoại về tảo hôn" and rows[1][8] == 60

@@ -67,3 +67,106 @@ def record(activity: Activity, trainers=()) -> Activity:
     if before != after:
         audit.record(activity, "update", {"trainers": before}, {"trainers": after})
     return activity
+
+
+def _columns():
+    from duan8.core import sheets
+
+    return [
+        sheets.Column("unit", "Đơn vị", aliases=("Xã", "Huyện", "Mã đơn vị", "Unit")),
+        sheets.Column("title", "Tên hoặc chủ đề", aliases=("Tên", "Chủ đề", "Title")),
+        sheets.Column("start_on", "Ngày bắt đầu", aliases=("Start",)),
+        sheets.Column("end_on", "Ngày kết thúc", required=False, aliases=("End",)),
+        sheets.Column("organiser", "Đơn vị tổ chức", aliases=("Organiser",)),
+        sheets.Column(
+            "participants", "Số người tham dự", required=False, aliases=("Participants",)
+        ),
+        sheets.Column("participants_women", "Trong đó nữ", required=False, aliases=("Women",)),
+        sheets.Column(
+            "participants_ethnic",
+            "Trong đó người DTTS",
+            required=False,
+            aliases=("Ethnic minority",),
+        ),
+        sheets.Column("cost", "Kinh phí (đồng)", required=False, aliases=("Cost",)),
+    ]
+
+
+COLUMNS = _columns()
+
+
+def import_rows(upload, scope, kind: str, details: dict) -> list[Activity]:
+    """Record many dialogues, campaigns, visits or reviews at once (trainings, which need an
+    appointment each, are recorded one by one); the whole file or nothing."""
+    from duan8.community.actions import _resolve, _units_of
+    from duan8.core import sheets
+    from duan8.core.formatting import parse_amount
+
+    if kind == ActivityKind.TRAINING:
+        raise ValueError("trainings are recorded one by one")
+    rows = sheets.read(upload, COLUMNS)
+    errors, planned = [], []
+    index_cache = {}
+
+    def header(key):
+        return sheets.header_of(COLUMNS, key)
+
+    for row in rows:
+        problems = []
+        try:
+            start = sheets.parse_date_cell(row.values.get("start_on"))
+            end = sheets.parse_date_cell(row.values.get("end_on")) or start
+        except ValueError:
+            problems.append(
+                sheets.RowError(row.number, header("start_on"), _("not a date (dd/mm/yyyy)."))
+            )
+            start = end = None
+        if start is None and not problems:
+            problems.append(
+                sheets.RowError(row.number, header("start_on"), _("the first day is empty."))
+            )
+        unit = None
+        if start is not None:
+            if start not in index_cache:
+                index_cache[start] = _units_of(scope, start)
+            unit, error = (
+                _resolve(row.text("unit"), *index_cache[start])
+                if row.text("unit")
+                else (None, _("the unit is empty."))
+            )
+            if error:
+                problems.append(sheets.RowError(row.number, header("unit"), error))
+        numbers = {}
+        for key in ("participants", "participants_women", "participants_ethnic", "cost"):
+            try:
+                value = parse_amount(row.values.get(key))
+            except ValueError:
+                value = None
+                problems.append(sheets.RowError(row.number, header(key), _("not a whole number.")))
+            if value is not None and value != int(value):
+                problems.append(sheets.RowError(row.number, header(key), _("not a whole number.")))
+            numbers[key] = int(value or 0)
+        if not problems:
+            activity = Activity(
+                kind=kind,
+                unit=unit,
+                title=row.text("title"),
+                start_on=start,
+                end_on=end,
+                organiser=row.text("organiser"),
+                **numbers,
+                **details,
+            )
+            try:
+                activity.full_clean()
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    column = header(field) if field in {c.key for c in COLUMNS} else header("title")
+                    problems += [sheets.RowError(row.number, column, m) for m in messages]
+            else:
+                planned.append(activity)
+        errors += problems
+    if errors:
+        raise sheets.ImportRefused(errors)
+    with transaction.atomic():
+        return audit.bulk_create(planned)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from duan8.activities.models import (
     Activity,
     ActivityKind,
+    Attachment,
     Trainer,
     TrainerAppointment,
     TrainerQualification,
@@ -85,3 +86,27 @@ class AppointmentForm(forms.ModelForm):
     def __init__(self, *args, trainers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["trainers"].queryset = trainers
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ["title", "file"]
+
+
+class ActivityImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(k.value, k.label) for k in ActivityKind if k != ActivityKind.TRAINING],
+    )
+    dialogue_level = forms.ChoiceField(
+        label=_("Dialogue level"),
+        required=False,
+        choices=[("", "—"), *Activity._meta.get_field("dialogue_level").choices],
+    )
+    event_form = forms.ChoiceField(
+        label=_("Form"),
+        required=False,
+        choices=[("", "—"), *Activity._meta.get_field("event_form").choices],
+    )
+    file = forms.FileField(label=_("Excel file (.xlsx)"))

@@ -206,3 +206,39 @@ class Activity(AuditedModel):
             )
         if errors:
             raise ValidationError(errors)
+
+
+ALLOWED_DOCUMENTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png")
+MAX_DOCUMENT_MB = 20
+
+
+def _document_path(instance, filename: str) -> str:
+    return f"activities/{instance.activity_id}/{filename}"
+
+
+class Attachment(AuditedModel):
+    """A document attached to an activity: the plan, the attendance list, photos, minutes."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=_document_path, max_length=300)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attached document")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_unit(self):
+        return self.activity.unit
+
+    def clean(self) -> None:
+        name = (self.file.name or "").lower()
+        if not name.endswith(ALLOWED_DOCUMENTS):
+            raise ValidationError({"file": _("Attach a PDF, Word, Excel or image file.")})
+        if self.file and getattr(self.file, "size", 0) > MAX_DOCUMENT_MB * 1024 * 1024:
+            raise ValidationError(
+                {"file": _("The file is larger than %(n)d MB.") % {"n": MAX_DOCUMENT_MB}}
+            )

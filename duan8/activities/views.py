@@ -2,21 +2,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duan8.activities import actions
-from duan8.activities.forms import ActivityForm, AppointmentForm, QualificationForm, TrainerForm
+from duan8.activities.forms import (
+    ActivityForm,
+    ActivityImportForm,
+    AppointmentForm,
+    AttachmentForm,
+    QualificationForm,
+    TrainerForm,
+)
 from duan8.activities.models import (
     Activity,
     ActivityKind,
+    Attachment,
     Trainer,
     TrainerAppointment,
     TrainingProgramme,
 )
-from duan8.core import access
+from duan8.core import access, sheets
 from duan8.core.models import AuditEvent
 from duan8.framework import periods
 from duan8.geo.models import AdminUnit, UnitKind
@@ -39,9 +48,7 @@ def mine(request):
     return redirect("activities:list", pk=unit.pk)
 
 
-@login_required
-def activity_list(request, pk):
-    unit = access.get_unit_or_404(request.user, pk)
+def _filtered(request, unit):
     records = Activity.objects.within(unit).select_related("unit")
     kind = _choice(request, "kind", ActivityKind.values)
     programme = _choice(request, "programme", TrainingProgramme.values)
@@ -56,7 +63,13 @@ def activity_list(request, pk):
         except ValueError:
             raise Http404 from None
         records = records.held_in(period)
-    records = records.order_by("-start_on", "pk")
+    return records.order_by("-start_on", "pk"), kind, programme, period
+
+
+@login_required
+def activity_list(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    records, kind, programme, period = _filtered(request, unit)
     return render(
         request,
         "activities/list.html",
@@ -69,7 +82,110 @@ def activity_list(request, pk):
             "period": period,
             "kinds": ActivityKind.choices,
             "may_edit": access.can(request.user, access.Action.EDIT, unit),
+            "query": request.GET.urlencode(),
         },
+    )
+
+
+@login_required
+def activity_export(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    records, *_rest = _filtered(request, unit)
+    headers = [
+        "Loại",
+        "Chương trình",
+        "Tên hoặc chủ đề",
+        "Đơn vị",
+        "Mã",
+        "Ngày bắt đầu",
+        "Ngày kết thúc",
+        "Đơn vị tổ chức",
+        "Số người tham dự",
+        "Trong đó nữ",
+        "Trong đó người DTTS",
+        "Kinh phí (đồng)",
+    ]
+    rows = (
+        [
+            a.get_kind_display(),
+            a.get_programme_display(),
+            a.title,
+            a.unit.name,
+            a.unit.code,
+            a.start_on,
+            a.end_on,
+            a.organiser,
+            a.participants,
+            a.participants_women,
+            a.participants_ethnic,
+            a.cost,
+        ]
+        for a in records.iterator(chunk_size=2000)
+    )
+    response = HttpResponse(
+        sheets.workbook(headers, rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="hoat-dong.xlsx"'
+    return response
+
+
+@login_required
+def activity_import(request, pk):
+    unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
+    form = ActivityImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = {"dialogue_level": data["dialogue_level"], "event_form": data["event_form"]}
+        try:
+            created = actions.import_rows(data["file"], unit, data["kind"], details)
+        except sheets.ImportRefused as refused:
+            errors = refused.errors
+        else:
+            messages.success(request, _("%(n)d activities stored.") % {"n": len(created)})
+            return redirect(f"{reverse('activities:list', args=[unit.pk])}?kind={data['kind']}")
+    return render(
+        request,
+        "activities/import.html",
+        {
+            "unit": unit,
+            "form": form,
+            "errors": errors,
+            "columns": actions.COLUMNS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    activity = access.get_or_404(
+        request.user, Activity.objects.select_related("unit"), access.Action.EDIT, pk=pk
+    )
+    form = AttachmentForm(request.POST, request.FILES, instance=Attachment(activity=activity))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Document attached."))
+    else:
+        messages.error(request, "; ".join(m for ms in form.errors.values() for m in ms))
+    return redirect("activities:detail", pk=activity.pk)
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = access.get_or_404(
+        request.user,
+        Attachment.objects.select_related("activity__unit"),
+        pk=pk,
+        unit_of=lambda a: a.activity.unit,
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1]
     )
 
 
@@ -141,6 +257,8 @@ def activity_detail(request, pk):
         {
             "activity": activity,
             "trainers": activity.trainers.all(),
+            "attachments": activity.attachments.all(),
+            "attachment_form": AttachmentForm(),
             "changes": AuditEvent.objects.for_object(activity).newest_first()[:50],
             "may_edit": access.can(request.user, access.Action.EDIT, activity.unit),
         },

@@ -77,6 +77,8 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
         if field.name in excluded or field.primary_key:
             continue
         value = field.value_from_object(obj)
+        if isinstance(field, models.FileField):
+            value = value.name if value else ""
         values[field.name] = _masked(value) if field.name in masked else value
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
