@@ -438,6 +438,22 @@ EXPECTATIONS: dict[str, list[Check]] = {
         )
     ],
     "activities:attachment": [Check("GET", lambda w: {"pk": w.attachment.pk}, IN_SCOPE_VIEW)],
+    "api:model_update": [
+        Check(
+            "PATCH",
+            lambda w: {"model_id": w.team.pk},
+            API_VIEW,
+            data=lambda w: {"members_women": 9},
+        )
+    ],
+    "api:activity_update": [
+        Check(
+            "PATCH",
+            lambda w: {"activity_id": w.dialogue.pk},
+            API_VIEW,
+            data=lambda w: {"participants": 61},
+        )
+    ],
     "reporting:figures": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
     "api:api-root": [Check("GET", expect=codes(404), note="the API root points to /docs")],
     "api:openapi-json": [Check("GET", expect=codes(200))],

@@ -157,3 +157,23 @@ def test_the_unit_page_counts_the_models_below(client, world):
     client.force_login(world.commune_editor)
     page = client.get(reverse("geo:unit", args=[world.commune.pk]))
     assert [(kind, n) for kind, _, n in page.context["model_counts"]] == [("communication_team", 1)]
+
+
+def test_a_dissolution_sent_through_the_api_enters_the_history(client, world):
+    from tests.factories import token
+
+    response = client.patch(
+        reverse("api:model_update", kwargs={"model_id": world.team.pk}),
+        '{"ended_on": "2024-10-01"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token(world.commune_editor)}",
+    )
+    assert response.status_code == 200
+    assert list(world.team.history.values_list("status", flat=True)) == ["dissolved"]
+    bad = client.patch(
+        reverse("api:model_update", kwargs={"model_id": world.team.pk}),
+        '{"ended_on": "2020-01-01"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token(world.commune_editor)}",
+    )
+    assert bad.status_code == 422

@@ -64,6 +64,20 @@ class ModelIn(InputSchema):
     notes: str = Field("", max_length=4000)
 
 
+class ModelPatch(InputSchema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    established_on: datetime.date | None = None
+    ended_on: datetime.date | None = None
+    members_women: int | None = Field(None, ge=0, le=100_000)
+    members_men: int | None = Field(None, ge=0, le=100_000)
+    managing_body: str | None = Field(None, max_length=200)
+    hotline: str | None = Field(None, max_length=30)
+    women_owned: bool | None = None
+    st_supports: list[str] | None = None
+    equipment: str | None = Field(None, max_length=300)
+    notes: str | None = Field(None, max_length=4000)
+
+
 class ModelQuery(Schema):
     unit: Id
     kind: ModelKind | None = None
@@ -93,6 +107,18 @@ def model_create(request, payload: ModelIn):
     data = payload.dict()
     unit = access.get_unit_or_404(request.auth, data.pop("unit"), access.Action.EDIT)
     return Status(201, community_actions.save(CommunityModel(unit=unit, **data)))
+
+
+@router.patch("/models/{model_id}", response=ModelOut, url_name="model_update")
+def model_update(request, model_id: Id, payload: ModelPatch):
+    """Change a model (the fields sent); a dissolution date enters its history."""
+    model = access.get_or_404(
+        request.auth, CommunityModel.objects.select_related("unit"), access.Action.EDIT, pk=model_id
+    )
+    for name, value in payload.dict(exclude_unset=True).items():
+        if value is not None or name == "ended_on":
+            setattr(model, name, value)
+    return community_actions.save(model)
 
 
 class ActivityOut(Schema):
@@ -129,6 +155,18 @@ class ActivityIn(InputSchema):
     appointment: Id | None = None
     trainers: list[Id] = []
     notes: str = Field("", max_length=4000)
+
+
+class ActivityPatch(InputSchema):
+    title: str | None = Field(None, min_length=1, max_length=300)
+    start_on: datetime.date | None = None
+    end_on: datetime.date | None = None
+    organiser: str | None = Field(None, min_length=1, max_length=200)
+    participants: int | None = Field(None, ge=0, le=1_000_000)
+    participants_women: int | None = Field(None, ge=0, le=1_000_000)
+    participants_ethnic: int | None = Field(None, ge=0, le=1_000_000)
+    cost: int | None = Field(None, ge=0, le=10**15)
+    notes: str | None = Field(None, max_length=4000)
 
 
 class ActivityQuery(Schema):
@@ -170,3 +208,16 @@ def activity_create(request, payload: ActivityIn):
         raise HttpError(422, "Unknown trainer.")
     activity = Activity(unit=unit, appointment=appointment, **data)
     return Status(201, activity_actions.record(activity, trainers))
+
+
+@router.patch("/activities/{activity_id}", response=ActivityOut, url_name="activity_update")
+def activity_update(request, activity_id: Id, payload: ActivityPatch):
+    """Change an activity (the fields sent); a training keeps its trainers and is checked again
+    against its appointment decision."""
+    activity = access.get_or_404(
+        request.auth, Activity.objects.select_related("unit"), access.Action.EDIT, pk=activity_id
+    )
+    for name, value in payload.dict(exclude_unset=True).items():
+        if value is not None:
+            setattr(activity, name, value)
+    return activity_actions.record(activity, list(activity.trainers.all()))
