@@ -197,3 +197,38 @@ def test_the_list_exports_to_excel(client, world):
         openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
     )
     assert rows[1][2] == "Đối thoại về tảo hôn" and rows[1][8] == 60
+
+
+def test_a_training_cannot_cite_another_provinces_decision_or_trainer(client, world):
+    from duan8.activities.models import Trainer
+    from tests.factories import token
+
+    foreign = Trainer.objects.create(unit=world.other_province, name="Giảng viên Sơn La")
+    TrainerQualification.objects.create(
+        trainer=foreign, programme="programme_3", completed_on=datetime.date(2023, 1, 1)
+    )
+    decision = TrainerAppointment.objects.create(
+        unit=world.other_province,
+        number="9/QĐ-HPN",
+        date=datetime.date(2024, 1, 1),
+        signer="Chủ tịch",
+    )
+    decision.trainers.add(foreign)
+    response = client.post(
+        reverse("api:activity_create"),
+        {
+            "kind": "training",
+            "programme": "programme_3",
+            "title": "CT3",
+            "unit": world.commune.pk,
+            "start_on": "2024-05-20",
+            "end_on": "2024-05-20",
+            "organiser": "Hội LHPN xã",
+            "appointment": decision.pk,
+            "trainers": [foreign.pk],
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token(world.commune_editor)}",
+    )
+    assert response.status_code == 404
+    assert not Activity.objects.filter(kind="training").exists()

@@ -177,3 +177,10 @@ def test_a_dissolution_sent_through_the_api_enters_the_history(client, world):
         HTTP_AUTHORIZATION=f"Bearer {token(world.commune_editor)}",
     )
     assert bad.status_code == 422
+
+
+def test_reopening_a_dissolved_model_is_recorded_in_its_history(world):
+    t = team(world, datetime.date(2023, 1, 5), datetime.date(2024, 3, 10))
+    t.ended_on = None
+    actions.save(t)
+    assert list(t.history.values_list("status", flat=True)) == ["active", "dissolved", "active"]

@@ -89,3 +89,12 @@ def test_an_officer_types_figures_on_the_page(client, world, typed):
     assert Figure.objects.get().total == Decimal("1250")
     bad = client.post(url, {"phase": phase.pk, "period": "2024", prefix + "total": "-3"})
     assert bad.status_code == 200 and Figure.objects.get().total == Decimal("1250")
+
+
+def test_a_total_typed_above_is_not_added_to_the_figures_below_it(world, typed):
+    _phase, indicator = typed
+    save(world, indicator, "2024", 40)
+    save(world, indicator, "2024", 25, unit=world.sibling_commune)
+    save(world, indicator, "2024", 70, unit=world.province)
+    assert measures.read(indicator, world.province, periods.parse("2024")).value == 70
+    assert measures.read(indicator, world.district, periods.parse("2024")).value == 40

@@ -52,6 +52,30 @@ def appointment_problems(training: Activity, trainers) -> list[str]:
     return problems
 
 
+def _around(unit):
+    """The unit and the units above it: whose trainers and decisions a training may cite."""
+    from duan8.geo.models import AdminUnit
+
+    return AdminUnit.objects.filter(pk__in=[*unit.ancestor_ids(), unit.pk])
+
+
+def citable_trainers(user, unit):
+    """Trainers kept by the unit or a unit above it, or by units the user may edit."""
+    from duan8.activities.models import Trainer
+    from duan8.core import access
+
+    mine = access.scope(user, Trainer.objects.all(), access.Action.EDIT)
+    return (Trainer.objects.filter(unit__in=_around(unit)) | mine).distinct()
+
+
+def citable_appointments(user, unit):
+    from duan8.activities.models import TrainerAppointment
+    from duan8.core import access
+
+    mine = access.scope(user, TrainerAppointment.objects.all(), access.Action.EDIT)
+    return (TrainerAppointment.objects.filter(unit__in=_around(unit)) | mine).distinct()
+
+
 @transaction.atomic
 def record(activity: Activity, trainers=()) -> Activity:
     """Validate and store an activity (and its trainers); refuse with every failed condition."""
@@ -121,14 +145,14 @@ def import_rows(upload, scope, kind: str, details: dict) -> list[Activity]:
                 sheets.RowError(row.number, header("start_on"), _("not a date (dd/mm/yyyy)."))
             )
             start = end = None
-        if start is None and not problems:
+        if start is None and not any(p.column == header("start_on") for p in problems):
             problems.append(
                 sheets.RowError(row.number, header("start_on"), _("the first day is empty."))
             )
         unit = None
         if start is not None:
             if start not in index_cache:
-                index_cache[start] = _units_of(scope, start)
+                index_cache[start] = _units_of(scope, start, with_districts=True)
             unit, error = (
                 _resolve(row.text("unit"), *index_cache[start])
                 if row.text("unit")

@@ -192,24 +192,13 @@ def attachment_download(request, pk):
 def _form(request, unit, kind, instance=None):
     units = AdminUnit.objects.subtree(unit).exclude(kind=UnitKind.NATION)
     units = access.scope_units(request.user, access.Action.EDIT, units).order_by("path")
-    within = (
-        AdminUnit.objects.subtree(unit.province() or unit)
-        if unit.parent_id
-        else AdminUnit.objects.all()
-    )
-    trainers = access.scope(
-        request.user, Trainer.objects.filter(unit__in=within)
-    ) | Trainer.objects.filter(unit__in=AdminUnit.objects.filter(pk__in=unit.ancestor_ids()))
-    appointments = TrainerAppointment.objects.filter(
-        unit__in=AdminUnit.objects.filter(pk__in=[*unit.ancestor_ids(), unit.pk])
-    ) | access.scope(request.user, TrainerAppointment.objects.all())
     return ActivityForm(
         data=request.POST or None,
         instance=instance,
         kind=kind,
         units=units,
-        trainers=trainers.distinct(),
-        appointments=appointments.distinct(),
+        trainers=actions.citable_trainers(request.user, unit),
+        appointments=actions.citable_appointments(request.user, unit),
     )
 
 

@@ -13,8 +13,6 @@ from duan8.activities import actions as activity_actions
 from duan8.activities.models import (
     Activity,
     ActivityKind,
-    Trainer,
-    TrainerAppointment,
     TrainingProgramme,
 )
 from duan8.api.common import Id, Pagination
@@ -200,12 +198,15 @@ def activity_create(request, payload: ActivityIn):
     trainer_ids = data.pop("trainers")
     appointment_id = data.pop("appointment")
     data["programme"] = data["programme"] or ""
-    appointment = (
-        get_object_or_404(TrainerAppointment, pk=appointment_id) if appointment_id else None
-    )
-    trainers = list(Trainer.objects.filter(pk__in=trainer_ids))
+    appointment = None
+    if appointment_id:
+        appointment = get_object_or_404(
+            activity_actions.citable_appointments(request.auth, unit), pk=appointment_id
+        )
+    citable = activity_actions.citable_trainers(request.auth, unit)
+    trainers = list(citable.filter(pk__in=trainer_ids))
     if len(trainers) != len(set(trainer_ids)):
-        raise HttpError(422, "Unknown trainer.")
+        raise HttpError(404, "Not found.")
     activity = Activity(unit=unit, appointment=appointment, **data)
     return Status(201, activity_actions.record(activity, trainers))
 

@@ -21,8 +21,17 @@ def save(model: CommunityModel) -> CommunityModel:
     model.save()
     if creating:
         StatusChange.objects.create(model=model, on=model.established_on, status="active")
+    elif before.established_on != model.established_on:
+        founding = model.history.filter(status="active", on=before.established_on).first()
+        if founding is not None:
+            founding.on = model.established_on
+            founding.save()
     if model.ended_on and (before is None or before.ended_on != model.ended_on):
         StatusChange.objects.create(model=model, on=model.ended_on, status="dissolved")
+    elif before is not None and before.ended_on and not model.ended_on:
+        StatusChange.objects.create(
+            model=model, on=before.ended_on, status="active", note=_("Dissolution withdrawn")
+        )
     return model
 
 
@@ -36,12 +45,14 @@ COLUMNS = [
 ]
 
 
-def _units_of(scope: AdminUnit, day) -> tuple[dict, list]:
-    """Communes and villages of the scope on ``day``, indexed for fast exact look-ups."""
+def _units_of(scope: AdminUnit, day, *, with_districts: bool = False) -> tuple[dict, list]:
+    """Communes and villages (and districts, if asked) of the scope on ``day``, indexed for
+    fast exact look-ups."""
+    kinds = [UnitKind.COMMUNE, UnitKind.VILLAGE] + ([UnitKind.DISTRICT] if with_districts else [])
     units = list(
         AdminUnit.objects.subtree(scope)
         .valid_on(day)
-        .filter(kind__in=[UnitKind.COMMUNE, UnitKind.VILLAGE])
+        .filter(kind__in=kinds)
         .select_related("parent")
     )
     index: dict[str, list] = {}
