@@ -81,9 +81,12 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, request):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    # Reduced motion turns Bootstrap's collapse animation off: no click lands mid-animation.
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="vi-VN", reduced_motion="reduce"
+    )
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     page.base = live_server.url
     yield page
     context.close()

@@ -28,7 +28,10 @@ def test_sign_in_switch_unit_and_sign_out(page, shot, world):
     shot("2-switched")
 
     page.get_by_role("button", name="Hiện menu").click()
-    page.get_by_test_id("signout").click()
+    signout = page.get_by_test_id("signout")
+    signout.wait_for(state="visible")
+    with page.expect_navigation():
+        signout.click()
     page.wait_for_url("**/signin/")
     assert page.get_by_text("Bạn đã đăng xuất.").is_visible()
     shot("3-signed-out")
