@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -122,12 +122,7 @@ def activity_export(request, pk):
         ]
         for a in records.iterator(chunk_size=2000)
     )
-    response = HttpResponse(
-        sheets.workbook(headers, rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="hoat-dong.xlsx"'
-    return response
+    return sheets.xlsx_response(headers, rows, "hoat-dong.xlsx")
 
 
 @login_required

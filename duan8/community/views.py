@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,12 +178,7 @@ def model_export(request, pk):
         ]
         for m in records.iterator(chunk_size=2000)
     )
-    response = HttpResponse(
-        sheets.workbook(headers, rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="mo-hinh.xlsx"'
-    return response
+    return sheets.xlsx_response(headers, rows, "mo-hinh.xlsx")
 
 
 @login_required

@@ -139,3 +139,15 @@ def workbook(headers: list[str], rows: Iterator[list]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(headers: list[str], rows, filename: str):
+    """An .xlsx download of a list, for every "Export to Excel" link."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(workbook(headers, iter(rows)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

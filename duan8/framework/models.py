@@ -301,23 +301,39 @@ class Document(models.Model):
         return " ".join(p for p in parts if p)
 
 
-class TargetQuerySet(models.QuerySet):
+class PeriodQuerySet(models.QuerySet):
     def for_period(self, period: periods.Period):
         return self.filter(
             period_kind=period.kind, period_start=period.start, period_end=period.end
         )
 
 
-class Target(AuditedModel, Document):
+class PeriodFields(models.Model):
+    """A record about one reporting period: a year, a half-year or a phase."""
+
+    period_kind = models.CharField(max_length=6)
+    period_start = models.DateField()
+    period_end = models.DateField()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def period(self) -> periods.Period:
+        return periods.Period(self.period_kind, self.period_start, self.period_end)
+
+    @period.setter
+    def period(self, value: periods.Period) -> None:
+        self.period_kind, self.period_start, self.period_end = value.kind, value.start, value.end
+
+
+class Target(AuditedModel, Document, PeriodFields):
     """A number to reach for an indicator, a unit and a period; the original value and its
     revision are both kept. ``kept`` is the part the unit carries out itself, not allocated
     to the units below."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
     unit = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="targets")
-    period_kind = models.CharField(max_length=6)
-    period_start = models.DateField()
-    period_end = models.DateField()
     value = models.DecimalField(_("target"), max_digits=16, decimal_places=2)
     revised_value = models.DecimalField(
         _("revised target"), max_digits=16, decimal_places=2, null=True, blank=True
@@ -330,7 +346,7 @@ class Target(AuditedModel, Document):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    objects = TargetQuerySet.as_manager()
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("target")
@@ -348,14 +364,6 @@ class Target(AuditedModel, Document):
 
     def audit_unit(self):
         return self.unit
-
-    @property
-    def period(self) -> periods.Period:
-        return periods.Period(self.period_kind, self.period_start, self.period_end)
-
-    @period.setter
-    def period(self, value: periods.Period) -> None:
-        self.period_kind, self.period_start, self.period_end = value.kind, value.start, value.end
 
     def clean(self) -> None:
         if self.unit_id and self.period_start and not self.unit.is_valid_on(self.period_start):

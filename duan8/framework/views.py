@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -311,12 +311,7 @@ def allocate_export(request, pk):
     phase = _phase(request)
     period = _period(request, phase)
     headers, rows = allocation.export_rows(allocation.grid(unit, phase, period))
-    response = HttpResponse(
-        sheets.workbook(headers, iter(rows)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="phan-bo-{period.code}.xlsx"'
-    return response
+    return sheets.xlsx_response(headers, rows, f"phan-bo-{period.code}.xlsx")
 
 
 @login_required

@@ -8,30 +8,22 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from duan8.core.audit import AuditedModel
-from duan8.framework.periods import Period
+from duan8.framework.models import PeriodFields, PeriodQuerySet
 from duan8.geo import paths
 
 
-class FigureQuerySet(models.QuerySet):
-    def for_period(self, period: Period):
-        return self.filter(
-            period_kind=period.kind, period_start=period.start, period_end=period.end
-        )
-
+class FigureQuerySet(PeriodQuerySet):
     def within(self, unit):
         return self.filter(paths.prefix_q("unit__path", unit.path))
 
 
-class Figure(AuditedModel):
+class Figure(AuditedModel, PeriodFields):
     """The value a unit typed for an indicator and a period, with its breakdowns."""
 
     indicator = models.ForeignKey(
         "framework.Indicator", on_delete=models.PROTECT, related_name="figures"
     )
     unit = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="figures")
-    period_kind = models.CharField(max_length=6)
-    period_start = models.DateField()
-    period_end = models.DateField()
     total = models.DecimalField(_("total"), max_digits=16, decimal_places=2)
     women = models.DecimalField(
         _("of whom women"), max_digits=16, decimal_places=2, null=True, blank=True
@@ -58,14 +50,6 @@ class Figure(AuditedModel):
 
     def audit_unit(self):
         return self.unit
-
-    @property
-    def period(self) -> Period:
-        return Period(self.period_kind, self.period_start, self.period_end)
-
-    @period.setter
-    def period(self, value: Period) -> None:
-        self.period_kind, self.period_start, self.period_end = value.kind, value.start, value.end
 
     def clean(self) -> None:
         errors = {}

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -53,14 +52,9 @@ def village_import(request, pk):
 def village_template(request, pk):
     scope = access.get_unit_or_404(request.user, pk)
     communes = villages.communes_for_import(scope, scope.reference_day()).order_by("path")[:5000]
-    content = sheets.workbook(
-        [c.header for c in villages.COLUMNS], ([c.name, ""] for c in communes)
-    )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="danh-sach-thon-ban.xlsx"'
-    return response
+    rows = ([c.name, ""] for c in communes)
+    headers = [c.header for c in villages.COLUMNS]
+    return sheets.xlsx_response(headers, rows, "danh-sach-thon-ban.xlsx")
 
 
 @login_required
