@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duan8.core.audit import AuditedModel
 from duan8.framework.periods import Period
-from duan8.geo import paths
+from duan8.geo.models.units import WithinUnitQuerySet
 
 
 class ActivityKind(models.TextChoices):
@@ -122,10 +122,7 @@ class TrainerAppointment(AuditedModel):
         return self.unit
 
 
-class ActivityQuerySet(models.QuerySet):
-    def within(self, unit):
-        return self.filter(paths.prefix_q("unit__path", unit.path))
-
+class ActivityQuerySet(WithinUnitQuerySet):
     def held_in(self, period: Period):
         """Activities whose first day falls in the period."""
         return self.filter(start_on__gte=period.start, start_on__lt=period.end)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duan8.core.audit import AuditedModel
 from duan8.framework.periods import Period
-from duan8.geo import paths
+from duan8.geo.models.units import WithinUnitQuerySet
 
 
 class ModelKind(models.TextChoices):
@@ -32,11 +32,7 @@ ST_SUPPORTS = {
 }
 
 
-class CommunityModelQuerySet(models.QuerySet):
-    def within(self, unit) -> CommunityModelQuerySet:
-        """Models of the unit and every unit below it."""
-        return self.filter(paths.prefix_q("unit__path", unit.path))
-
+class CommunityModelQuerySet(WithinUnitQuerySet):
     def established_in(self, period: Period) -> CommunityModelQuerySet:
         return self.filter(established_on__gte=period.start, established_on__lt=period.end)
 

@@ -9,12 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from duan8.core.audit import AuditedModel
 from duan8.framework.models import PeriodFields, PeriodQuerySet
-from duan8.geo import paths
+from duan8.geo.models.units import WithinUnitQuerySet
 
 
-class FigureQuerySet(PeriodQuerySet):
-    def within(self, unit):
-        return self.filter(paths.prefix_q("unit__path", unit.path))
+class FigureQuerySet(PeriodQuerySet, WithinUnitQuerySet):
+    """Typed figures by period and by subtree."""
 
 
 class Figure(AuditedModel, PeriodFields):

@@ -284,3 +284,10 @@ class AdminUnit(AuditedModel):
                 depth=F("depth") + shift,
             )
         self.path, self.depth = new_path, depth
+
+
+class WithinUnitQuerySet(models.QuerySet):
+    """For records that belong to a unit: ``within(unit)`` is the unit and its whole subtree."""
+
+    def within(self, unit: AdminUnit):
+        return self.filter(paths.prefix_q("unit__path", unit.path))
