@@ -7,7 +7,7 @@ VENDOR := duan8/static/vendor
 # Local demo: plain HTTP on 127.0.0.1, a secret key kept under var/.
 RUN_ENV = DUAN8_HTTPS=0 DUAN8_SECRET_KEY="$$(cat var/secret_key)"
 
-.PHONY: run test install install-test assets messages lint bench clean
+.PHONY: run test install install-test install-bench assets messages lint bench bench-national clean
 
 run: install var/secret_key
 	$(RUN_ENV) $(DUAN8) migrate --noinput
@@ -35,6 +35,12 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	@touch $@
 
+install-bench: $(VENV)/.installed-bench
+
+$(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,bench]"
+	@touch $@
+
 # Front-end packages come from npm at set-up and are served by the app (no CDN).
 assets: $(VENDOR)/.installed
 
@@ -58,9 +64,14 @@ lint: install-test
 	$(BIN)/ruff check duan8 tests bench
 	$(BIN)/ruff format --check duan8 tests bench
 
-bench: install-test
+bench: install-test bench-national
 	DUAN8_DEBUG=1 $(BIN)/python bench/subtree.py
 	DUAN8_DEBUG=1 $(BIN)/python bench/load_units.py
+
+# National scale on SQLite and PostgreSQL (a fresh database, dropped after); writes
+# bench/RESULTS.md. BENCH_ARGS="--scale 0.05 --databases sqlite" for a quick run.
+bench-national: install-bench
+	$(BIN)/python bench/national.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/static
