@@ -395,6 +395,18 @@ EXPECTATIONS: dict[str, list[Check]] = {
         )
     ],
     "api:activities": [Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk})],
+    "api:figures": [
+        Check(
+            "GET",
+            expect=API_VIEW,
+            query=lambda w: {
+                "unit": w.commune.pk,
+                "indicator": w.indicator.pk,
+                "period": "2024",
+                "children": "true",
+            },
+        )
+    ],
     "api:activity_create": [
         Check(
             "POST",
@@ -517,6 +529,7 @@ FRAMEWORK_API = {
     "api:target_set",
     "api:allocation",
     "api:allocation_save",
+    "api:figures",
 }
 
 CASES = [

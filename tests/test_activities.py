@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from duan8.activities import actions
 from duan8.activities.models import Activity, TrainerAppointment, TrainerQualification
-from duan8.framework import defaults, measures, periods
+from duan8.analytics import reading
+from duan8.framework import defaults, periods
 
 DAY = datetime.date(2024, 5, 20)
 
@@ -90,8 +91,8 @@ def test_dialogues_and_trainings_are_counted_through_the_measures(world, appoint
     phase = defaults.load()
     actions.record(training(world, appointment), [world.trainer])
     year = periods.parse("2024")
-    dialogues = measures.read(phase.indicators().get(code="DTCS"), world.province, year)
-    trainings = measures.read(phase.indicators().get(code="CT3"), world.district, year)
+    dialogues = reading.read(phase.indicators().get(code="DTCS"), world.province, year)
+    trainings = reading.read(phase.indicators().get(code="CT3"), world.district, year)
     assert (dialogues.value, trainings.value) == (1, 1)
     assert (
         "kind=training" in trainings.records_url

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from duan8.framework import actions, defaults, measures, periods
+from duan8.analytics import reading
+from duan8.framework import actions, defaults, periods
 from duan8.reporting import figures
 from duan8.reporting.models import Figure
 
@@ -65,9 +66,9 @@ def test_typed_figures_add_up_through_the_measure(world, typed):
     _phase, indicator = typed
     save(world, indicator, "2024", 40)
     save(world, indicator, "2024", 25, unit=world.sibling_commune)
-    reading = measures.read(indicator, world.province, periods.parse("2024"))
-    assert reading.value == 65
-    assert reading.records_url.startswith(reverse("reporting:figures", args=[world.province.pk]))
+    result = reading.read(indicator, world.province, periods.parse("2024"))
+    assert result.value == 65
+    assert result.records_url.startswith(reverse("reporting:figures", args=[world.province.pk]))
 
 
 def test_an_officer_types_figures_on_the_page(client, world, typed):
@@ -96,5 +97,5 @@ def test_a_total_typed_above_is_not_added_to_the_figures_below_it(world, typed):
     save(world, indicator, "2024", 40)
     save(world, indicator, "2024", 25, unit=world.sibling_commune)
     save(world, indicator, "2024", 70, unit=world.province)
-    assert measures.read(indicator, world.province, periods.parse("2024")).value == 70
-    assert measures.read(indicator, world.district, periods.parse("2024")).value == 40
+    assert reading.read(indicator, world.province, periods.parse("2024")).value == 70
+    assert reading.read(indicator, world.district, periods.parse("2024")).value == 40

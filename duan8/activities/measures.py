@@ -1,60 +1,80 @@
 """What activities measure: events held in a period (by kind and programme) and the people
-they reached, over a unit's subtree."""
+they reached, per unit that held them."""
 
-from decimal import Decimal
+from collections import defaultdict
 from urllib.parse import urlencode
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from duan8.activities.models import Activity, ActivityKind, TrainingProgramme
-from duan8.framework.measures import Measure, register
+from duan8.framework.measures import FactSource, Measure, register
+
+
+def _add(facts, part, unit_id, value) -> None:
+    if value:
+        facts[part][unit_id] = facts[part].get(unit_id, 0) + value
+
+
+def _fetch(period):
+    """One query: per unit, kind, programme and whether it trained trainers, the activities
+    whose first day falls in ``period`` and the women they reached."""
+    rows = (
+        Activity.objects.held_in(period)
+        .values_list("unit_id", "kind", "programme", "is_training_of_trainers")
+        .annotate(n=Count("pk"), women=Sum("participants_women"))
+        .order_by()
+    )
+    facts = defaultdict(dict)
+    for unit_id, kind, programme, of_trainers, n, women in rows:
+        _add(facts, ("kind", kind), unit_id, n)
+        if kind == ActivityKind.TRAINING and not of_trainers and programme:
+            _add(facts, ("programme", programme, "count"), unit_id, n)
+            _add(facts, ("programme", programme, "women"), unit_id, women or 0)
+    return facts
+
+
+SOURCE = FactSource("activities", ("activities.activity",), _fetch)
 
 
 def _records(filters: dict):
-    def url(unit, period, indicator=None) -> str:
-        query = urlencode({**filters, "period": period.code})
-        return f"{reverse('activities:list', args=[unit.pk])}?{query}"
+    def url(unit, period, indicator=None, on=None) -> str:
+        query = {**filters, "period": period.code}
+        if on is not None:
+            query["on"] = on.isoformat()
+        return f"{reverse('activities:list', args=[unit.pk])}?{urlencode(query)}"
 
     return url
 
 
-def _held(filters: dict, total: str | None = None):
-    def value(unit, period, indicator=None) -> Decimal:
-        held = Activity.objects.filter(**filters).within(unit).held_in(period)
-        if total is None:
-            return Decimal(held.count())
-        return Decimal(held.aggregate(n=Sum(total))["n"] or 0)
-
-    return value
-
-
-def _register(key, label, filters, total=None):
-    query = {"kind": filters.get("kind", ""), "programme": filters.get("programme", "")}
-    register(
-        Measure(key, label, _held(filters, total), _records({k: v for k, v in query.items() if v}))
-    )
-
-
 for kind in ActivityKind:
-    _register(
-        f"activities.{kind.value}.count", f"{kind.label}: {_('number held')}", {"kind": kind.value}
+    register(
+        Measure(
+            f"activities.{kind.value}.count",
+            f"{kind.label}: {_('number held')}",
+            SOURCE,
+            ("kind", kind.value),
+            _records({"kind": kind.value}),
+        )
     )
 for programme in TrainingProgramme:
-    filters = {
-        "kind": ActivityKind.TRAINING,
-        "programme": programme.value,
-        "is_training_of_trainers": False,
-    }
-    _register(
-        f"activities.training.{programme.value}.count",
-        f"{programme.label}: {_('trainings held')}",
-        filters,
+    filters = {"kind": ActivityKind.TRAINING.value, "programme": programme.value}
+    register(
+        Measure(
+            f"activities.training.{programme.value}.count",
+            f"{programme.label}: {_('trainings held')}",
+            SOURCE,
+            ("programme", programme.value, "count"),
+            _records(filters),
+        )
     )
-    _register(
-        f"activities.training.{programme.value}.women",
-        f"{programme.label}: {_('women trained')}",
-        filters,
-        "participants_women",
+    register(
+        Measure(
+            f"activities.training.{programme.value}.women",
+            f"{programme.label}: {_('women trained')}",
+            SOURCE,
+            ("programme", programme.value, "women"),
+            _records(filters),
+        )
     )

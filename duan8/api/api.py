@@ -152,7 +152,9 @@ from duan8.api.framework import router as framework_router  # noqa: E402
 from duan8.api.geo import router as geo_router  # noqa: E402  (registers on the same API)
 
 api.add_router("", geo_router)
+from duan8.api.figures import router as figures_router  # noqa: E402
 from duan8.api.records import router as records_router  # noqa: E402
 
 api.add_router("", framework_router)
 api.add_router("", records_router)
+api.add_router("", figures_router)

@@ -1,44 +1,67 @@
 """What the registry of community models measures: models established in a period, and
-models maintained (active at the end of the period), per kind, over a unit's subtree."""
+models maintained (active at the end of the period), per kind, per unit they belong to."""
 
-from decimal import Decimal
+from collections import defaultdict
 from urllib.parse import urlencode
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from duan8.community.models import CommunityModel, ModelKind
-from duan8.framework.measures import Measure, register
+from duan8.framework.measures import FactSource, Measure, register
 
 COUNTS = {
-    "established": (_("established in the period"), "established_in"),
-    "maintained": (_("maintained at the end of the period"), "maintained_at_end_of"),
+    "established": _("established in the period"),
+    "maintained": _("maintained at the end of the period"),
 }
 
 
-def _counter(kind: str, count: str):
-    def value(unit, period, indicator=None) -> Decimal:
-        records = getattr(CommunityModel.objects.filter(kind=kind).within(unit), COUNTS[count][1])
-        return Decimal(records(period).count())
+def _fetch(period):
+    """One query: per unit and kind, the models established in and maintained at the end of
+    ``period``."""
+    established = Q(established_on__gte=period.start, established_on__lt=period.end)
+    maintained = Q(established_on__lt=period.end) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=period.end)
+    )
+    rows = (
+        CommunityModel.objects.filter(established_on__lt=period.end)
+        .values_list("unit_id", "kind")
+        .annotate(
+            established=Count("pk", filter=established), maintained=Count("pk", filter=maintained)
+        )
+        .order_by()
+    )
+    facts = defaultdict(dict)
+    for unit_id, kind, n_established, n_maintained in rows:
+        if n_established:
+            facts[(kind, "established")][unit_id] = n_established
+        if n_maintained:
+            facts[(kind, "maintained")][unit_id] = n_maintained
+    return facts
 
-    return value
+
+SOURCE = FactSource("community", ("community.communitymodel",), _fetch)
 
 
 def _records(kind: str, count: str):
-    def url(unit, period, indicator=None) -> str:
-        query = urlencode({"kind": kind, "period": period.code, "count": count})
-        return f"{reverse('community:list', args=[unit.pk])}?{query}"
+    def url(unit, period, indicator=None, on=None) -> str:
+        query = {"kind": kind, "period": period.code, "count": count}
+        if on is not None:
+            query["on"] = on.isoformat()
+        return f"{reverse('community:list', args=[unit.pk])}?{urlencode(query)}"
 
     return url
 
 
 for kind in ModelKind:
-    for count, (label, _method) in COUNTS.items():
+    for count, label in COUNTS.items():
         register(
             Measure(
                 key=f"community.{kind.value}.{count}",
                 label=f"{kind.label}: {label}",
-                value=_counter(kind.value, count),
+                source=SOURCE,
+                part=(kind.value, count),
                 records_url=_records(kind.value, count),
             )
         )

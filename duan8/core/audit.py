@@ -107,6 +107,7 @@ def record(obj: models.Model, action: str, before: dict | None, after: dict | No
     ctx = current()
     actor = ctx.actor()
     unit = _unit_of(obj)
+    bump(type(obj))
     return AuditEvent.objects.create(
         actor=actor,
         actor_label=ctx.label or (actor.get_username() if actor else ctx.source),
@@ -165,7 +166,33 @@ def bulk_create(objs: list[models.Model], *, batch_size: int = 2000) -> list[mod
                 )
             )
         AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+        bump(model)
     return created
+
+
+def bump(model: type[models.Model]) -> None:
+    """Raise the change counter of ``model`` in the current transaction.
+
+    Figures derived from a model's rows are cached under its counter (see
+    ``duan8.analytics.reading``); every audited write calls this, and so must code that
+    writes rows in bulk around the audit path (generated benchmark data). The row update
+    also makes concurrent writers of one model take turns, so counters follow commit order.
+    """
+    from duan8.core.models import ChangeCounter
+
+    label = model._meta.label_lower
+    counter = ChangeCounter.objects.filter(label=label)
+    if not counter.update(value=models.F("value") + 1):
+        ChangeCounter.objects.bulk_create([ChangeCounter(label=label)], ignore_conflicts=True)
+        counter.update(value=models.F("value") + 1)
+
+
+def counters() -> dict[str, tuple[str, int]]:
+    """Every model's change counter (token, value), in one query."""
+    from duan8.core.models import ChangeCounter
+
+    rows = ChangeCounter.objects.values_list("label", "token", "value")
+    return {label: (token, value) for label, token, value in rows}
 
 
 class AuditedModel(models.Model):

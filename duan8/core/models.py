@@ -72,3 +72,24 @@ class AuditEvent(models.Model):
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(key, before.get(key), after.get(key)) for key in keys]
+
+
+def new_token() -> str:
+    import secrets
+
+    return secrets.token_hex(8)
+
+
+class ChangeCounter(models.Model):
+    """How many times records of one model have changed: the version that figures read from
+    those records are kept under. Raised by the audit path in the same transaction as the
+    change, so a figure computed after the change commits is never served from before it."""
+
+    label = models.CharField(max_length=100, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    # Drawn when the row is made: a database rolled back or restored to before the row
+    # existed, then written again, never repeats a (token, value) pair already cached.
+    token = models.CharField(max_length=16, default=new_token)
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value}"

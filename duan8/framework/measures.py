@@ -1,27 +1,49 @@
 """How indicators are measured, registered by the apps that own the records.
 
-A source app registers a ``Measure`` under a key (``community.communication_team.maintained``);
-an indicator's definition names the key; the framework asks the measure for a value for a
-unit's subtree and a period without knowing any of the app's tables, and for the address of
-the list of records behind the figure.
+A source app registers a ``FactSource``: one query that returns, for a period, its facts per
+unit for every measure it offers (``{part: {unit_id: number}}``), and the models whose change
+counters version those facts. Each ``Measure`` names its source and the part it reads
+(``community.communication_team.maintained`` reads the part ``("communication_team",
+"maintained")`` of the source ``community``). The facts are per unit the record was made on,
+for the whole country: carrying them across the reform and summing them up a tree is done in
+one place, ``duan8.analytics.reading``, and nowhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from duan8.framework.periods import Period
+
+Number = int | Decimal
+Facts = dict[Hashable, dict[int, Number]]
+
+
+@dataclass(frozen=True)
+class FactSource:
+    name: str
+    # the models (``app_label.model``) whose writes change these facts
+    models: tuple[str, ...]
+    # period → {part: {unit_id: number}} for the whole country
+    fetch: Callable[[Period], Facts]
+    # a unit's own fact is its total: what lies below it is already in it (typed figures)
+    counted_once: bool = False
 
 
 @dataclass(frozen=True)
 class Measure:
     key: str
     label: str
-    # (unit, period, indicator) → the value over the unit's subtree
-    value: Callable[[object, Period, object], Decimal]
-    records_url: Callable[[object, Period, object], str] | None = None
+    source: FactSource
+    # the part of the source's facts this measure reads; a callable receives the indicator
+    part: Hashable | Callable[[object], Hashable]
+    # (unit, period, indicator, tree date) → the address of the list of records behind it
+    records_url: Callable[..., str] | None = None
+
+    def part_for(self, indicator) -> Hashable:
+        return self.part(indicator) if callable(self.part) else self.part
 
 
 _registry: dict[str, Measure] = {}
@@ -38,20 +60,3 @@ def get(key: str) -> Measure | None:
 
 def choices() -> list[tuple[str, str]]:
     return [("", "—")] + sorted((m.key, str(m.label)) for m in _registry.values())
-
-
-@dataclass(frozen=True)
-class Reading:
-    value: Decimal | None
-    records_url: str | None
-
-
-def read(indicator, unit, period: Period) -> Reading:
-    """The indicator's value for ``unit`` (its subtree) and ``period``, by the definition in
-    force at the start of the period; an empty reading when no measure is registered."""
-    version = indicator.version_on(period.start)
-    measure = get(version.measure) if version is not None and version.measure else None
-    if measure is None:
-        return Reading(None, None)
-    url = measure.records_url(unit, period, indicator) if measure.records_url else None
-    return Reading(measure.value(unit, period, indicator), url)

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duan8.analytics import reading
 from duan8.core import access, sheets
 from duan8.core.formatting import parse_amount
 from duan8.core.shell import current_unit
-from duan8.framework import actions, allocation, measures, periods
+from duan8.framework import actions, allocation, periods
 from duan8.framework.forms import (
     ContentAreaForm,
     IndicatorForm,
@@ -22,6 +23,7 @@ from duan8.framework.forms import (
 )
 from duan8.framework.models import ContentArea, Indicator, Phase, Programme, Project, Target
 from duan8.geo.forms import ImportForm
+from duan8.geo.models import AdminUnit
 
 
 def _phase(request) -> Phase:
@@ -198,9 +200,7 @@ def targets(request, pk):
                     f"{reverse('framework:targets', args=[unit.pk])}"
                     f"?phase={phase.pk}&period={data['period']}"
                 )
-    own = list(Target.objects.for_period(period).filter(unit=unit).select_related("indicator"))
-    for target in own:
-        target.reading = measures.read(target.indicator, unit, period)
+    day = reading.requested_day(request)
     return render(
         request,
         "framework/targets.html",
@@ -209,12 +209,39 @@ def targets(request, pk):
             "phase": phase,
             "period": period,
             "phases": Phase.objects.all(),
-            "targets": own,
+            "show_tree_date": True,
+            "tree_day": reading.tree_date(unit, period, day),
+            "unit_exists": unit.is_valid_on(reading.tree_date(unit, period, day)),
+            "on": day,
+            "targets": _target_rows(unit, period, day),
             "form": form,
             "may_set": may_set,
             "may_allocate": access.can(request.user, access.Action.EDIT, unit),
         },
     )
+
+
+def _target_rows(unit, period, day):
+    """The unit's targets for the period on the tree date, its own and those carried from the
+    former units it stands for, each with what was achieved (one reading path)."""
+    carried = reading.targets_of(unit, period, day)
+    indicators = Indicator.objects.in_bulk(list(carried))
+    values = reading.read_many(indicators.values(), [unit], period, day)
+    own = {t.indicator_id: t for t in Target.objects.for_period(period).filter(unit=unit)}
+    sources = AdminUnit.objects.in_bulk(
+        {pk for found in carried.values() for pk in found.target_from}
+    )
+    rows = []
+    for pk, indicator in sorted(indicators.items(), key=lambda item: item[1].code):
+        rows.append(
+            {
+                "indicator": indicator,
+                "own": own.get(pk),
+                "reading": values[(pk, unit.pk)],
+                "carried_from": [sources[s] for s in carried[pk].target_from if s in sources],
+            }
+        )
+    return rows
 
 
 def _grid_values(request, grid):

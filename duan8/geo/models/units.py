@@ -287,7 +287,14 @@ class AdminUnit(AuditedModel):
 
 
 class WithinUnitQuerySet(models.QuerySet):
-    """For records that belong to a unit: ``within(unit)`` is the unit and its whole subtree."""
+    """For records that belong to a unit: ``within(unit)`` is the unit and its whole subtree;
+    ``within(unit, on=day)`` adds the records of former (or later) units that count under it
+    on the tree of ``day`` (the records behind a figure read on that tree)."""
 
-    def within(self, unit: AdminUnit):
-        return self.filter(paths.prefix_q("unit__path", unit.path))
+    def within(self, unit: AdminUnit, on: datetime.date | None = None):
+        if on is None:
+            return self.filter(paths.prefix_q("unit__path", unit.path))
+        from duan8.geo import treemap
+
+        prefixes, singles = treemap.on(on).reach(unit.pk)
+        return self.filter(paths.any_prefix_q("unit__path", prefixes) | Q(unit_id__in=singles))

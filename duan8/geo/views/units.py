@@ -27,32 +27,26 @@ def _as_of(request, unit) -> datetime.date:
 
 
 def community_counts(unit, day):
-    """Community models active on ``day`` in the unit's subtree, by kind."""
-    from duan8.community.models import CommunityModel, ModelKind
-
-    active = (
-        CommunityModel.objects.within(unit)
-        .filter(established_on__lte=day)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-    )
-    counts = dict(active.values_list("kind").annotate(n=Count("pk")))
-    return [
-        (value, label, counts.get(value, 0))
-        for value, label in ModelKind.choices
-        if counts.get(value)
-    ]
-
-
-def activity_counts(unit, year):
-    """Activities held in ``year`` in the unit's subtree, by kind."""
-    from duan8.activities.models import Activity, ActivityKind
+    """Community models active on ``day`` counted under the unit on that day's tree, by kind
+    (models of the former units it stands for included)."""
+    from duan8.analytics import reading
+    from duan8.community.models import ModelKind
     from duan8.framework import periods
 
-    held = Activity.objects.within(unit).held_in(periods.parse(str(year)))
-    counts = dict(held.values_list("kind").annotate(n=Count("pk")))
-    return [
-        (value, label, counts[value]) for value, label in ActivityKind.choices if counts.get(value)
-    ]
+    keys = {f"community.{kind.value}.maintained": kind for kind in ModelKind}
+    values = reading.measure_values(keys, unit, periods.one_day(day), day)
+    return [(kind.value, kind.label, values[key]) for key, kind in keys.items() if values[key]]
+
+
+def activity_counts(unit, day):
+    """Activities held in the year of ``day`` counted under the unit on that day's tree."""
+    from duan8.activities.models import ActivityKind
+    from duan8.analytics import reading
+    from duan8.framework import periods
+
+    keys = {f"activities.{kind.value}.count": kind for kind in ActivityKind}
+    values = reading.measure_values(keys, unit, periods.parse(str(day.year)), day)
+    return [(kind.value, kind.label, values[key]) for key, kind in keys.items() if values[key]]
 
 
 def can_change(user, unit) -> bool:
@@ -129,7 +123,7 @@ def unit_detail(request, pk):
             and access.can(request.user, access.Action.VIEW, unit.parent),
             "can_edit": access.can(request.user, access.Action.EDIT, unit),
             "model_counts": community_counts(unit, day),
-            "activity_counts": activity_counts(unit, day.year),
+            "activity_counts": activity_counts(unit, day),
             "classifications": unit.classifications.all(),
             "successors": timeline.successors(unit),
             "predecessors": timeline.predecessors(unit),

@@ -1,0 +1,362 @@
+"""The one reading path: every figure the product shows or serves, for a unit, a period and a
+tree date.
+
+    facts per unit (one query per source and period)           ← measures registered by apps
+      → carried to the units of the tree date (geo.treemap)     ← the 2025 reform, read-time
+      → summed up that date's tree                              ← every unit at once
+      → cached under the change counters of the facts' models and of the geography
+
+Pages, the API, exports and documents call ``read``/``read_many``/``totals``/``measure_totals``
+and nothing else. The tree date defaults to the last day of the period, or the nearest day on
+which the unit exists (today's Lai Châu reads 2024 on its first day, when the former province
+of the same name had just gone into it). Nothing is written when reading: a saved record raises
+its model's change counter in the same transaction, and the next request computes afresh.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from duan8.core import audit
+from duan8.framework import measures
+from duan8.framework.measures import FactSource, Measure
+from duan8.framework.periods import Period
+from duan8.geo import paths, treemap
+from duan8.geo.treemap import TreeMap
+
+ONE_DAY = datetime.timedelta(days=1)
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A figure: the value counted from records, the unit's target, where the records are,
+    the tree date it was read on, and the former units whose targets were carried into it."""
+
+    value: Decimal | None
+    target: Decimal | None = None
+    records_url: str | None = None
+    on: datetime.date | None = None
+    exists: bool = True
+    target_from: tuple[int, ...] = field(default=())
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.value is None or not self.target:
+            return None
+        return (self.value * HUNDRED / self.target).quantize(Decimal("0.1"))
+
+
+def tree_date(unit, period: Period, on: datetime.date | None = None) -> datetime.date:
+    """The tree date to read ``period`` on for ``unit``: ``on`` if given; else the period's
+    last day, moved into the unit's life if the unit did not exist that day."""
+    if on is not None:
+        return on
+    day = period.end - ONE_DAY
+    if unit.valid_from > day:
+        return unit.valid_from
+    if unit.valid_until is not None and unit.valid_until <= day:
+        return unit.valid_until - ONE_DAY
+    return day
+
+
+# The cache ---------------------------------------------------------------------------------
+
+_MAX_ENTRIES = 512
+_cache: OrderedDict[Hashable, object] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _cached(key: Hashable, compute: Callable[[], object]) -> object:
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    value = compute()
+    with _lock:
+        _cache[key] = value
+        while len(_cache) > _MAX_ENTRIES:
+            _cache.popitem(last=False)
+    return value
+
+
+def forget() -> None:
+    """Drop everything computed (tests that write rows around the audit path)."""
+    with _lock:
+        _cache.clear()
+
+
+class _Context:
+    """The change counters read once for a request's readings."""
+
+    def __init__(self, counters: dict[str, int] | None = None) -> None:
+        self.counters = audit.counters() if counters is None else counters
+        self.geo = treemap.geo_version(self.counters)
+
+    def version(self, source: FactSource) -> tuple:
+        return tuple(self.counters.get(label, 0) for label in source.models)
+
+    def tree(self, day: datetime.date) -> TreeMap:
+        return treemap.on(day, self.geo)
+
+
+def _facts(ctx: _Context, source: FactSource, period: Period):
+    return _cached(
+        ("facts", source.name, period, ctx.version(source)), lambda: source.fetch(period)
+    )
+
+
+def _roll_up(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
+    totals: dict[int, object] = defaultdict(int)
+    carry = tree.carry
+    for unit_id, value in facts.items():
+        for ancestor, weight in carry(unit_id):
+            totals[ancestor] += value if weight == 1 else value * weight
+    return dict(totals)
+
+
+def _roll_up_once(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
+    """Sums up the tree where a unit's own fact is its total: a unit that has one counts it,
+    and what lies below it is not added again; above it, its fact stands for its subtree."""
+    own: dict[int, object] = defaultdict(int)
+    for unit_id, value in facts.items():
+        for target, weight in tree.targets(unit_id):
+            own[target] += value if weight == 1 else value * weight
+    path = tree.units.path
+    chains = {target: paths.ids_in(path[target]) for target in own}
+    depth_of = {}
+    for chain in chains.values():
+        for depth, pk in enumerate(chain):
+            depth_of[pk] = depth
+    below: dict[int, object] = defaultdict(int)
+    totals: dict[int, object] = {}
+    parent_of = {chain[i]: chain[i - 1] for chain in chains.values() for i in range(1, len(chain))}
+    for pk in sorted(depth_of, key=depth_of.get, reverse=True):
+        totals[pk] = own[pk] if pk in own else below[pk]
+        if pk in parent_of:
+            below[parent_of[pk]] += totals[pk]
+    return totals
+
+
+def _roll_up_once(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
+    """Sums up the tree where a unit's own fact is its total: a unit that has one counts it,
+    and what lies below it is not added again; above it, its fact stands for its subtree."""
+    own: dict[int, object] = defaultdict(int)
+    for unit_id, value in facts.items():
+        for target, weight in tree.targets(unit_id):
+            own[target] += value if weight == 1 else value * weight
+    parent_of: dict[int, int] = {}
+    depth_of: dict[int, int] = {}
+    for target in own:
+        chain = paths.ids_in(tree.units.path[target])
+        for depth, pk in enumerate(chain):
+            depth_of[pk] = depth
+            if depth:
+                parent_of[pk] = chain[depth - 1]
+    below: dict[int, object] = defaultdict(int)
+    totals: dict[int, object] = {}
+    for pk in sorted(depth_of, key=depth_of.get, reverse=True):
+        totals[pk] = own[pk] if pk in own else below[pk]
+        if pk in parent_of:
+            below[parent_of[pk]] += totals[pk]
+    return totals
+
+
+def _own(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
+    """Facts carried onto the units standing for their unit, of the same kind, not summed up
+    the tree (targets; indicators that do not add up)."""
+    kind = tree.units.kind
+    totals: dict[int, object] = defaultdict(int)
+    sources: dict[int, list[int]] = defaultdict(list)
+    for unit_id, value in facts.items():
+        for target, weight in tree.targets(unit_id):
+            if kind[target] == kind[unit_id]:
+                totals[target] += value if weight == 1 else value * weight
+                if target != unit_id:
+                    sources[target].append(unit_id)
+    return {"values": dict(totals), "sources": dict(sources)}
+
+
+def _measure_totals(ctx: _Context, measure: Measure, part, period: Period, day) -> dict:
+    tree = ctx.tree(day)
+    key = ("totals", measure.source.name, part, period, ctx.version(measure.source))
+    key += (ctx.geo, tree.units.epoch(day))
+    roll_up = _roll_up_once if measure.source.counted_once else _roll_up
+    return _cached(key, lambda: roll_up(_facts(ctx, measure.source, period).get(part, {}), tree))
+
+
+def _fetch_targets(period: Period):
+    from duan8.framework.models import Target
+
+    facts: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = Target.objects.for_period(period).values_list(
+        "indicator_id", "unit_id", "value", "revised_value"
+    )
+    for indicator_id, unit_id, value, revised in rows:
+        facts[indicator_id][unit_id] = revised if revised is not None else value
+    return facts
+
+
+TARGETS = FactSource("targets", ("framework.target",), _fetch_targets)
+
+
+def _targets(ctx: _Context, indicator_id: int, period: Period, day) -> dict:
+    tree = ctx.tree(day)
+    key = ("targets", indicator_id, period, ctx.version(TARGETS), ctx.geo, tree.units.epoch(day))
+    return _cached(key, lambda: _own(_facts(ctx, TARGETS, period).get(indicator_id, {}), tree))
+
+
+# Reading indicators ------------------------------------------------------------------------
+
+
+def _version(indicator, period: Period):
+    return indicator.version_on(period.start)
+
+
+def _value(ctx: _Context, indicator, unit_id: int, period: Period, day, depth: int = 0):
+    """The indicator's value for one unit of the tree of ``day``, by its definition at the
+    start of the period: summed, a ratio of two indicators (in percent), or not added up."""
+    from duan8.framework.models import Aggregation
+
+    version = _version(indicator, period)
+    if version is None or depth > 3:
+        return None
+    if version.aggregation == Aggregation.RATIO:
+        top = _value(ctx, version.numerator, unit_id, period, day, depth + 1)
+        bottom = _value(ctx, version.denominator, unit_id, period, day, depth + 1)
+        if top is None or not bottom:
+            return None
+        return (Decimal(top) * HUNDRED / Decimal(bottom)).quantize(Decimal("0.01"))
+    measure = measures.get(version.measure) if version.measure else None
+    if measure is None:
+        return None
+    part = measure.part_for(indicator)
+    if version.aggregation == Aggregation.NONE:
+        facts = _facts(ctx, measure.source, period).get(part, {})
+        return _own(facts, ctx.tree(day))["values"].get(unit_id)
+    return Decimal(_measure_totals(ctx, measure, part, period, day).get(unit_id, 0))
+
+
+def read_many(
+    indicators: Iterable,
+    units: Iterable,
+    period: Period,
+    on: datetime.date | None = None,
+    *,
+    ctx: _Context | None = None,
+) -> dict[tuple[int, int], Reading]:
+    """Readings of every indicator for every unit, keyed by (indicator id, unit id)."""
+    ctx = ctx or _Context()
+    readings = {}
+    units = list(units)
+    for indicator in indicators:
+        version = _version(indicator, period)
+        measure = measures.get(version.measure) if version is not None and version.measure else None
+        for unit in units:
+            day = tree_date(unit, period, on)
+            tree = ctx.tree(day)
+            if not tree.exists(unit.pk):
+                readings[(indicator.pk, unit.pk)] = Reading(None, on=day, exists=False)
+                continue
+            value = _value(ctx, indicator, unit.pk, period, day)
+            carried = _targets(ctx, indicator.pk, period, day)
+            target = carried["values"].get(unit.pk)
+            url = None
+            if measure is not None and measure.records_url is not None:
+                url = measure.records_url(unit, period, indicator, day)
+            readings[(indicator.pk, unit.pk)] = Reading(
+                value=value,
+                target=Decimal(target) if target is not None else None,
+                records_url=url,
+                on=day,
+                target_from=tuple(carried["sources"].get(unit.pk, ())),
+            )
+    return readings
+
+
+def read(indicator, unit, period: Period, on: datetime.date | None = None) -> Reading:
+    """The indicator's value and target for ``unit`` and ``period`` on the tree of ``on``."""
+    return read_many([indicator], [unit], period, on)[(indicator.pk, unit.pk)]
+
+
+def totals(indicator, period: Period, on: datetime.date) -> dict[int, Decimal]:
+    """The indicator's value for every unit of the tree of ``on`` that has one."""
+    ctx = _Context()
+    version = _version(indicator, period)
+    measure = measures.get(version.measure) if version is not None and version.measure else None
+    if measure is None:
+        return {}
+    raw = _measure_totals(ctx, measure, measure.part_for(indicator), period, on)
+    return {pk: Decimal(value) for pk, value in raw.items()}
+
+
+def targets_of(unit, period: Period, on: datetime.date | None = None) -> dict[int, Reading]:
+    """The indicators that have a target for ``unit`` on the tree date, own or carried from
+    the former units that stand for it: {indicator id: Reading with target and sources}."""
+    ctx = _Context()
+    day = tree_date(unit, period, on)
+    facts = _facts(ctx, TARGETS, period)
+    found = {}
+    for indicator_id in facts:
+        carried = _targets(ctx, indicator_id, period, day)
+        if unit.pk in carried["values"]:
+            found[indicator_id] = Reading(
+                None,
+                target=Decimal(carried["values"][unit.pk]),
+                on=day,
+                target_from=tuple(carried["sources"].get(unit.pk, ())),
+            )
+    return found
+
+
+def reach(unit, on: datetime.date) -> tuple[list[str], list[int]]:
+    """Where the records counted under ``unit`` on the tree of ``on`` lie (for lists)."""
+    return _Context().tree(on).reach(unit.pk)
+
+
+def requested_day(request) -> datetime.date | None:
+    """The tree date a page or endpoint was asked for (``?on=dd/mm/yyyy`` or ISO), if any;
+    404 for one that is not a date."""
+    from django.http import Http404
+
+    from duan8.core.formatting import parse_date
+
+    text = request.GET.get("on", "").strip()
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise Http404 from None
+
+
+def records_day(unit, period: Period | None, on: datetime.date | None) -> datetime.date | None:
+    """The tree date a list of records is read on: the one asked for; else the figure's
+    (the period's tree date); else today for a unit that exists today, so that its list
+    holds the records of the former units it stands for. None: the unit's own records."""
+    if on is not None:
+        return on
+    if period is not None:
+        return tree_date(unit, period)
+    if unit.valid_until is None:
+        from django.utils import timezone
+
+        return max(timezone.localdate(), unit.valid_from)
+    return None
+
+
+def measure_values(keys: Iterable[str], unit, period: Period, on: datetime.date) -> dict:
+    """Registered measures' values for ``unit`` on the tree of ``on`` (by each measure's own
+    part, for counts that no indicator names), read under one set of change counters."""
+    ctx = _Context()
+    values = {}
+    for key in keys:
+        measure = measures.get(key)
+        totals = _measure_totals(ctx, measure, measure.part_for(None), period, on)
+        values[key] = totals.get(unit.pk, 0)
+    return values

@@ -1,0 +1,88 @@
+"""Figures from the one reading path: value, target, percent and the records behind them."""
+
+import datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from duan8.analytics import reading
+from duan8.api.common import Id
+from duan8.core import access
+from duan8.framework import periods
+from duan8.framework.models import Indicator
+
+router = Router(tags=["figures"])
+
+
+class FigureQuery(Schema):
+    indicator: Id
+    unit: Id
+    period: str = Field(..., pattern=r"^\d{4}(-H[12]|-\d{4})?$", examples=["2024", "2021-2025"])
+    on: datetime.date | None = Field(
+        None,
+        description="Tree date: the units whose figures are read. Default: the period's last "
+        "day, or the nearest day on which the unit exists.",
+    )
+    children: bool = Field(False, description="Also the figure of every unit below it.")
+
+
+class FigureOut(Schema):
+    unit_id: int
+    unit: str
+    value: Decimal | None
+    target: Decimal | None
+    percent: Decimal | None
+    records: str | None
+    exists: bool
+
+
+class FiguresOut(Schema):
+    indicator: str
+    period: str
+    on: datetime.date
+    figure: FigureOut
+    children: list[FigureOut]
+
+
+def _out(unit, found: reading.Reading) -> dict:
+    return {
+        "unit_id": unit.pk,
+        "unit": unit.name,
+        "value": found.value,
+        "target": found.target,
+        "percent": found.percent,
+        "records": found.records_url,
+        "exists": found.exists,
+    }
+
+
+@router.get("/figures", response=FiguresOut, url_name="figures")
+def figures(request, query: Query[FigureQuery]):
+    """The indicator's value for the unit and period on the tree of ``on`` (records of units
+    that no longer exist that day counted under the units that stand for them), its target
+    (own or carried from former units) and the address of the records it counts; with
+    ``children=true``, the same for every unit below it on that day's tree."""
+    unit = access.get_unit_or_404(request.auth, query.unit)
+    indicator = get_object_or_404(Indicator, pk=query.indicator)
+    try:
+        period = periods.parse(query.period)
+    except ValueError:
+        raise HttpError(
+            422, _("Not a period: write 2024, 2024-H1, 2024-H2 or 2021-2025.")
+        ) from None
+    day = reading.tree_date(unit, period, query.on)
+    children = []
+    if query.children:
+        children = list(unit.children.valid_on(day).order_by("short_name", "pk"))
+    found = reading.read_many([indicator], [unit, *children], period, day)
+    return {
+        "indicator": indicator.code,
+        "period": period.code,
+        "on": day,
+        "figure": _out(unit, found[(indicator.pk, unit.pk)]),
+        "children": [_out(child, found[(indicator.pk, child.pk)]) for child in children],
+    }

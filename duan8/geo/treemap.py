@@ -1,0 +1,237 @@
+"""Where every unit's facts go on the tree of a given day, held in memory.
+
+Facts stay on the unit they were recorded for; the reform is applied when reading. For a tree
+date, a unit that exists that day stands for itself. A unit that ended before it is followed
+forward through its successions (every successor by its share when all shares are known,
+else the default successor); a unit that began after it is followed back to the units whose
+default successor it is (of its own kind where there are any, shared equally). A unit with no
+succession (a village) goes where its parent goes. Its facts then count under the unit(s)
+reached and every ancestor of those on that day's tree.
+
+The whole tree (about 64.000 units at national scale with villages) is read once per version
+of the geography and kept in the process; the map of one day is derived lazily, unit by unit,
+and kept per stretch of days on which no unit begins or ends. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import threading
+from collections import defaultdict
+from decimal import Decimal
+
+from duan8.geo import paths
+
+ONE = 1  # weights are 1 (an int, cheap to add) unless a share or a split says otherwise
+Weight = int | Decimal
+
+
+class Units:
+    """Every unit and succession of one version of the geography."""
+
+    def __init__(self) -> None:
+        from duan8.geo.models import AdminUnit, Succession
+
+        self.parent: dict[int, int | None] = {}
+        self.path: dict[int, str] = {}
+        self.kind: dict[int, str] = {}
+        self.span: dict[int, tuple[datetime.date, datetime.date | None]] = {}
+        dates: set[datetime.date] = set()
+        rows = AdminUnit.objects.values_list(
+            "pk", "parent_id", "path", "kind", "valid_from", "valid_until"
+        )
+        for pk, parent, path, kind, start, end in rows.iterator(chunk_size=10000):
+            self.parent[pk], self.path[pk], self.kind[pk] = parent, path, kind
+            self.span[pk] = (start, end)
+            dates.add(start)
+            if end is not None:
+                dates.add(end)
+        self.boundaries = sorted(dates)
+        self.forward: dict[int, list[tuple[int, bool, Decimal | None]]] = defaultdict(list)
+        self.backward: dict[int, list[int]] = defaultdict(list)
+        links = Succession.objects.values_list(
+            "predecessor_id", "successor_id", "is_default", "share"
+        )
+        for before, after, is_default, share in links:
+            self.forward[before].append((after, is_default, share))
+            if is_default:
+                self.backward[after].append(before)
+        self._days: dict[int, TreeMap] = {}
+        self._sizes: dict[int, int] | None = None
+        self._lock = threading.Lock()
+
+    def epoch(self, day: datetime.date) -> int:
+        """Days with the same epoch see the same units: none begins or ends between them."""
+        return bisect.bisect_right(self.boundaries, day)
+
+    def on(self, day: datetime.date) -> TreeMap:
+        key = self.epoch(day)
+        tree = self._days.get(key)
+        if tree is None:
+            with self._lock:
+                tree = self._days.setdefault(key, TreeMap(self, day))
+        return tree
+
+    def subtree_sizes(self) -> dict[int, int]:
+        """How many units each unit's subtree holds, itself included."""
+        if self._sizes is None:
+            sizes: dict[int, int] = defaultdict(int)
+            for path in self.path.values():
+                for ancestor in paths.ids_in(path):
+                    sizes[ancestor] += 1
+            self._sizes = sizes
+        return self._sizes
+
+    def exists_on(self, pk: int, day: datetime.date) -> bool:
+        start, end = self.span[pk]
+        return start <= day and (end is None or day < end)
+
+
+class TreeMap:
+    """The tree of one day: for any unit, the units of that day its facts count under."""
+
+    def __init__(self, units: Units, day: datetime.date) -> None:
+        self.units = units
+        self.day = day
+        self._targets: dict[int, tuple[tuple[int, Weight], ...]] = {}
+        self._carry: dict[int, tuple[tuple[int, Weight], ...]] = {}
+        self._sources: dict[int, list[int]] | None = None
+        self._reach: dict[int, tuple[list[str], list[int]]] = {}
+        self._lock = threading.Lock()
+
+    def exists(self, pk: int) -> bool:
+        return pk in self.units.span and self.units.exists_on(pk, self.day)
+
+    def targets(self, pk: int, _depth: int = 0) -> tuple[tuple[int, Weight], ...]:
+        """The units of this day that stand for ``pk``, with weights adding up to 1."""
+        found = self._targets.get(pk)
+        if found is not None:
+            return found
+        units = self.units
+        if pk not in units.span or _depth > 12:
+            found = ()
+        elif units.exists_on(pk, self.day):
+            found = ((pk, ONE),)
+        else:
+            found = _merge(
+                (target, weight * inner)
+                for step, weight in self._steps(pk)
+                for target, inner in self.targets(step, _depth + 1)
+            )
+        self._targets[pk] = found
+        return found
+
+    def _steps(self, pk: int) -> list[tuple[int, Weight]]:
+        units = self.units
+        end = units.span[pk][1]
+        if end is not None and end <= self.day:
+            outgoing = units.forward.get(pk, [])
+            if outgoing and all(share is not None for _s, _d, share in outgoing):
+                return [(after, Decimal(share)) for after, _d, share in outgoing]
+            if outgoing:
+                default = next((o for o in outgoing if o[1]), outgoing[0])
+                return [(default[0], ONE)]
+        else:
+            incoming = units.backward.get(pk, [])
+            same = [before for before in incoming if units.kind[before] == units.kind[pk]]
+            chosen = same or incoming
+            if chosen:
+                share = ONE if len(chosen) == 1 else Decimal(1) / len(chosen)
+                return [(before, share) for before in chosen]
+        parent = units.parent.get(pk)
+        return [(parent, ONE)] if parent is not None else []
+
+    def carry(self, pk: int) -> tuple[tuple[int, Weight], ...]:
+        """The units of this day a fact on ``pk`` counts under: the units standing for it and
+        all their ancestors, each with the part of the fact it receives."""
+        found = self._carry.get(pk)
+        if found is None:
+            path = self.units.path
+            found = _merge(
+                (ancestor, weight)
+                for target, weight in self.targets(pk)
+                for ancestor in paths.ids_in(path[target])
+            )
+            self._carry[pk] = found
+        return found
+
+    def sources(self, pk: int) -> list[int]:
+        """Units that do not exist this day whose facts count under ``pk``."""
+        if self._sources is None:
+            with self._lock:
+                if self._sources is None:
+                    index: dict[int, list[int]] = defaultdict(list)
+                    for other in self.units.span:
+                        if not self.units.exists_on(other, self.day):
+                            for ancestor, _weight in self.carry(other):
+                                index[ancestor].append(other)
+                    self._sources = index
+        return self._sources.get(pk, [])
+
+    def reach(self, pk: int) -> tuple[list[str], list[int]]:
+        found = self._reach.get(pk)
+        if found is None:
+            found = self._reach[pk] = self._find_reach(pk)
+        return found
+
+    def _find_reach(self, pk: int) -> tuple[list[str], list[int]]:
+        """Where the records counted under ``pk`` on this day lie: subtree paths (the unit's
+        own, and those of former units wholly carried into it) and single units whose
+        subtree is carried only in part."""
+        units = self.units
+        sources = set(self.sources(pk))
+        inside: dict[int, int] = defaultdict(int)
+        for source in sources:
+            for ancestor in paths.ids_in(units.path[source]):
+                if ancestor in sources:
+                    inside[ancestor] += 1
+        sizes = self.units.subtree_sizes()
+        prefixes, singles = [units.path[pk]], []
+        for source in sorted(sources, key=lambda s: len(units.path[s])):
+            path = units.path[source]
+            if any(path.startswith(p) for p in prefixes):
+                continue
+            if inside[source] == sizes[source]:
+                prefixes.append(path)
+            else:
+                singles.append(source)
+        return prefixes, singles
+
+
+def _merge(parts) -> tuple[tuple[int, Weight], ...]:
+    merged: dict[int, Weight] = {}
+    for pk, weight in parts:
+        merged[pk] = merged[pk] + weight if pk in merged else weight
+    return tuple(merged.items())
+
+
+_current: tuple[tuple, Units] | None = None
+_current_lock = threading.Lock()
+
+
+def units(version: tuple) -> Units:
+    """The geography of ``version`` (the change counters of units and successions)."""
+    global _current
+    held = _current
+    if held is not None and held[0] == version:
+        return held[1]
+    with _current_lock:
+        if _current is None or _current[0] != version:
+            _current = (version, Units())
+        return _current[1]
+
+
+def on(day: datetime.date, version: tuple | None = None) -> TreeMap:
+    """The tree of ``day`` for the geography as it is stored now."""
+    if version is None:
+        version = geo_version()
+    return units(version).on(day)
+
+
+def geo_version(counters: dict[str, int] | None = None) -> tuple:
+    if counters is None:
+        from duan8.core import audit
+
+        counters = audit.counters()
+    return (counters.get("geo.adminunit", 0), counters.get("geo.succession", 0))
