@@ -13,6 +13,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=env_str("DUAN8_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=env_int("DUAN8_WORKERS", 2, minimum=1))
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=env_int("DUAN8_THREADS", 1, minimum=1),
+            help="threads per worker; above 1 gunicorn runs its threaded (gthread) workers",
+        )
 
     def handle(self, *args, **options):
         argv = [
@@ -22,6 +28,8 @@ class Command(BaseCommand):
             options["bind"],
             "--workers",
             str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
             "--access-logfile",
             "-",
             "--forwarded-allow-ips",
