@@ -11,6 +11,15 @@ def fast_password_hashing(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def figures_computed_afresh():
+    """A test's rolled-back transaction can leave the change counters where another test's
+    left them: figures and the geography held in memory are dropped before each test."""
+    from duan8.analytics import reading
+
+    reading.forget()
+
+
+@pytest.fixture(autouse=True)
 def media_in_a_temporary_folder(settings, tmp_path):
     """Attached documents written by tests go to a folder of their own."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -86,9 +86,11 @@ def _cached(key: Hashable, compute: Callable[[], object]) -> object:
 
 
 def forget() -> None:
-    """Drop everything computed (tests that write rows around the audit path)."""
+    """Drop everything computed and the geography held in memory: for tests, whose rolled-back
+    transactions can show the same change counter twice, and for a restored database."""
     with _lock:
         _cache.clear()
+    treemap.forget()
 
 
 class _Context:

@@ -33,9 +33,9 @@ class FigureQuery(Schema):
 class FigureOut(Schema):
     unit_id: int
     unit: str
-    value: Decimal | None
-    target: Decimal | None
-    percent: Decimal | None
+    value: float | None
+    target: float | None
+    percent: float | None
     records: str | None
     exists: bool
 
@@ -48,13 +48,19 @@ class FiguresOut(Schema):
     children: list[FigureOut]
 
 
+def _number(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def _out(unit, found: reading.Reading) -> dict:
     return {
         "unit_id": unit.pk,
         "unit": unit.name,
-        "value": found.value,
-        "target": found.target,
-        "percent": found.percent,
+        "value": _number(found.value),
+        "target": _number(found.target),
+        "percent": _number(found.percent),
         "records": found.records_url,
         "exists": found.exists,
     }

@@ -58,8 +58,30 @@ def grants(user: Any) -> list[tuple[str, int]]:
             (path, ROLE_RANK[role])
             for path, role in Membership.objects.filter(user=user).values_list("unit__path", "role")
         ]
+        cached += _past_of(cached)
         setattr(user, _GRANTS_CACHE, cached)
     return cached
+
+
+def _past_of(held: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """What a user may read of the past follows what they may read today: a role on today's
+    unit lets its holder view the former units whose records count under it today (the
+    communes a new commune took, the province a new province continues). Viewing only: a
+    role on a former unit gives nothing on its successor unless granted there."""
+    from django.utils import timezone
+
+    from duan8.geo import treemap
+
+    tree = treemap.on(timezone.localdate())
+    past = []
+    for path, _rank in held:
+        pk = paths.ids_in(path)[-1]
+        if not tree.exists(pk):
+            continue
+        prefixes, singles = tree.reach(pk)
+        past += [(prefix, Action.VIEW) for prefix in prefixes if prefix != path]
+        past += [(tree.units.path[single], Action.VIEW) for single in singles]
+    return past
 
 
 def forget(user: Any) -> None:

@@ -79,6 +79,24 @@ def restore(source: Path, alias: str = "default") -> None:
             raise BackupError(result.stderr.strip())
     else:
         raise BackupError(f"Restoring {connections[alias].vendor} is not supported.")
+    _new_counter_tokens(alias)
+
+
+def _new_counter_tokens(alias: str) -> None:
+    """Figures are cached under the change counters; a restored database could repeat a
+    counter a running server has already seen with other data. New tokens make every cached
+    figure unreachable."""
+    from django.db import DatabaseError
+
+    from duan8.core.models import ChangeCounter, new_token
+
+    counters = ChangeCounter.objects.using(alias)
+    try:
+        labels = list(counters.values_list("label", flat=True))
+    except DatabaseError:  # a backup from before the counters existed: migrate makes them
+        return
+    for label in labels:
+        counters.filter(label=label).update(token=new_token())
 
 
 def default_target(alias: str = "default") -> Path:

@@ -235,3 +235,11 @@ def geo_version(counters: dict[str, int] | None = None) -> tuple:
 
         counters = audit.counters()
     return (counters.get("geo.adminunit", 0), counters.get("geo.succession", 0))
+
+
+def forget() -> None:
+    """Drop the geography held in memory (tests; a database restored under a running
+    process)."""
+    global _current
+    with _current_lock:
+        _current = None

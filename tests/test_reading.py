@@ -1,0 +1,216 @@
+"""The one reading path: every figure for a unit, a period and a tree date, across the reform.
+
+A small Lai Châu before and after 1/7/2025: the former province with Phong Thổ district and
+its communes Mù Sang and Ma Ly Pho; today's province with Dào San (which took Mù Sang) and
+two communes that each took a share of Ma Ly Pho.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from duan8.accounts.models import Role
+from duan8.analytics import reading
+from duan8.community import actions as community_actions
+from duan8.community.models import CommunityModel
+from duan8.framework import actions as framework_actions
+from duan8.framework import defaults, periods
+from duan8.geo.models import Succession, UnitKind
+from tests.factories import REFORM, nation, token, unit, user
+
+IN_2024 = periods.parse("2024")
+IN_2026 = periods.parse("2026")
+PHASE = periods.parse("2021-2025")
+
+
+class Reform:
+    def __init__(self) -> None:
+        self.nation = nation()
+        self.old_lai_chau = unit(
+            UnitKind.PROVINCE, "Tỉnh Lai Châu", self.nation, code="12", valid_until=REFORM
+        )
+        self.phong_tho = unit(
+            UnitKind.DISTRICT, "Huyện Phong Thổ", self.old_lai_chau, code="109", valid_until=REFORM
+        )
+        self.mu_sang = unit(
+            UnitKind.COMMUNE, "Xã Mù Sang", self.phong_tho, code="03562", valid_until=REFORM
+        )
+        self.ma_ly_pho = unit(
+            UnitKind.COMMUNE, "Xã Ma Ly Pho", self.phong_tho, code="03565", valid_until=REFORM
+        )
+        self.lai_chau = unit(
+            UnitKind.PROVINCE, "Tỉnh Lai Châu", self.nation, code="12", valid_from=REFORM
+        )
+        self.dao_san = unit(
+            UnitKind.COMMUNE, "Xã Dào San", self.lai_chau, code="03560", valid_from=REFORM
+        )
+        self.khong_lao = unit(
+            UnitKind.COMMUNE, "Xã Khổng Lào", self.lai_chau, code="03577", valid_from=REFORM
+        )
+        self.phong_tho_commune = unit(
+            UnitKind.COMMUNE, "Xã Phong Thổ", self.lai_chau, code="03580", valid_from=REFORM
+        )
+        link = lambda a, b, **kw: Succession.objects.create(  # noqa: E731
+            predecessor=a, successor=b, effective_on=REFORM, **kw
+        )
+        link(self.old_lai_chau, self.lai_chau)
+        link(self.phong_tho, self.lai_chau)
+        link(self.mu_sang, self.dao_san)
+        link(self.ma_ly_pho, self.khong_lao, share=Decimal("0.6"))
+        link(self.ma_ly_pho, self.phong_tho_commune, is_default=False, share=Decimal("0.4"))
+        self.phase = defaults.load()
+        self.teams = self.phase.indicators().get(code="TTCĐ")
+
+
+@pytest.fixture
+def reform(db):
+    return Reform()
+
+
+def team(where, on: datetime.date, name: str = "Tổ truyền thông") -> CommunityModel:
+    return community_actions.save(
+        CommunityModel(kind="communication_team", unit=where, name=name, established_on=on)
+    )
+
+
+def value(world, where, period, on=None):
+    return reading.read(world.teams, where, period, on).value
+
+
+def test_a_2024_team_of_mu_sang_counts_under_phong_tho_and_the_former_province_for_2024(reform):
+    team(reform.mu_sang, datetime.date(2024, 5, 1))
+    assert value(reform, reform.mu_sang, IN_2024) == 1
+    assert value(reform, reform.phong_tho, IN_2024) == 1
+    assert value(reform, reform.old_lai_chau, IN_2024) == 1
+    assert value(reform, reform.nation, IN_2024) == 1
+
+
+def test_the_same_team_counts_under_dao_san_and_todays_lai_chau_for_2026_and_the_phase(reform):
+    team(reform.mu_sang, datetime.date(2024, 5, 1))
+    for period in (IN_2026, PHASE):
+        assert value(reform, reform.dao_san, period) == 1
+        assert value(reform, reform.lai_chau, period) == 1
+        assert value(reform, reform.nation, period) == 1
+
+
+def test_an_abolished_unit_counts_nothing_on_a_tree_where_it_no_longer_exists(reform):
+    team(reform.mu_sang, datetime.date(2024, 5, 1))
+    on = datetime.date(2026, 12, 31)
+    totals = reading.totals(reform.teams, IN_2026, on)
+    assert reform.phong_tho.pk not in totals
+    assert reform.old_lai_chau.pk not in totals
+    assert reform.mu_sang.pk not in totals
+    found = reading.read(reform.teams, reform.phong_tho, IN_2026, on)
+    assert (found.value, found.exists) == (None, False)
+
+
+def test_a_split_commune_counts_in_each_successor_by_its_share(reform):
+    for i in range(5):
+        team(reform.ma_ly_pho, datetime.date(2023, 3, 1), f"Tổ {i}")
+    assert value(reform, reform.khong_lao, PHASE) == 3
+    assert value(reform, reform.phong_tho_commune, PHASE) == 2
+    assert value(reform, reform.lai_chau, PHASE) == 5
+
+
+def test_a_2026_team_read_on_the_2024_tree_goes_to_the_communes_it_came_from(reform):
+    team(reform.dao_san, datetime.date(2026, 2, 1))
+    on = datetime.date(2024, 12, 31)
+    assert value(reform, reform.mu_sang, IN_2026, on) == 1
+    assert value(reform, reform.phong_tho, IN_2026, on) == 1
+    assert value(reform, reform.old_lai_chau, IN_2026, on) == 1
+
+
+def test_2024_read_on_todays_units_gives_todays_communes_their_history(reform):
+    team(reform.mu_sang, datetime.date(2024, 5, 1))
+    assert value(reform, reform.dao_san, IN_2024, datetime.date(2026, 1, 1)) == 1
+
+
+def test_a_saved_team_is_in_the_national_figure_on_the_very_next_read(reform):
+    before = value(reform, reform.nation, PHASE)
+    team(reform.dao_san, datetime.date(2025, 9, 1))
+    assert value(reform, reform.nation, PHASE) == before + 1
+
+
+def test_a_dissolution_saved_is_read_at_once(reform):
+    saved = team(reform.mu_sang, datetime.date(2024, 5, 1))
+    assert value(reform, reform.lai_chau, PHASE) == 1
+    saved.ended_on = datetime.date(2025, 3, 1)
+    community_actions.save(saved)
+    assert value(reform, reform.lai_chau, PHASE) == 0
+
+
+def test_targets_of_the_former_province_are_carried_to_todays_province(reform):
+    framework_actions.set_target(reform.teams, reform.old_lai_chau, IN_2024, Decimal(79))
+    found = reading.read(reform.teams, reform.lai_chau, IN_2024)
+    assert found.target == 79
+    assert found.target_from == (reform.old_lai_chau.pk,)
+    assert found.on == REFORM  # today's Lai Châu did not exist at the end of 2024
+
+
+def test_district_targets_are_not_added_to_the_province_target(reform):
+    framework_actions.set_target(reform.teams, reform.old_lai_chau, IN_2024, Decimal(79))
+    framework_actions.set_target(reform.teams, reform.phong_tho, IN_2024, Decimal(30))
+    assert reading.read(reform.teams, reform.lai_chau, IN_2024).target == 79
+
+
+def test_todays_province_page_shows_the_former_provinces_targets_and_results(client, reform):
+    framework_actions.set_target(reform.teams, reform.old_lai_chau, IN_2024, Decimal(79))
+    team(reform.mu_sang, datetime.date(2024, 5, 1))
+    officer = user("laichau.xem", role=Role.VIEWER, on=reform.lai_chau)
+    client.force_login(officer)
+    page = client.get(
+        reverse("framework:targets", args=[reform.lai_chau.pk]),
+        {"phase": reform.phase.pk, "period": "2024"},
+    )
+    (row,) = page.context["targets"]
+    assert row["reading"].target == 79 and row["reading"].value == 1
+    assert row["carried_from"] == [reform.old_lai_chau]
+    assert "Carried from" in page.content.decode() or "Chuyển từ" in page.content.decode()
+
+
+def test_the_list_behind_a_carried_figure_holds_the_former_communes_records(client, reform):
+    team(reform.mu_sang, datetime.date(2024, 5, 1), "Tổ Mù Sang")
+    found = reading.read(reform.teams, reform.dao_san, PHASE)
+    client.force_login(user("tw", national_admin=True))
+    page = client.get(found.records_url)
+    assert [m.name for m in page.context["page"]] == ["Tổ Mù Sang"]
+
+
+def test_the_unit_page_counts_the_teams_of_the_communes_it_took(client, reform):
+    team(reform.mu_sang, datetime.date(2024, 5, 1))
+    client.force_login(user("tw", national_admin=True))
+    page = client.get(reverse("geo:unit", args=[reform.dao_san.pk]))
+    assert [n for _v, _l, n in page.context["model_counts"]] == [1]
+    old = client.get(reverse("geo:unit", args=[reform.dao_san.pk]), {"on": "31/12/2024"})
+    assert old.status_code == 200
+
+
+def test_the_figures_endpoint_reads_the_same_figure_on_two_tree_dates(client, reform):
+    team(reform.mu_sang, datetime.date(2024, 5, 1))
+    admin = user("tw", national_admin=True)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token(admin)}"}
+    url = reverse("api:figures")
+    query = {"indicator": reform.teams.pk, "period": "2024", "children": "true"}
+    old = client.get(url, {**query, "unit": reform.old_lai_chau.pk}, **headers).json()
+    assert old["on"] == "2024-12-31"
+    assert old["figure"]["value"] == 1
+    assert [c["unit"] for c in old["children"]] == ["Huyện Phong Thổ"]
+    new = client.get(url, {**query, "unit": reform.lai_chau.pk}, **headers).json()
+    assert new["on"] == "2025-07-01"
+    assert new["figure"]["value"] == 1
+    assert {c["unit"]: c["value"] for c in new["children"]}["Xã Dào San"] == 1
+
+
+def test_a_viewer_of_todays_commune_reads_the_records_of_the_commune_it_took(client, reform):
+    saved = team(reform.mu_sang, datetime.date(2024, 5, 1), "Tổ Mù Sang")
+    client.force_login(user("daosan.xem", role=Role.VIEWER, on=reform.dao_san))
+    assert client.get(reverse("community:detail", args=[saved.pk])).status_code == 200
+    other = team(reform.ma_ly_pho, datetime.date(2024, 5, 1), "Tổ Ma Ly Pho")
+    assert client.get(reverse("community:detail", args=[other.pk])).status_code == 404
+
+
+def test_a_membership_on_a_former_unit_gives_no_rights_on_its_successor(client, reform):
+    client.force_login(user("musang.nhaplieu", role=Role.EDITOR, on=reform.mu_sang))
+    assert client.get(reverse("geo:unit", args=[reform.dao_san.pk])).status_code == 404

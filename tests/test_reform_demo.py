@@ -1,0 +1,108 @@
+"""The demo read across the reform, on the real official units: Kon Tum's 2022 results under
+today's Quảng Ngãi, and today's Lai Châu with its phase-I targets.
+
+Loading the official units and the demo takes a while, so this module loads once."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
+from django.urls import reverse
+
+from duan8.accounts.models import User
+from duan8.analytics import reading
+from duan8.community.demo import KON_TUM_TEAMS_2022
+from duan8.framework import periods
+from duan8.framework.models import Indicator
+from duan8.geo.models import AdminUnit, UnitKind
+
+OURS = {"core", "accounts", "geo", "framework", "community", "activities", "reporting"}
+
+
+def _wipe() -> None:
+    tables = [
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in OURS
+    ]
+    connection.ops.execute_sql_flush(
+        connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        yield
+        _wipe()
+        reading.forget()
+
+
+def province(code: str, *, today: bool) -> AdminUnit:
+    return AdminUnit.objects.get(kind=UnitKind.PROVINCE, code=code, valid_until__isnull=today)
+
+
+def teams() -> Indicator:
+    return Indicator.objects.get(code="TTCĐ")
+
+
+def test_kon_tums_2022_teams_count_under_kon_tum_on_the_2022_tree(demo, db):
+    kon_tum = province("62", today=False)
+    found = reading.read(teams(), kon_tum, periods.parse("2022"))
+    assert found.on == datetime.date(2022, 12, 31)
+    assert found.value == KON_TUM_TEAMS_2022
+
+
+def test_kon_tums_2022_teams_count_under_quang_ngai_on_todays_tree(demo, db):
+    quang_ngai = province("51", today=True)
+    on = datetime.date(2026, 1, 1)
+    assert reading.read(teams(), quang_ngai, periods.parse("2022"), on).value == 52
+    # For the phase, read by default on its last day's units: today's provinces.
+    phase = reading.read(teams(), quang_ngai, periods.parse("2021-2025"))
+    assert phase.on == datetime.date(2025, 12, 31) and phase.value == KON_TUM_TEAMS_2022
+
+
+def test_kon_tums_2022_trainings_count_under_quang_ngai_on_todays_tree(demo, db):
+    programme_2 = Indicator.objects.get(code="CT2")
+    quang_ngai = province("51", today=True)
+    found = reading.read(programme_2, quang_ngai, periods.parse("2021-2025"))
+    assert found.value == 17
+
+
+def test_todays_lai_chau_shows_the_second_half_2024_targets_of_its_former_province(
+    client, demo, db
+):
+    lai_chau = province("12", today=True)
+    client.force_login(User.objects.get(username="laichau.quantri"))
+    page = client.get(reverse("framework:targets", args=[lai_chau.pk]), {"period": "2024-H2"})
+    rows = {row["indicator"].code: row for row in page.context["targets"]}
+    assert {code: int(row["reading"].target) for code, row in rows.items()} == {
+        "TTCĐ": 79,
+        "CLB": 29,
+        "GSBDG": 16,
+        "CT2": 7,
+        "CT3": 61,
+        "DTCS": 138,
+    }
+    former = province("12", today=False)
+    assert all(row["carried_from"] == [former] for row in rows.values())
+    assert all(row["reading"].value is not None for code, row in rows.items() if code != "GSBDG")
+
+
+def test_a_viewer_of_todays_quang_ngai_opens_the_list_of_kon_tums_teams(client, demo, db):
+    from duan8.accounts.models import Membership, Role
+
+    officer = User.objects.create(username="quangngai.xem", full_name="Quảng Ngãi")
+    quang_ngai = province("51", today=True)
+    Membership.objects.create(user=officer, unit=quang_ngai, role=Role.VIEWER)
+    client.force_login(officer)
+    found = reading.read(teams(), quang_ngai, periods.parse("2021-2025"))
+    page = client.get(found.records_url)
+    assert page.status_code == 200
+    assert page.context["total"] == KON_TUM_TEAMS_2022
+    first = page.context["page"][0]
+    assert client.get(reverse("community:detail", args=[first.pk])).status_code == 200
