@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from decimal import Decimal
 
 from duan8.accounts.models import ApiToken, Membership, Role, User
 from duan8.geo.models import (
@@ -182,3 +183,50 @@ def successor_commune(world: World, name: str = "Xã Mồ Sì San mới") -> Adm
     new = unit(UnitKind.COMMUNE, name, world.province, valid_from=REFORM)
     Succession.objects.create(predecessor=world.commune, successor=new, effective_on=REFORM)
     return new
+
+
+class ReformWorld:
+    """A small Lai Châu before and after 1/7/2025: the former province with Phong Thổ district
+    and its communes Mù Sang and Ma Ly Pho; today's province with Dào San (which took Mù Sang)
+    and two communes that each took a share of Ma Ly Pho."""
+
+    def __init__(self) -> None:
+        self.nation = nation()
+        self.old_lai_chau = unit(
+            UnitKind.PROVINCE, "Tỉnh Lai Châu", self.nation, code="12", valid_until=REFORM
+        )
+        self.phong_tho = unit(
+            UnitKind.DISTRICT, "Huyện Phong Thổ", self.old_lai_chau, code="109", valid_until=REFORM
+        )
+        self.mu_sang = unit(
+            UnitKind.COMMUNE, "Xã Mù Sang", self.phong_tho, code="03562", valid_until=REFORM
+        )
+        self.ma_ly_pho = unit(
+            UnitKind.COMMUNE, "Xã Ma Ly Pho", self.phong_tho, code="03565", valid_until=REFORM
+        )
+        self.lai_chau = unit(
+            UnitKind.PROVINCE, "Tỉnh Lai Châu", self.nation, code="12", valid_from=REFORM
+        )
+        self.dao_san = unit(
+            UnitKind.COMMUNE, "Xã Dào San", self.lai_chau, code="03560", valid_from=REFORM
+        )
+        self.khong_lao = unit(
+            UnitKind.COMMUNE, "Xã Khổng Lào", self.lai_chau, code="03577", valid_from=REFORM
+        )
+        self.phong_tho_commune = unit(
+            UnitKind.COMMUNE, "Xã Phong Thổ", self.lai_chau, code="03580", valid_from=REFORM
+        )
+        from duan8.geo.models import Succession
+
+        link = lambda a, b, **kw: Succession.objects.create(  # noqa: E731
+            predecessor=a, successor=b, effective_on=REFORM, **kw
+        )
+        link(self.old_lai_chau, self.lai_chau)
+        link(self.phong_tho, self.lai_chau)
+        link(self.mu_sang, self.dao_san)
+        link(self.ma_ly_pho, self.khong_lao, share=Decimal("0.6"))
+        link(self.ma_ly_pho, self.phong_tho_commune, is_default=False, share=Decimal("0.4"))
+        from duan8.framework import defaults
+
+        self.phase = defaults.load()
+        self.teams = self.phase.indicators().get(code="TTCĐ")

@@ -16,57 +16,17 @@ from duan8.analytics import reading
 from duan8.community import actions as community_actions
 from duan8.community.models import CommunityModel
 from duan8.framework import actions as framework_actions
-from duan8.framework import defaults, periods
-from duan8.geo.models import Succession, UnitKind
-from tests.factories import REFORM, nation, token, unit, user
+from duan8.framework import periods
+from tests.factories import REFORM, ReformWorld, token, user
 
 IN_2024 = periods.parse("2024")
 IN_2026 = periods.parse("2026")
 PHASE = periods.parse("2021-2025")
 
 
-class Reform:
-    def __init__(self) -> None:
-        self.nation = nation()
-        self.old_lai_chau = unit(
-            UnitKind.PROVINCE, "Tỉnh Lai Châu", self.nation, code="12", valid_until=REFORM
-        )
-        self.phong_tho = unit(
-            UnitKind.DISTRICT, "Huyện Phong Thổ", self.old_lai_chau, code="109", valid_until=REFORM
-        )
-        self.mu_sang = unit(
-            UnitKind.COMMUNE, "Xã Mù Sang", self.phong_tho, code="03562", valid_until=REFORM
-        )
-        self.ma_ly_pho = unit(
-            UnitKind.COMMUNE, "Xã Ma Ly Pho", self.phong_tho, code="03565", valid_until=REFORM
-        )
-        self.lai_chau = unit(
-            UnitKind.PROVINCE, "Tỉnh Lai Châu", self.nation, code="12", valid_from=REFORM
-        )
-        self.dao_san = unit(
-            UnitKind.COMMUNE, "Xã Dào San", self.lai_chau, code="03560", valid_from=REFORM
-        )
-        self.khong_lao = unit(
-            UnitKind.COMMUNE, "Xã Khổng Lào", self.lai_chau, code="03577", valid_from=REFORM
-        )
-        self.phong_tho_commune = unit(
-            UnitKind.COMMUNE, "Xã Phong Thổ", self.lai_chau, code="03580", valid_from=REFORM
-        )
-        link = lambda a, b, **kw: Succession.objects.create(  # noqa: E731
-            predecessor=a, successor=b, effective_on=REFORM, **kw
-        )
-        link(self.old_lai_chau, self.lai_chau)
-        link(self.phong_tho, self.lai_chau)
-        link(self.mu_sang, self.dao_san)
-        link(self.ma_ly_pho, self.khong_lao, share=Decimal("0.6"))
-        link(self.ma_ly_pho, self.phong_tho_commune, is_default=False, share=Decimal("0.4"))
-        self.phase = defaults.load()
-        self.teams = self.phase.indicators().get(code="TTCĐ")
-
-
 @pytest.fixture
 def reform(db):
-    return Reform()
+    return ReformWorld()
 
 
 def team(where, on: datetime.date, name: str = "Tổ truyền thông") -> CommunityModel:
