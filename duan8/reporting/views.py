@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from duan8.analytics import reading
 from duan8.core import access
 from duan8.core.formatting import format_amount, parse_amount
 from duan8.framework.views import _period, _phase
@@ -14,6 +15,20 @@ from duan8.reporting.models import Figure
 
 def _number(text):
     return parse_amount(text)
+
+
+def _typed_below(unit, period, indicators) -> dict:
+    """What the units below typed for the period, per indicator, on the period's tree (one
+    reading path: each counted once, former units carried to the units standing for them)."""
+    day = reading.tree_date(unit, period)
+    children = list(unit.children.valid_on(day).values_list("pk", flat=True))
+    below = {}
+    for indicator in indicators:
+        totals = reading.totals(indicator, period, day)
+        found = [totals[pk] for pk in children if pk in totals]
+        if found:
+            below[indicator.pk] = sum(found)
+    return below
 
 
 @login_required
@@ -56,9 +71,7 @@ def figure_form(request, pk):
                     f"?phase={phase.pk}&period={period.code}"
                 )
     own = {f.indicator_id: f for f in Figure.objects.for_period(period).filter(unit=unit)}
-    below = {}
-    for figure in Figure.objects.for_period(period).within(unit).exclude(unit=unit):
-        below[figure.indicator_id] = below.get(figure.indicator_id, 0) + figure.total
+    below = _typed_below(unit, period, [indicator for indicator, _version in typed])
     rows = []
     for indicator, version in typed:
         figure = own.get(indicator.pk)
