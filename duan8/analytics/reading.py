@@ -216,29 +216,54 @@ def _targets(ctx: _Context, indicator_id: int, period: Period, day) -> dict:
 # Reading indicators ------------------------------------------------------------------------
 
 
-def _version(indicator, period: Period):
-    return indicator.version_on(period.start)
+@dataclass(frozen=True)
+class _Definition:
+    measure: Measure | None
+    aggregation: str
+    numerator_id: int | None
+    denominator_id: int | None
 
 
-def _value(ctx: _Context, indicator, unit_id: int, period: Period, day, depth: int = 0):
+DEFINITIONS = ("framework.indicatorversion",)
+
+
+def _definitions(ctx: _Context, day: datetime.date) -> dict[int, _Definition]:
+    """How every indicator is measured on ``day``, read in one query and cached under the
+    change counter of the definitions."""
+    from duan8.framework.models import IndicatorVersion
+
+    def load():
+        rows = IndicatorVersion.objects.valid_on(day).values_list(
+            "indicator_id", "measure", "aggregation", "numerator_id", "denominator_id"
+        )
+        return {
+            pk: _Definition(measures.get(key) if key else None, aggregation, top, bottom)
+            for pk, key, aggregation, top, bottom in rows
+        }
+
+    version = tuple(ctx.counters.get(label, 0) for label in DEFINITIONS)
+    return _cached(("definitions", day, version), load)
+
+
+def _value(ctx: _Context, indicator_id: int, unit_id: int, period: Period, day, depth: int = 0):
     """The indicator's value for one unit of the tree of ``day``, by its definition at the
     start of the period: summed, a ratio of two indicators (in percent), or not added up."""
     from duan8.framework.models import Aggregation
 
-    version = _version(indicator, period)
-    if version is None or depth > 3:
+    definition = _definitions(ctx, period.start).get(indicator_id)
+    if definition is None or depth > 3:
         return None
-    if version.aggregation == Aggregation.RATIO:
-        top = _value(ctx, version.numerator, unit_id, period, day, depth + 1)
-        bottom = _value(ctx, version.denominator, unit_id, period, day, depth + 1)
+    if definition.aggregation == Aggregation.RATIO:
+        top = _value(ctx, definition.numerator_id, unit_id, period, day, depth + 1)
+        bottom = _value(ctx, definition.denominator_id, unit_id, period, day, depth + 1)
         if top is None or not bottom:
             return None
         return (Decimal(top) * HUNDRED / Decimal(bottom)).quantize(Decimal("0.01"))
-    measure = measures.get(version.measure) if version.measure else None
+    measure = definition.measure
     if measure is None:
         return None
-    part = measure.part_for(indicator)
-    if version.aggregation == Aggregation.NONE:
+    part = measure.part_for(indicator_id)
+    if definition.aggregation == Aggregation.NONE:
         facts = _facts(ctx, measure.source, period).get(part, {})
         return _own(facts, ctx.tree(day))["values"].get(unit_id)
     return Decimal(_measure_totals(ctx, measure, part, period, day).get(unit_id, 0))
@@ -256,16 +281,17 @@ def read_many(
     ctx = ctx or _Context()
     readings = {}
     units = list(units)
+    definitions = _definitions(ctx, period.start)
     for indicator in indicators:
-        version = _version(indicator, period)
-        measure = measures.get(version.measure) if version is not None and version.measure else None
+        definition = definitions.get(indicator.pk)
+        measure = definition.measure if definition is not None else None
         for unit in units:
             day = tree_date(unit, period, on)
             tree = ctx.tree(day)
             if not tree.exists(unit.pk):
                 readings[(indicator.pk, unit.pk)] = Reading(None, on=day, exists=False)
                 continue
-            value = _value(ctx, indicator, unit.pk, period, day)
+            value = _value(ctx, indicator.pk, unit.pk, period, day)
             carried = _targets(ctx, indicator.pk, period, day)
             target = carried["values"].get(unit.pk)
             url = None
@@ -289,11 +315,11 @@ def read(indicator, unit, period: Period, on: datetime.date | None = None) -> Re
 def totals(indicator, period: Period, on: datetime.date) -> dict[int, Decimal]:
     """The indicator's value for every unit of the tree of ``on`` that has one."""
     ctx = _Context()
-    version = _version(indicator, period)
-    measure = measures.get(version.measure) if version is not None and version.measure else None
+    definition = _definitions(ctx, period.start).get(indicator.pk)
+    measure = definition.measure if definition is not None else None
     if measure is None:
         return {}
-    raw = _measure_totals(ctx, measure, measure.part_for(indicator), period, on)
+    raw = _measure_totals(ctx, measure, measure.part_for(indicator.pk), period, on)
     return {pk: Decimal(value) for pk, value in raw.items()}
 
 

@@ -37,13 +37,13 @@ class Measure:
     key: str
     label: str
     source: FactSource
-    # the part of the source's facts this measure reads; a callable receives the indicator
-    part: Hashable | Callable[[object], Hashable]
+    # the part of the source's facts this measure reads; a callable receives the indicator id
+    part: Hashable | Callable[[int], Hashable]
     # (unit, period, indicator, tree date) → the address of the list of records behind it
     records_url: Callable[..., str] | None = None
 
-    def part_for(self, indicator) -> Hashable:
-        return self.part(indicator) if callable(self.part) else self.part
+    def part_for(self, indicator_id: int | None) -> Hashable:
+        return self.part(indicator_id) if callable(self.part) else self.part
 
 
 _registry: dict[str, Measure] = {}

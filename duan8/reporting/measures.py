@@ -33,7 +33,7 @@ register(
         "reporting.typed",
         _("Typed per period (sum over units)"),
         SOURCE,
-        lambda indicator: indicator.pk,
+        lambda indicator_id: indicator_id,
         _url,
     )
 )
