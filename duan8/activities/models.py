@@ -121,6 +121,15 @@ class TrainerAppointment(AuditedModel):
     def audit_unit(self):
         return self.unit
 
+    def clean(self) -> None:
+        from duan8.geo import timeline
+
+        if not (self.unit_id and self.date):
+            return
+        if problem := timeline.validity_error(self.unit, self.date):
+            # Keyed on the date: the decision form has no unit field (it is the page's unit).
+            raise ValidationError({"date": problem})
+
 
 class ActivityQuerySet(WithinUnitQuerySet):
     def held_in(self, period: Period):
@@ -201,8 +210,21 @@ class Activity(AuditedModel):
             errors["dialogue_level"] = _(
                 "Say whether the dialogue is at commune or village-cluster level."
             )
+        errors.update(self._validity_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _validity_errors(self) -> dict:
+        """The unit must exist on the first day, and still on the last."""
+        from duan8.geo import timeline
+
+        if not self.unit_id or not self.start_on:
+            return {}
+        if problem := timeline.validity_error(self.unit, self.start_on):
+            return {"unit": problem}
+        if self.end_on and (problem := timeline.validity_error(self.unit, self.end_on)):
+            return {"end_on": problem}
+        return {}
 
 
 ALLOWED_DOCUMENTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png")

@@ -109,6 +109,11 @@ class CommunityModel(AuditedModel):
             }
         if self.unit_id and self.unit.kind not in ("commune", "village"):
             errors["unit"] = _("A community model belongs to a commune or a village.")
+        elif self.unit_id and self.established_on:
+            from duan8.geo import timeline
+
+            if problem := timeline.validity_error(self.unit, self.established_on):
+                errors["unit"] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -125,3 +125,108 @@ def successors(unit: AdminUnit) -> list[Succession]:
 
 def predecessors(unit: AdminUnit) -> list[Succession]:
     return list(unit.predecessor_links.select_related("predecessor").order_by("predecessor__name"))
+
+
+# Records stay in time: a record dated outside its unit's life is refused -----------------
+
+
+def counterparts_on(unit: AdminUnit, day: datetime.date) -> list[AdminUnit]:
+    """The unit(s) on which to record, for ``day``, what ``unit`` would have held.
+
+    The unit itself if it exists that day; for a day after it ended, its successors (the
+    default one first); for a day before it began, its predecessors (of its own kind where it
+    has any); chains of successions are followed. A village without links of its own follows
+    its commune. Empty when no succession leads to ``day``.
+    """
+    if unit.is_valid_on(day):
+        return [unit]
+    later = unit.valid_until is not None and day >= unit.valid_until
+    frontier, seen = [unit], {unit.pk}
+    for _ in range(5):  # successions chain at most a few times
+        reached: list[AdminUnit] = []
+        for current in frontier:
+            if later:
+                reached += [link.successor for link in successors(current)]
+            else:
+                links = [link.predecessor for link in predecessors(current)]
+                reached += [u for u in links if u.kind == current.kind] or links
+        reached = list({u.pk: u for u in reached if u.pk not in seen}.values())
+        seen.update(u.pk for u in reached)
+        found = [u for u in reached if u.is_valid_on(day)]
+        if found:
+            return found
+        frontier = [
+            u
+            for u in reached
+            if (later and u.valid_until is not None and day >= u.valid_until)
+            or (not later and day < u.valid_from)
+        ]
+        if not frontier:
+            break
+    if unit.kind == "village" and unit.parent_id and not unit.successor_links.exists():
+        return counterparts_on(unit.parent, day)
+    return []
+
+
+def _named(unit: AdminUnit) -> str:
+    """A unit's name, with its commune for a village (villages of merged communes share names)."""
+    if unit.kind == "village" and unit.parent_id:
+        return f"{unit.name}, {unit.parent.name}"
+    return unit.name
+
+
+def validity_error(unit: AdminUnit, day: datetime.date) -> str | None:
+    """Why a record of ``unit`` may not be dated ``day``, in the user's language; None if it
+    may. The one rule every dated record follows: the unit must exist on that day, and the
+    message names the unit(s) that stand for it then."""
+    from django.utils.translation import gettext as _
+
+    if unit.is_valid_on(day):
+        return None
+    instead = counterparts_on(unit, day)
+    values = {
+        "unit": _named(unit),
+        "day": f"{day:%d/%m/%Y}",
+        "instead": ", ".join(map(_named, instead)),
+    }
+    if unit.valid_until is not None and day >= unit.valid_until:
+        values["end"] = f"{unit.valid_until:%d/%m/%Y}"
+        if len(instead) == 1:
+            text = _(
+                "%(unit)s no longer exists from %(end)s; for %(day)s record it on "
+                "%(instead)s (successor unit)."
+            )
+        elif instead:
+            text = _(
+                "%(unit)s no longer exists from %(end)s; for %(day)s record it on one of its "
+                "successor units: %(instead)s."
+            )
+        else:
+            text = _(
+                "%(unit)s no longer exists from %(end)s; choose a unit that exists on %(day)s."
+            )
+    else:
+        values["start"] = f"{unit.valid_from:%d/%m/%Y}"
+        if len(instead) == 1:
+            text = _(
+                "%(unit)s exists only from %(start)s; for %(day)s record it on %(instead)s "
+                "(the unit before the reorganisation)."
+            )
+        elif instead:
+            text = _(
+                "%(unit)s exists only from %(start)s; for %(day)s record it on one of the units "
+                "it was formed from: %(instead)s."
+            )
+        else:
+            text = _("%(unit)s exists only from %(start)s; choose a unit that exists on %(day)s.")
+    return text % values
+
+
+def span_validity_error(unit: AdminUnit, start: datetime.date, end: datetime.date) -> str | None:
+    """Like ``validity_error`` for a record of a span of days [start, end), such as a figure
+    typed for a period: the unit must exist on at least one of those days."""
+    if unit.valid_from < end and (unit.valid_until is None or unit.valid_until > start):
+        return None
+    if unit.valid_until is not None and unit.valid_until <= start:
+        return validity_error(unit, start)
+    return validity_error(unit, end - datetime.timedelta(days=1))

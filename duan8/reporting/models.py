@@ -63,5 +63,12 @@ class Figure(AuditedModel, PeriodFields):
                 errors["ethnic_minority"] = _(
                     "Ethnic-minority people cannot be more than the total."
                 )
+        if self.unit_id and self.period_start and self.period_end:
+            from duan8.geo import timeline
+
+            # The unit must exist on at least one day of the period.
+            problem = timeline.span_validity_error(self.unit, self.period_start, self.period_end)
+            if problem:
+                errors["unit"] = problem
         if errors:
             raise ValidationError(errors)
