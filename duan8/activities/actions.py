@@ -122,7 +122,7 @@ COLUMNS = _columns()
 def import_rows(upload, scope, kind: str, details: dict) -> list[Activity]:
     """Record many dialogues, campaigns, visits or reviews at once (trainings, which need an
     appointment each, are recorded one by one); the whole file or nothing."""
-    from duan8.community.actions import _resolve, _units_of
+    from duan8.community.actions import UnitNames
     from duan8.core import sheets
     from duan8.core.formatting import parse_amount
 
@@ -130,7 +130,7 @@ def import_rows(upload, scope, kind: str, details: dict) -> list[Activity]:
         raise ValueError("trainings are recorded one by one")
     rows = sheets.read(upload, COLUMNS)
     errors, planned = [], []
-    index_cache = {}
+    names = UnitNames(scope, with_districts=True)
 
     def header(key):
         return sheets.header_of(COLUMNS, key)
@@ -151,10 +151,8 @@ def import_rows(upload, scope, kind: str, details: dict) -> list[Activity]:
             )
         unit = None
         if start is not None:
-            if start not in index_cache:
-                index_cache[start] = _units_of(scope, start, with_districts=True)
             unit, error = (
-                _resolve(row.text("unit"), *index_cache[start])
+                names.resolve(row.text("unit"), start, start)
                 if row.text("unit")
                 else (None, _("the unit is empty."))
             )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from duan8.community.models import CommunityModel, StatusChange
 from duan8.core import audit, sheets
 from duan8.core.formatting import parse_amount
-from duan8.geo import matching
+from duan8.geo import matching, timeline
 from duan8.geo.models import AdminUnit, UnitKind
 
 
@@ -46,15 +46,13 @@ COLUMNS = [
 
 
 def _units_of(scope: AdminUnit, day, *, with_districts: bool = False) -> tuple[dict, list]:
-    """Communes and villages (and districts, if asked) of the scope on ``day``, indexed for
-    fast exact look-ups."""
+    """Communes and villages (and districts, if asked) of the scope on ``day`` (of any date
+    if ``day`` is None), indexed for fast exact look-ups."""
     kinds = [UnitKind.COMMUNE, UnitKind.VILLAGE] + ([UnitKind.DISTRICT] if with_districts else [])
-    units = list(
-        AdminUnit.objects.subtree(scope)
-        .valid_on(day)
-        .filter(kind__in=kinds)
-        .select_related("parent")
-    )
+    units = AdminUnit.objects.subtree(scope).filter(kind__in=kinds).select_related("parent")
+    if day is not None:
+        units = units.valid_on(day)
+    units = list(units)
     index: dict[str, list] = {}
     for unit in units:
         for key in {unit.code, unit.search_key, matching.name_key(unit.name)} - {""}:
@@ -62,30 +60,63 @@ def _units_of(scope: AdminUnit, day, *, with_districts: bool = False) -> tuple[d
     return index, units
 
 
-def _resolve(text: str, index: dict, units: list):
-    exact = index.get(text) or index.get(matching.key(text)) or index.get(matching.name_key(text))
-    if exact and len(exact) == 1:
-        return exact[0], None
-    if exact and len(exact) > 1:
-        return None, _(
-            "“%(name)s” could be several units; write the official code or the "
-            "village with its commune."
-        ) % {"name": text}
-    found = matching.match(text, units)
-    if found.unit is not None:
-        return found.unit, None
-    if found.status == "ambiguous":
-        return None, _("“%(name)s” could be several units; write the official code.") % {
-            "name": text
-        }
-    return None, _("no commune or village named “%(name)s” here.") % {"name": text}
+def _exact(text: str, index: dict) -> list:
+    return (
+        index.get(text) or index.get(matching.key(text)) or index.get(matching.name_key(text)) or []
+    )
+
+
+class UnitNames:
+    """The units an import names, within its scope.
+
+    A name is looked for among the units that exist on the day given; failing that, among the
+    scope's units of any date by its exact name or code, so that a unit of another time is
+    refused with the reason and the unit to use for the record's date (a commune merged in
+    2025, named in a row dated 2026) rather than "no such unit"; a close spelling last.
+    """
+
+    def __init__(self, scope: AdminUnit, *, with_districts: bool = False) -> None:
+        self.scope, self.with_districts = scope, with_districts
+        self._indexes: dict = {}
+
+    def _index(self, day) -> tuple[dict, list]:
+        if day not in self._indexes:
+            self._indexes[day] = _units_of(self.scope, day, with_districts=self.with_districts)
+        return self._indexes[day]
+
+    def resolve(self, text: str, day, record_day=None) -> tuple[AdminUnit | None, str | None]:
+        """(unit, None) or (None, the reason), for ``text`` read on ``day``; a unit found at
+        another time is checked against ``record_day``."""
+        index, units = self._index(day)
+        exact = _exact(text, index)
+        if not exact:
+            exact = _exact(text, self._index(None)[0])
+            if len(exact) == 1 and record_day is not None:
+                problem = timeline.validity_error(exact[0], record_day)
+                if problem:
+                    return None, problem
+        if len(exact) == 1:
+            return exact[0], None
+        if len(exact) > 1:
+            return None, _(
+                "“%(name)s” could be several units; write the official code or the "
+                "village with its commune."
+            ) % {"name": text}
+        found = matching.match(text, units)
+        if found.unit is not None:
+            return found.unit, None
+        if found.status == "ambiguous":
+            return None, _("“%(name)s” could be several units; write the official code.") % {
+                "name": text
+            }
+        return None, _("no commune or village named “%(name)s” here.") % {"name": text}
 
 
 def import_rows(upload, scope: AdminUnit, kind: str, day) -> list[CommunityModel]:
     """Validate every row, then store all models in one transaction, or refuse with every
     bad row, column and reason."""
     rows = sheets.read(upload, COLUMNS)
-    index, units = _units_of(scope, day)
+    names = UnitNames(scope)
     errors, planned = [], []
 
     def header(key):
@@ -93,13 +124,6 @@ def import_rows(upload, scope: AdminUnit, kind: str, day) -> list[CommunityModel
 
     for row in rows:
         problems = []
-        unit, error = (
-            _resolve(row.text("unit"), index, units)
-            if row.text("unit")
-            else (None, _("the unit is empty."))
-        )
-        if error:
-            problems.append(sheets.RowError(row.number, header("unit"), error))
         name = row.text("name")
         if not name or len(name) > 200:
             problems.append(
@@ -123,6 +147,13 @@ def import_rows(upload, scope: AdminUnit, kind: str, day) -> list[CommunityModel
                     row.number, header("established_on"), _("the establishment date is empty.")
                 )
             )
+        unit, error = (
+            names.resolve(row.text("unit"), day, dates.get("established_on"))
+            if row.text("unit")
+            else (None, _("the unit is empty."))
+        )
+        if error:  # the unit column comes first
+            problems.insert(0, sheets.RowError(row.number, header("unit"), error))
         counts = {}
         for key in ("members_women", "members_men"):
             try:
