@@ -9,6 +9,7 @@ from duan8.activities.models import (
     TrainerAppointment,
     TrainerQualification,
 )
+from duan8.community.forms import UnitsOnTheRecordDate
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 KIND_FIELDS = {
@@ -32,7 +33,9 @@ COMMON = [
 ]
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(UnitsOnTheRecordDate, forms.ModelForm):
+    date_field = "start_on"
+
     class Meta:
         model = Activity
         fields = [
@@ -50,14 +53,14 @@ class ActivityForm(forms.ModelForm):
             "trainers": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, kind: str, units, trainers, appointments, **kwargs):
+    def __init__(self, *args, kind: str, units, around, trainers, appointments, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.kind = kind
         keep = set(COMMON) | set(KIND_FIELDS[ActivityKind(kind)])
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        self.fields["unit"].queryset = units
+        self.offer_units(units, around)
         if "trainers" in self.fields:
             self.fields["trainers"].queryset = trainers
             self.fields["appointment"].queryset = appointments

@@ -185,13 +185,15 @@ def attachment_download(request, pk):
 
 
 def _form(request, unit, kind, instance=None):
-    units = AdminUnit.objects.subtree(unit).exclude(kind=UnitKind.NATION)
-    units = access.scope_units(request.user, access.Action.EDIT, units).order_by("path")
+    """The activity form on ``unit``'s page; its unit list follows the first day typed."""
+    units = AdminUnit.objects.exclude(kind=UnitKind.NATION)
     return ActivityForm(
         data=request.POST or None,
+        initial={name: request.GET[name] for name in ("start_on", "unit") if request.GET.get(name)},
         instance=instance,
         kind=kind,
-        units=units,
+        units=access.scope_units(request.user, access.Action.EDIT, units),
+        around=unit,
         trainers=actions.citable_trainers(request.user, unit),
         appointments=actions.citable_appointments(request.user, unit),
     )

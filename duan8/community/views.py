@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duan8.community import actions
@@ -75,14 +74,16 @@ def model_list(request, pk):
     )
 
 
-def _units_for_form(user, unit):
-    units = AdminUnit.objects.subtree(unit).filter(kind__in=[UnitKind.COMMUNE, UnitKind.VILLAGE])
-    units = access.scope_units(user, access.Action.EDIT, units)
-    return (
-        units.valid_on(timezone.localdate()).order_by("path")
-        if unit.valid_until is None
-        else units.order_by("path")
-    )
+def _units_for_form(user):
+    """Communes and villages the officer may edit; the form lists those of the record's date
+    (see ``UnitsOnTheRecordDate``)."""
+    units = AdminUnit.objects.filter(kind__in=[UnitKind.COMMUNE, UnitKind.VILLAGE])
+    return access.scope_units(user, access.Action.EDIT, units)
+
+
+def _typed(request, date_field: str) -> dict:
+    """The date and unit the form sends when its date changes (a GET), as the form's initial."""
+    return {name: request.GET[name] for name in (date_field, "unit") if request.GET.get(name)}
 
 
 @login_required
@@ -90,7 +91,11 @@ def model_create(request, pk):
     unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
     kind = _kind(request, ModelKind.COMMUNICATION_TEAM)
     form = CommunityModelForm(
-        data=request.POST or None, kind=kind, units=_units_for_form(request.user, unit)
+        data=request.POST or None,
+        initial=_typed(request, "established_on"),
+        kind=kind,
+        units=_units_for_form(request.user),
+        around=unit,
     )
     if request.method == "POST" and form.is_valid():
         model = actions.save(form.instance)
@@ -130,9 +135,11 @@ def model_edit(request, pk):
     )
     form = CommunityModelForm(
         data=request.POST or None,
+        initial=_typed(request, "established_on"),
         instance=model,
         kind=model.kind,
-        units=_units_for_form(request.user, model.unit.parent or model.unit),
+        units=_units_for_form(request.user),
+        around=model.unit.parent or model.unit,
     )
     if request.method == "POST" and form.is_valid():
         actions.save(form.instance)
