@@ -174,3 +174,50 @@ def test_a_viewer_of_todays_commune_reads_the_records_of_the_commune_it_took(cli
 def test_a_membership_on_a_former_unit_gives_no_rights_on_its_successor(client, reform):
     client.force_login(user("musang.nhaplieu", role=Role.EDITOR, on=reform.mu_sang))
     assert client.get(reverse("geo:unit", args=[reform.dao_san.pk])).status_code == 404
+
+
+def fresh(world, where, period, on=None):
+    """The same figure computed from nothing, to compare a patched figure with."""
+    reading.forget()
+    return value(world, where, period, on)
+
+
+def test_a_team_moved_to_another_commune_leaves_one_count_and_joins_the_other(reform):
+    saved = team(reform.mu_sang, datetime.date(2024, 5, 1))
+    team(reform.ma_ly_pho, datetime.date(2024, 6, 1))
+    assert value(reform, reform.dao_san, PHASE) == 1
+    assert value(reform, reform.khong_lao, PHASE) == Decimal("0.6")
+    saved.unit = reform.ma_ly_pho
+    community_actions.save(saved)
+    assert value(reform, reform.dao_san, PHASE) == 0
+    assert value(reform, reform.khong_lao, PHASE) == Decimal("1.2")
+    assert value(reform, reform.lai_chau, PHASE) == 2 == fresh(reform, reform.lai_chau, PHASE)
+
+
+def test_a_deleted_team_leaves_every_figure_at_once(reform):
+    saved = team(reform.mu_sang, datetime.date(2024, 5, 1))
+    team(reform.mu_sang, datetime.date(2024, 6, 1))
+    assert value(reform, reform.old_lai_chau, IN_2024) == 2
+    saved.delete()
+    assert value(reform, reform.old_lai_chau, IN_2024) == 1
+    assert value(reform, reform.nation, IN_2024) == 1 == fresh(reform, reform.nation, IN_2024)
+
+
+def test_records_written_around_the_audit_path_are_read_afresh(reform):
+    from duan8.core import audit
+
+    team(reform.mu_sang, datetime.date(2024, 5, 1))
+    assert value(reform, reform.phong_tho, IN_2024) == 1
+    CommunityModel.objects.bulk_create(
+        [
+            CommunityModel(
+                kind="communication_team",
+                unit=reform.ma_ly_pho,
+                name=f"Tổ {i}",
+                established_on=datetime.date(2024, 2, 1),
+            )
+            for i in range(3)
+        ]
+    )
+    audit.bump(CommunityModel)  # what the data generator does after its bulk inserts
+    assert value(reform, reform.phong_tho, IN_2024) == 4

@@ -17,12 +17,15 @@ def _add(facts, part, unit_id, value) -> None:
         facts[part][unit_id] = facts[part].get(unit_id, 0) + value
 
 
-def _fetch(period):
+def _fetch(period, units=None):
     """One query: per unit, kind, programme and whether it trained trainers, the activities
-    whose first day falls in ``period`` and the women they reached."""
+    whose first day falls in ``period`` and the women they reached (of the given units only,
+    when given)."""
+    records = Activity.objects.held_in(period)
+    if units is not None:
+        records = records.filter(unit_id__in=units)
     rows = (
-        Activity.objects.held_in(period)
-        .values_list("unit_id", "kind", "programme", "is_training_of_trainers")
+        records.values_list("unit_id", "kind", "programme", "is_training_of_trainers")
         .annotate(n=Count("pk"), women=Sum("participants_women"))
         .order_by()
     )

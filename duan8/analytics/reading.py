@@ -16,12 +16,12 @@ its model's change counter in the same transaction, and the next request compute
 from __future__ import annotations
 
 import datetime
-import threading
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from duan8.analytics import facts
 from duan8.core import audit
 from duan8.framework import measures
 from duan8.framework.measures import FactSource, Measure
@@ -65,52 +65,25 @@ def tree_date(unit, period: Period, on: datetime.date | None = None) -> datetime
     return day
 
 
-# The cache ---------------------------------------------------------------------------------
-
-_MAX_ENTRIES = 512
-_cache: OrderedDict[Hashable, object] = OrderedDict()
-_lock = threading.Lock()
-
-
-def _cached(key: Hashable, compute: Callable[[], object]) -> object:
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    value = compute()
-    with _lock:
-        _cache[key] = value
-        while len(_cache) > _MAX_ENTRIES:
-            _cache.popitem(last=False)
-    return value
-
-
 def forget() -> None:
     """Drop everything computed and the geography held in memory: for tests, whose rolled-back
     transactions can show the same change counter twice, and for a restored database."""
-    with _lock:
-        _cache.clear()
+    facts.forget()
     treemap.forget()
 
 
 class _Context:
     """The change counters read once for a request's readings."""
 
-    def __init__(self, counters: dict[str, int] | None = None) -> None:
+    def __init__(self, counters: dict[str, tuple] | None = None) -> None:
         self.counters = audit.counters() if counters is None else counters
         self.geo = treemap.geo_version(self.counters)
-
-    def version(self, source: FactSource) -> tuple:
-        return tuple(self.counters.get(label, 0) for label in source.models)
 
     def tree(self, day: datetime.date) -> TreeMap:
         return treemap.on(day, self.geo)
 
-
-def _facts(ctx: _Context, source: FactSource, period: Period):
-    return _cached(
-        ("facts", source.name, period, ctx.version(source)), lambda: source.fetch(period)
-    )
+    def facts(self, source: FactSource, period: Period) -> facts.Facts:
+        return facts.current(source, period, self.counters)
 
 
 def _roll_up(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
@@ -120,29 +93,6 @@ def _roll_up(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
         for ancestor, weight in carry(unit_id):
             totals[ancestor] += value if weight == 1 else value * weight
     return dict(totals)
-
-
-def _roll_up_once(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
-    """Sums up the tree where a unit's own fact is its total: a unit that has one counts it,
-    and what lies below it is not added again; above it, its fact stands for its subtree."""
-    own: dict[int, object] = defaultdict(int)
-    for unit_id, value in facts.items():
-        for target, weight in tree.targets(unit_id):
-            own[target] += value if weight == 1 else value * weight
-    path = tree.units.path
-    chains = {target: paths.ids_in(path[target]) for target in own}
-    depth_of = {}
-    for chain in chains.values():
-        for depth, pk in enumerate(chain):
-            depth_of[pk] = depth
-    below: dict[int, object] = defaultdict(int)
-    totals: dict[int, object] = {}
-    parent_of = {chain[i]: chain[i - 1] for chain in chains.values() for i in range(1, len(chain))}
-    for pk in sorted(depth_of, key=depth_of.get, reverse=True):
-        totals[pk] = own[pk] if pk in own else below[pk]
-        if pk in parent_of:
-            below[parent_of[pk]] += totals[pk]
-    return totals
 
 
 def _roll_up_once(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
@@ -185,23 +135,52 @@ def _own(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
 
 
 def _measure_totals(ctx: _Context, measure: Measure, part, period: Period, day) -> dict:
+    """The measure's totals for every unit of the tree of ``day``: kept per generation of the
+    facts, and patched unit by unit when the facts were (a write moves a few ancestors)."""
     tree = ctx.tree(day)
-    key = ("totals", measure.source.name, part, period, ctx.version(measure.source))
-    key += (ctx.geo, tree.units.epoch(day))
-    roll_up = _roll_up_once if measure.source.counted_once else _roll_up
-    return _cached(key, lambda: roll_up(_facts(ctx, measure.source, period).get(part, {}), tree))
+    current = ctx.facts(measure.source, period)
+    key = ("totals", measure.source.name, part, period, ctx.geo, tree.units.epoch(day))
+    held = facts.peek(key)
+    if held is not None and held[0] == current.generation:
+        return held[1]
+    with facts.key_lock(key):
+        held = facts.peek(key)
+        if held is not None and held[0] == current.generation:
+            return held[1]
+        changes = None
+        if held is not None and not measure.source.counted_once:
+            changes = current.changes_since(held[0])
+        if changes is None:
+            roll_up = _roll_up_once if measure.source.counted_once else _roll_up
+            totals = roll_up(current.parts.get(part, {}), tree)
+        else:
+            totals = _patched_totals(held[1], [change.get(part, {}) for change in changes], tree)
+        facts.keep(key, (current.generation, totals))
+        return totals
 
 
-def _fetch_targets(period: Period):
+def _patched_totals(totals: dict, changes: list[dict], tree: TreeMap) -> dict:
+    patched = dict(totals)
+    for change in changes:
+        for unit_id, delta in change.items():
+            for ancestor, weight in tree.carry(unit_id):
+                add = delta if weight == 1 else delta * weight
+                patched[ancestor] = patched.get(ancestor, 0) + add
+    return patched
+
+
+def _fetch_targets(period: Period, units=None):
     from duan8.framework.models import Target
 
-    facts: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    rows = Target.objects.for_period(period).values_list(
+    found: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = Target.objects.for_period(period)
+    if units is not None:
+        rows = rows.filter(unit_id__in=units)
+    for indicator_id, unit_id, value, revised in rows.values_list(
         "indicator_id", "unit_id", "value", "revised_value"
-    )
-    for indicator_id, unit_id, value, revised in rows:
-        facts[indicator_id][unit_id] = revised if revised is not None else value
-    return facts
+    ):
+        found[indicator_id][unit_id] = revised if revised is not None else value
+    return found
 
 
 TARGETS = FactSource("targets", ("framework.target",), _fetch_targets)
@@ -209,8 +188,9 @@ TARGETS = FactSource("targets", ("framework.target",), _fetch_targets)
 
 def _targets(ctx: _Context, indicator_id: int, period: Period, day) -> dict:
     tree = ctx.tree(day)
-    key = ("targets", indicator_id, period, ctx.version(TARGETS), ctx.geo, tree.units.epoch(day))
-    return _cached(key, lambda: _own(_facts(ctx, TARGETS, period).get(indicator_id, {}), tree))
+    current = ctx.facts(TARGETS, period)
+    key = ("targets", indicator_id, period, current.generation, ctx.geo, tree.units.epoch(day))
+    return facts.cached(key, lambda: _own(current.parts.get(indicator_id, {}), tree))
 
 
 # Reading indicators ------------------------------------------------------------------------
@@ -242,7 +222,7 @@ def _definitions(ctx: _Context, day: datetime.date) -> dict[int, _Definition]:
         }
 
     version = tuple(ctx.counters.get(label, 0) for label in DEFINITIONS)
-    return _cached(("definitions", day, version), load)
+    return facts.cached(("definitions", day, version), load)
 
 
 def _value(ctx: _Context, indicator_id: int, unit_id: int, period: Period, day, depth: int = 0):
@@ -264,8 +244,8 @@ def _value(ctx: _Context, indicator_id: int, unit_id: int, period: Period, day, 
         return None
     part = measure.part_for(indicator_id)
     if definition.aggregation == Aggregation.NONE:
-        facts = _facts(ctx, measure.source, period).get(part, {})
-        return _own(facts, ctx.tree(day))["values"].get(unit_id)
+        own = ctx.facts(measure.source, period).parts.get(part, {})
+        return _own(own, ctx.tree(day))["values"].get(unit_id)
     return Decimal(_measure_totals(ctx, measure, part, period, day).get(unit_id, 0))
 
 
@@ -328,9 +308,8 @@ def targets_of(unit, period: Period, on: datetime.date | None = None) -> dict[in
     the former units that stand for it: {indicator id: Reading with target and sources}."""
     ctx = _Context()
     day = tree_date(unit, period, on)
-    facts = _facts(ctx, TARGETS, period)
     found = {}
-    for indicator_id in facts:
+    for indicator_id in ctx.facts(TARGETS, period).parts:
         carried = _targets(ctx, indicator_id, period, day)
         if unit.pk in carried["values"]:
             found[indicator_id] = Reading(

@@ -17,16 +17,18 @@ COUNTS = {
 }
 
 
-def _fetch(period):
+def _fetch(period, units=None):
     """One query: per unit and kind, the models established in and maintained at the end of
-    ``period``."""
+    ``period`` (of the given units only, when given)."""
     established = Q(established_on__gte=period.start, established_on__lt=period.end)
     maintained = Q(established_on__lt=period.end) & (
         Q(ended_on__isnull=True) | Q(ended_on__gte=period.end)
     )
+    records = CommunityModel.objects.filter(established_on__lt=period.end)
+    if units is not None:
+        records = records.filter(unit_id__in=units)
     rows = (
-        CommunityModel.objects.filter(established_on__lt=period.end)
-        .values_list("unit_id", "kind")
+        records.values_list("unit_id", "kind")
         .annotate(
             established=Count("pk", filter=established), maintained=Count("pk", filter=maintained)
         )

@@ -108,7 +108,7 @@ def record(obj: models.Model, action: str, before: dict | None, after: dict | No
     actor = ctx.actor()
     unit = _unit_of(obj)
     bump(type(obj))
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor,
         actor_label=ctx.label or (actor.get_username() if actor else ctx.source),
         source=ctx.source,
@@ -122,6 +122,8 @@ def record(obj: models.Model, action: str, before: dict | None, after: dict | No
         before=before,
         after=after,
     )
+    note_event(type(obj), event.pk)
+    return event
 
 
 def bulk_create(objs: list[models.Model], *, batch_size: int = 2000) -> list[models.Model]:
@@ -165,34 +167,43 @@ def bulk_create(objs: list[models.Model], *, batch_size: int = 2000) -> list[mod
                     after=snapshot(obj),
                 )
             )
+        bump(model, by=len(events))
         AuditEvent.objects.bulk_create(events, batch_size=batch_size)
-        bump(model)
+        note_event(model, max(event.pk for event in events))
     return created
 
 
-def bump(model: type[models.Model]) -> None:
-    """Raise the change counter of ``model`` in the current transaction.
+def bump(model: type[models.Model], by: int = 1) -> None:
+    """Raise the change counter of ``model`` by the number of changes, in the current
+    transaction, before their audit events are written.
 
-    Figures derived from a model's rows are cached under its counter (see
-    ``duan8.analytics.reading``); every audited write calls this, and so must code that
-    writes rows in bulk around the audit path (generated benchmark data). The row update
-    also makes concurrent writers of one model take turns, so counters follow commit order.
+    Figures derived from a model's rows are kept under its counter (``duan8.analytics``);
+    every audited write calls this, and so must code that writes rows around the audit path
+    (generated benchmark data). The row update makes writers of one model take turns until
+    they commit, so counters and the ids of their audit events follow commit order.
     """
     from duan8.core.models import ChangeCounter
 
     label = model._meta.label_lower
     counter = ChangeCounter.objects.filter(label=label)
-    if not counter.update(value=models.F("value") + 1):
+    if not counter.update(value=models.F("value") + by):
         ChangeCounter.objects.bulk_create([ChangeCounter(label=label)], ignore_conflicts=True)
-        counter.update(value=models.F("value") + 1)
+        counter.update(value=models.F("value") + by)
 
 
-def counters() -> dict[str, tuple[str, int]]:
-    """Every model's change counter (token, value), in one query."""
+def note_event(model: type[models.Model], event_id: int) -> None:
+    """Note on the counter the audit event of the change just counted."""
     from duan8.core.models import ChangeCounter
 
-    rows = ChangeCounter.objects.values_list("label", "token", "value")
-    return {label: (token, value) for label, token, value in rows}
+    ChangeCounter.objects.filter(label=model._meta.label_lower).update(last_event=event_id)
+
+
+def counters() -> dict[str, tuple[str, int, int]]:
+    """Every model's change counter (token, value, last audit event), in one query."""
+    from duan8.core.models import ChangeCounter
+
+    rows = ChangeCounter.objects.values_list("label", "token", "value", "last_event")
+    return {label: (token, value, event) for label, token, value, event in rows}
 
 
 class AuditedModel(models.Model):

@@ -90,6 +90,8 @@ class ChangeCounter(models.Model):
     # Drawn when the row is made: a database rolled back or restored to before the row
     # existed, then written again, never repeats a (token, value) pair already cached.
     token = models.CharField(max_length=16, default=new_token)
+    # The audit event of the latest change: readers fetch the events since the last they saw.
+    last_event = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.label}: {self.value}"

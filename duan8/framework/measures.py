@@ -26,8 +26,9 @@ class FactSource:
     name: str
     # the models (``app_label.model``) whose writes change these facts
     models: tuple[str, ...]
-    # period → {part: {unit_id: number}} for the whole country
-    fetch: Callable[[Period], Facts]
+    # (period, unit ids or None) → {part: {unit_id: number}} for those units, or the whole
+    # country (None)
+    fetch: Callable[[Period, list[int] | None], Facts]
     # a unit's own fact is its total: what lies below it is already in it (typed figures)
     counted_once: bool = False
 

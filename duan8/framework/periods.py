@@ -18,8 +18,6 @@ class Period:
 
     @property
     def code(self) -> str:
-        if self.kind == "day":
-            return self.start.isoformat()
         if self.kind == "year":
             return str(self.start.year)
         if self.kind == "half":
@@ -60,11 +58,6 @@ def parse(code: str) -> Period:
         if last >= first:
             return Period("phase", datetime.date(first, 1, 1), datetime.date(last + 1, 1, 1))
     raise ValueError(f"not a period: {code!r}")
-
-
-def one_day(day: datetime.date) -> Period:
-    """A single day, for counts "on" a date (models active that day)."""
-    return Period("day", day, day + datetime.timedelta(days=1))
 
 
 def of_phase(start: datetime.date, end: datetime.date) -> Period:

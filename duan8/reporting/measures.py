@@ -10,10 +10,13 @@ from duan8.framework.measures import FactSource, Measure, register
 from duan8.reporting.models import Figure
 
 
-def _fetch(period):
+def _fetch(period, units=None):
     """Per indicator, the figure each unit typed for ``period``."""
     facts = defaultdict(dict)
-    rows = Figure.objects.for_period(period).values_list("indicator_id", "unit_id", "total")
+    figures = Figure.objects.for_period(period)
+    if units is not None:
+        figures = figures.filter(unit_id__in=units)
+    rows = figures.values_list("indicator_id", "unit_id", "total")
     for indicator_id, unit_id, total in rows.iterator(chunk_size=5000):
         facts[indicator_id][unit_id] = total
     return facts

@@ -27,14 +27,14 @@ def _as_of(request, unit) -> datetime.date:
 
 
 def community_counts(unit, day):
-    """Community models active on ``day`` counted under the unit on that day's tree, by kind
-    (models of the former units it stands for included)."""
+    """Community models maintained at the end of the year of ``day``, counted under the unit
+    on that day's tree, by kind (models of the former units it stands for included)."""
     from duan8.analytics import reading
     from duan8.community.models import ModelKind
     from duan8.framework import periods
 
     keys = {f"community.{kind.value}.maintained": kind for kind in ModelKind}
-    values = reading.measure_values(keys, unit, periods.one_day(day), day)
+    values = reading.measure_values(keys, unit, periods.parse(str(day.year)), day)
     return [(kind.value, kind.label, values[key]) for key, kind in keys.items() if values[key]]
 
 

@@ -1,0 +1,186 @@
+"""Facts per unit, kept live in the process and brought up to date from the audit trail.
+
+A source's facts for a period (``{part: {unit_id: number}}`` for the whole country) cost one
+grouped query over its records, which at national scale takes a second or two. They are read
+once per process and period, then kept current: every audited write raises its model's change
+counter and notes its audit event on it in the same transaction (``core.audit.bump``). When a
+request finds a counter moved, it reads the audit events written since (a handful of rows,
+by primary key), refetches the facts of just the units those events touched (an indexed query),
+and patches the facts, noting each unit's change so that the totals derived from them can be
+patched too (``rollup``). Counters follow commit order (writers of one model take turns on the
+counter row), so no event is skipped; when the events do not account for the counter's move
+(rows written around the audit path, a restored database), the facts are read afresh.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+
+from duan8.framework.measures import FactSource
+from duan8.framework.periods import Period
+
+# Above this many units touched since the last read, reading afresh is cheaper than patching.
+MAX_PATCHED_UNITS = 2000
+# How many patches the facts remember for the totals derived from them.
+KEPT_CHANGES = 64
+
+
+# One cache for the process: LRU, with one computation per key at a time -----------------
+
+_MAX_ENTRIES = 512
+_cache: OrderedDict[Hashable, object] = OrderedDict()
+_lock = threading.Lock()
+_key_locks: dict[Hashable, threading.Lock] = {}
+
+
+def peek(key: Hashable):
+    with _lock:
+        value = _cache.get(key)
+        if value is not None:
+            _cache.move_to_end(key)
+        return value
+
+
+def keep(key: Hashable, value) -> None:
+    with _lock:
+        _cache[key] = value
+        _cache.move_to_end(key)
+        while len(_cache) > _MAX_ENTRIES:
+            old, _value = _cache.popitem(last=False)
+            _key_locks.pop(old, None)
+
+
+def key_lock(key: Hashable) -> threading.Lock:
+    """A lock per key: threads asking for the same figure wait for one computation."""
+    with _lock:
+        return _key_locks.setdefault(key, threading.Lock())
+
+
+def cached(key: Hashable, compute: Callable[[], object]) -> object:
+    found = peek(key)
+    if found is not None:
+        return found
+    with key_lock(key):
+        found = peek(key)
+        if found is None:
+            found = compute()
+            keep(key, found)
+    return found
+
+
+def forget() -> None:
+    with _lock:
+        _cache.clear()
+        _key_locks.clear()
+
+
+# Facts --------------------------------------------------------------------------------------
+
+Mark = tuple  # (token, value, last audit event id) of one model's change counter
+
+
+@dataclass
+class Facts:
+    """A source's facts for one period, as of the change counters in ``marks``."""
+
+    parts: dict[Hashable, dict[int, object]]
+    marks: dict[str, Mark]
+    generation: int = 0
+    # (generation, {part: {unit_id: change}}) for the latest patches, oldest first
+    changes: deque = field(default_factory=lambda: deque(maxlen=KEPT_CHANGES))
+
+    def changes_since(self, generation: int) -> list[dict] | None:
+        """The patches after ``generation``, or None when they are no longer all kept."""
+        if generation == self.generation:
+            return []
+        kept = [(g, c) for g, c in self.changes if g > generation]
+        if not kept or kept[0][0] != generation + 1:
+            return None
+        return [change for _g, change in kept]
+
+
+def marks_of(source: FactSource, counters: dict[str, tuple]) -> dict[str, Mark]:
+    return {label: counters.get(label, ("", 0, 0)) for label in source.models}
+
+
+def current(source: FactSource, period: Period, counters: dict[str, tuple]) -> Facts:
+    """The source's facts for ``period`` as of ``counters`` (read with the request)."""
+    key = ("facts", source.name, period)
+    wanted = marks_of(source, counters)
+    found = peek(key)
+    if found is not None and found.marks == wanted:
+        return found
+    with key_lock(key):
+        found = peek(key)
+        if found is not None and found.marks == wanted:
+            return found
+        refreshed = _patched(source, period, found, wanted) if found is not None else None
+        if refreshed is None:
+            refreshed = Facts(source.fetch(period, None), wanted)
+            if found is not None:
+                refreshed.generation = found.generation + 1  # no patch: totals recompute
+        keep(key, refreshed)
+        return refreshed
+
+
+def _patched(source: FactSource, period: Period, old: Facts, wanted: dict) -> Facts | None:
+    touched = _touched_units(old.marks, wanted)
+    if touched is None or len(touched) > MAX_PATCHED_UNITS:
+        return None
+    fresh = source.fetch(period, sorted(touched)) if touched else {}
+    parts = dict(old.parts)
+    change: dict[Hashable, dict[int, object]] = {}
+    for part in set(parts) | set(fresh):
+        before = parts.get(part, {})
+        after = fresh.get(part, {})
+        delta = {}
+        for unit_id in touched:
+            was, now = before.get(unit_id, 0), after.get(unit_id, 0)
+            if was != now:
+                delta[unit_id] = now - was
+        if not delta:
+            continue
+        updated = dict(before)
+        for unit_id in delta:
+            if after.get(unit_id):
+                updated[unit_id] = after[unit_id]
+            else:
+                updated.pop(unit_id, None)
+        parts[part] = updated
+        change[part] = delta
+    result = Facts(parts, wanted, old.generation + 1, deque(old.changes, maxlen=KEPT_CHANGES))
+    result.changes.append((result.generation, change))
+    return result
+
+
+def _touched_units(had: dict[str, Mark], wanted: dict[str, Mark]) -> set[int] | None:
+    """The units whose facts the audited writes between two sets of marks may have changed;
+    None when the writes cannot be accounted for by their audit events."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from duan8.core.models import AuditEvent
+
+    touched: set[int] = set()
+    for label, (token, value, last_event) in wanted.items():
+        old_token, old_value, old_event = had[label]
+        if (token, value) == (old_token, old_value):
+            continue
+        if token != old_token or value < old_value:
+            return None
+        content_type = ContentType.objects.get_by_natural_key(*label.split("."))
+        events = AuditEvent.objects.filter(
+            content_type=content_type, pk__gt=old_event, pk__lte=last_event
+        )
+        rows = list(events.values_list("unit_id", "before", "after"))
+        if len(rows) != value - old_value:
+            return None
+        for unit_id, before, after in rows:
+            touched.add(unit_id)
+            for snapshot in (before, after):
+                if snapshot and snapshot.get("unit"):
+                    touched.add(snapshot["unit"])
+    touched.discard(None)
+    return touched
