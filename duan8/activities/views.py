@@ -25,6 +25,7 @@ from duan8.activities.models import (
     TrainerAppointment,
     TrainingProgramme,
 )
+from duan8.analytics import reading
 from duan8.core import access, sheets
 from duan8.core.models import AuditEvent
 from duan8.framework import periods
@@ -49,27 +50,31 @@ def mine(request):
 
 
 def _filtered(request, unit):
-    records = Activity.objects.within(unit).select_related("unit")
+    """The activities counted under the unit on the tree date of the list (see
+    ``reading.records_day``), by kind, programme and period."""
     kind = _choice(request, "kind", ActivityKind.values)
     programme = _choice(request, "programme", TrainingProgramme.values)
     period = None
-    if kind:
-        records = records.filter(kind=kind)
-    if programme:
-        records = records.filter(programme=programme, is_training_of_trainers=False)
     if request.GET.get("period"):
         try:
             period = periods.parse(request.GET["period"])
         except ValueError:
             raise Http404 from None
+    day = reading.records_day(unit, period, reading.requested_day(request))
+    records = Activity.objects.within(unit, on=day).select_related("unit")
+    if kind:
+        records = records.filter(kind=kind)
+    if programme:
+        records = records.filter(programme=programme, is_training_of_trainers=False)
+    if period is not None:
         records = records.held_in(period)
-    return records.order_by("-start_on", "pk"), kind, programme, period
+    return records.order_by("-start_on", "pk"), kind, programme, period, day
 
 
 @login_required
 def activity_list(request, pk):
     unit = access.get_unit_or_404(request.user, pk)
-    records, kind, programme, period = _filtered(request, unit)
+    records, kind, programme, period, day = _filtered(request, unit)
     return render(
         request,
         "activities/list.html",
@@ -80,6 +85,7 @@ def activity_list(request, pk):
             "kind": kind,
             "programme": programme,
             "period": period,
+            "day": day,
             "kinds": ActivityKind.choices,
             "may_edit": access.can(request.user, access.Action.EDIT, unit),
             "query": request.GET.urlencode(),

@@ -15,6 +15,7 @@ from duan8.activities.models import (
     ActivityKind,
     TrainingProgramme,
 )
+from duan8.analytics import reading
 from duan8.api.common import Id, Pagination
 from duan8.api.schemas import InputSchema
 from duan8.community import actions as community_actions
@@ -81,6 +82,7 @@ class ModelQuery(Schema):
     kind: ModelKind | None = None
     period: str | None = None
     count: str | None = Field(None, pattern="^(established|maintained)$")
+    on: datetime.date | None = Field(None, description="Tree date (default: see /figures).")
 
 
 @router.get("/models", response=list[ModelOut], url_name="models")
@@ -89,10 +91,10 @@ def model_list(request, query: Query[ModelQuery]):
     """Community models of a unit's subtree; with ``period`` and ``count`` the records a
     figure counts (established in the period, or maintained at its end)."""
     unit = access.get_unit_or_404(request.auth, query.unit)
-    records = CommunityModel.objects.within(unit)
+    period = _period(query.period)
+    records = CommunityModel.objects.within(unit, on=reading.records_day(unit, period, query.on))
     if query.kind:
         records = records.filter(kind=query.kind)
-    period = _period(query.period)
     if period and query.count == "established":
         records = records.established_in(period)
     elif period and query.count == "maintained":
@@ -172,18 +174,19 @@ class ActivityQuery(Schema):
     kind: ActivityKind | None = None
     programme: TrainingProgramme | None = None
     period: str | None = None
+    on: datetime.date | None = Field(None, description="Tree date (default: see /figures).")
 
 
 @router.get("/activities", response=list[ActivityOut], url_name="activities")
 @paginate(Pagination)
 def activity_list(request, query: Query[ActivityQuery]):
     unit = access.get_unit_or_404(request.auth, query.unit)
-    records = Activity.objects.within(unit)
+    period = _period(query.period)
+    records = Activity.objects.within(unit, on=reading.records_day(unit, period, query.on))
     if query.kind:
         records = records.filter(kind=query.kind)
     if query.programme:
         records = records.filter(programme=query.programme, is_training_of_trainers=False)
-    period = _period(query.period)
     if period:
         records = records.held_in(period)
     return records.order_by("-start_on", "pk")

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from duan8.analytics import reading
 from duan8.community import actions
 from duan8.community.forms import CommunityModelForm
 from duan8.community.models import CommunityModel, ModelKind
@@ -25,20 +26,22 @@ def _kind(request, default: str | None = None) -> str | None:
 
 
 def _filtered(request, unit):
-    """The models of a unit's subtree, by kind and by what a figure counts in a period."""
-    records = CommunityModel.objects.within(unit).select_related("unit", "unit__parent")
+    """The models counted under the unit on the tree date of the list (see
+    ``reading.records_day``), by kind and by what a figure counts in a period."""
     kind = _kind(request)
-    if kind:
-        records = records.filter(kind=kind)
     period, count = None, request.GET.get("count", "")
     if request.GET.get("period"):
         try:
             period = periods.parse(request.GET["period"])
         except ValueError:
             raise Http404 from None
-        if count in COUNTS:
-            records = getattr(records, COUNTS[count])(period)
-    return records.order_by("unit__path", "name"), kind, period, count
+    day = reading.records_day(unit, period, reading.requested_day(request))
+    records = CommunityModel.objects.within(unit, on=day).select_related("unit", "unit__parent")
+    if kind:
+        records = records.filter(kind=kind)
+    if period is not None and count in COUNTS:
+        records = getattr(records, COUNTS[count])(period)
+    return records.order_by("unit__path", "name"), kind, period, count, day
 
 
 @login_required
@@ -55,7 +58,7 @@ def mine(request):
 @login_required
 def model_list(request, pk):
     unit = access.get_unit_or_404(request.user, pk)
-    records, kind, period, count = _filtered(request, unit)
+    records, kind, period, count, day = _filtered(request, unit)
     page = Paginator(records, 100).get_page(request.GET.get("page"))
     return render(
         request,
@@ -67,6 +70,7 @@ def model_list(request, pk):
             "kind": kind,
             "period": period,
             "count": count,
+            "day": day,
             "kinds": ModelKind.choices,
             "may_edit": access.can(request.user, access.Action.EDIT, unit),
             "query": request.GET.urlencode(),
@@ -161,7 +165,7 @@ def model_edit(request, pk):
 @login_required
 def model_export(request, pk):
     unit = access.get_unit_or_404(request.user, pk)
-    records, _kind_, _period, _count = _filtered(request, unit)
+    records, *_rest = _filtered(request, unit)
     headers = [
         "Loại",
         "Xã, thôn",

@@ -13,107 +13,33 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from duan8.geo import paths
+from duan8.geo import treemap
 from duan8.geo.models import AdminUnit, Succession
-
-
-def _forward(unit_ids: set[int]) -> dict[int, list[tuple[int, Decimal]]]:
-    """Each unit's successors with the weight of the fact that goes to each."""
-    links = defaultdict(list)
-    for link in Succession.objects.filter(predecessor_id__in=unit_ids):
-        links[link.predecessor_id].append(link)
-    weights = {}
-    for pk, outgoing in links.items():
-        shared = [link for link in outgoing if link.share is not None]
-        if shared and len(shared) == len(outgoing):
-            weights[pk] = [(link.successor_id, Decimal(link.share)) for link in shared]
-        else:
-            default = next((link for link in outgoing if link.is_default), outgoing[0])
-            weights[pk] = [(default.successor_id, Decimal(1))]
-    return weights
-
-
-def _backward(unit_ids: set[int]) -> dict[int, list[int]]:
-    """Each unit's predecessors whose default successor it is, of its own kind if it has any.
-
-    A new commune maps back to the communes that went (mainly) into it; a new province's
-    district links (districts ended without successors) count only when nothing else does.
-    """
-    links = defaultdict(list)
-    for link in Succession.objects.filter(successor_id__in=unit_ids, is_default=True).values(
-        "successor_id", "successor__kind", "predecessor_id", "predecessor__kind"
-    ):
-        links[link["successor_id"]].append(link)
-    result = {}
-    for pk, incoming in links.items():
-        same = [i for i in incoming if i["predecessor__kind"] == i["successor__kind"]]
-        result[pk] = [i["predecessor_id"] for i in (same or incoming)]
-    return result
 
 
 def map_to_date(
     units: Iterable[AdminUnit], day: datetime.date
 ) -> dict[int, list[tuple[AdminUnit, Decimal]]]:
-    """For each unit, the unit(s) that stand for it on ``day``, with weights adding up to 1.
-
-    A unit that exists on ``day`` stands for itself. A unit that ended before ``day`` is
-    followed forward through its successions (the default successor, or every successor by
-    its share when shares are known). A unit that began after ``day`` is followed backward to
-    its predecessors. A unit with no link to ``day`` maps to nothing.
-    """
-    result: dict[int, list[tuple[int, Decimal]]] = {}
-    frontier: dict[int, list[tuple[int, Decimal]]] = {}
-    by_id = {u.pk: u for u in units}
-    for unit in by_id.values():
-        if unit.is_valid_on(day):
-            result[unit.pk] = [(unit.pk, Decimal(1))]
-        else:
-            frontier[unit.pk] = [(unit.pk, Decimal(1))]
-    for _ in range(10):  # successions chain at most a few times
-        if not frontier:
-            break
-        current_ids = {pk for parts in frontier.values() for pk, _ in parts}
-        current = AdminUnit.objects.in_bulk(current_ids)
-        forward_ids = {pk for pk, u in current.items() if u.valid_until and u.valid_until <= day}
-        steps = _forward(forward_ids)
-        backward = _backward(current_ids - forward_ids)
-        pending: dict[int, list[tuple[int, Decimal]]] = {}
-        for origin, parts in frontier.items():
-            steps_here = []
-            for pk, weight in parts:
-                if pk in forward_ids:
-                    steps_here += [(nxt, weight * w) for nxt, w in steps.get(pk, [])]
-                else:
-                    before = backward.get(pk, [])
-                    steps_here += [(nxt, weight / len(before)) for nxt in before]
-            pending[origin] = steps_here
-        reached_units = AdminUnit.objects.in_bulk(
-            {pk for steps_here in pending.values() for pk, _ in steps_here}
-        )
-        next_frontier = {}
-        for origin, steps_here in pending.items():
-            reached = [(pk, w) for pk, w in steps_here if reached_units[pk].is_valid_on(day)]
-            still = [(pk, w) for pk, w in steps_here if not reached_units[pk].is_valid_on(day)]
-            if reached:
-                result.setdefault(origin, []).extend(reached)
-            if still:
-                next_frontier[origin] = still
-        frontier = next_frontier
-    everyone = AdminUnit.objects.in_bulk({pk for parts in result.values() for pk, _ in parts})
+    """For each unit, the unit(s) that stand for it on ``day``, with weights adding up to 1
+    (the rule is ``geo.treemap``'s; a unit with no link to ``day`` maps to nothing)."""
+    tree = treemap.on(day)
+    found = {unit.pk: tree.targets(unit.pk) for unit in units}
+    everyone = AdminUnit.objects.in_bulk({pk for parts in found.values() for pk, _ in parts})
     return {
-        origin: [(everyone[pk], weight) for pk, weight in parts] for origin, parts in result.items()
+        origin: [(everyone[pk], Decimal(weight)) for pk, weight in parts]
+        for origin, parts in found.items()
+        if parts
     }
 
 
 def rollup(facts: Mapping[int, int | Decimal], day: datetime.date) -> dict[int, Decimal]:
     """Totals per unit of the tree as of ``day``: each fact counted under the unit that stands
     for its unit on that day and under every ancestor of that unit."""
-    units = AdminUnit.objects.in_bulk(list(facts))
+    tree = treemap.on(day)
     totals: dict[int, Decimal] = defaultdict(Decimal)
-    for origin, parts in map_to_date(units.values(), day).items():
-        for unit, weight in parts:
-            for pk in paths.ids_in(unit.path):
-                totals[pk] += Decimal(facts[origin]) * weight
+    for origin, value in facts.items():
+        for pk, weight in tree.carry(origin):
+            totals[pk] += Decimal(value) * weight
     return dict(totals)
 
 
