@@ -180,7 +180,21 @@ class Activity(AuditedModel):
     class Meta:
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
-        indexes = [models.Index(fields=["kind", "start_on"])]
+        indexes = [
+            models.Index(fields=["kind", "start_on"]),
+            # Covers the reading path's one query per period (facts per unit, kind, programme).
+            models.Index(
+                fields=[
+                    "start_on",
+                    "unit",
+                    "kind",
+                    "programme",
+                    "is_training_of_trainers",
+                    "participants_women",
+                ],
+                name="activities_facts_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_on__gte=models.F("start_on")),

@@ -75,13 +75,14 @@ def _filtered(request, unit):
 def activity_list(request, pk):
     unit = access.get_unit_or_404(request.user, pk)
     records, kind, programme, period, day = _filtered(request, unit)
+    page = Paginator(records, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "activities/list.html",
         {
             "unit": unit,
-            "page": Paginator(records, 100).get_page(request.GET.get("page")),
-            "total": records.count(),
+            "page": page,
+            "total": page.paginator.count,
             "kind": kind,
             "programme": programme,
             "period": period,

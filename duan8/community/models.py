@@ -80,7 +80,13 @@ class CommunityModel(AuditedModel):
     class Meta:
         verbose_name = _("community model")
         verbose_name_plural = _("community models")
-        indexes = [models.Index(fields=["kind", "established_on"])]
+        indexes = [
+            models.Index(fields=["kind", "established_on"]),
+            # Covers the reading path's one query per period (facts per unit and kind).
+            models.Index(
+                fields=["unit", "kind", "established_on", "ended_on"], name="community_facts_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("established_on")),

@@ -36,12 +36,12 @@ def _filtered(request, unit):
         except ValueError:
             raise Http404 from None
     day = reading.records_day(unit, period, reading.requested_day(request))
-    records = CommunityModel.objects.within(unit, on=day).select_related("unit", "unit__parent")
+    records = CommunityModel.objects.within(unit, on=day).prefetch_related("unit__parent")
     if kind:
         records = records.filter(kind=kind)
     if period is not None and count in COUNTS:
         records = getattr(records, COUNTS[count])(period)
-    return records.order_by("unit__path", "name"), kind, period, count, day
+    return records.order_by("unit_id", "name", "pk"), kind, period, count, day
 
 
 @login_required
@@ -66,7 +66,7 @@ def model_list(request, pk):
         {
             "unit": unit,
             "page": page,
-            "total": records.count(),
+            "total": page.paginator.count,
             "kind": kind,
             "period": period,
             "count": count,

@@ -292,9 +292,15 @@ class WithinUnitQuerySet(models.QuerySet):
     on the tree of ``day`` (the records behind a figure read on that tree)."""
 
     def within(self, unit: AdminUnit, on: datetime.date | None = None):
+        if unit.parent_id is None and (on is None or unit.is_valid_on(on)):
+            return self.all()  # the nation: every record of every unit
         if on is None:
-            return self.filter(paths.prefix_q("unit__path", unit.path))
-        from duan8.geo import treemap
+            prefixes, singles = [unit.path], []
+        else:
+            from duan8.geo import treemap
 
-        prefixes, singles = treemap.on(on).reach(unit.pk)
-        return self.filter(paths.any_prefix_q("unit__path", prefixes) | Q(unit_id__in=singles))
+            prefixes, singles = treemap.on(on).reach(unit.pk)
+        # The units first (one indexed range each), then their records by unit: the database
+        # never scans every record to test its unit's path.
+        units = AdminUnit.objects.filter(paths.any_prefix_q("path", prefixes) | Q(pk__in=singles))
+        return self.filter(unit_id__in=units.values("pk"))
