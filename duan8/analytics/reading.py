@@ -4,13 +4,14 @@ tree date.
     facts per unit (one query per source and period)           ← measures registered by apps
       → carried to the units of the tree date (geo.treemap)     ← the 2025 reform, read-time
       → summed up that date's tree                              ← every unit at once
-      → cached under the change counters of the facts' models and of the geography
+      → kept in the process, patched from the audit trail       ← analytics.facts
 
-Pages, the API, exports and documents call ``read``/``read_many``/``totals``/``measure_totals``
-and nothing else. The tree date defaults to the last day of the period, or the nearest day on
-which the unit exists (today's Lai Châu reads 2024 on its first day, when the former province
-of the same name had just gone into it). Nothing is written when reading: a saved record raises
-its model's change counter in the same transaction, and the next request computes afresh.
+Pages, the API, exports and documents call ``read``/``read_many``/``totals``/``targets_of``/
+``measure_values`` and nothing else. The tree date defaults to the last day of the period, or
+the nearest day on which the unit exists (today's Lai Châu reads 2024 on its first day, when
+the former province of the same name had just gone into it). Nothing is written when reading:
+a saved record raises its model's change counter in the same transaction, and the next request
+brings the facts up to date before it reads. See docs/reading.md.
 """
 
 from __future__ import annotations
