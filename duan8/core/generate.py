@@ -456,6 +456,34 @@ def ensure_reference_data(log: Callable[[str], None] = print) -> None:
     if not Phase.objects.exists():
         defaults.load()
         log("load_framework: phase-I framework loaded")
+    if not typed_indicators():
+        _add_typed_indicators()
+        log(f"{len(GENERATED_TYPED)} typed indicators added for the benchmark")
+
+
+# The phase-I framework counts everything from records; figures typed per period are measured
+# on indicators the generator adds (named as generated, never shipped by the framework).
+GENERATED_TYPED = [
+    ("SL-TGTT", "Người tham gia sinh hoạt truyền thông (chỉ số sinh tự động)"),
+    ("SL-NNHT", "Phụ nữ được hỗ trợ, tư vấn (chỉ số sinh tự động)"),
+    ("SL-TETG", "Trẻ em tham gia hoạt động (chỉ số sinh tự động)"),
+]
+
+
+def _add_typed_indicators() -> None:
+    from duan8.framework import actions
+    from duan8.framework.models import ContentArea
+
+    area = ContentArea.objects.order_by("phase__start", "code").first()
+    for code, name in GENERATED_TYPED:
+        actions.add_indicator(
+            area,
+            code=code,
+            name=name,
+            unit_of_measure="người",
+            source=Source.TYPED,
+            measure="reporting.typed",
+        )
 
 
 def generate(scale: float = 1.0, seed: int = 8, log: Callable[[str], None] = print) -> Report:
