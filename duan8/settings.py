@@ -98,7 +98,7 @@ DATABASES = {
         env_str("DATABASE_URL", "sqlite:///duan8.sqlite3"), base_dir=DATA_DIR
     )
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DUAN8_DB_CONN_MAX_AGE", 0, minimum=0)
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DUAN8_DB_CONN_MAX_AGE", 60, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

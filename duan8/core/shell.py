@@ -38,11 +38,11 @@ def default_unit(user):
     from duan8.geo.models import AdminUnit
 
     in_force_first = F("valid_until").desc(nulls_first=True)
-    return access.scope_units(user).order_by(in_force_first, "depth", "pk").first() or (
-        AdminUnit.objects.order_by("depth", "pk").first()
-        if access.is_national_admin(user)
-        else None
-    )
+    if access.is_national_admin(user):
+        return AdminUnit.objects.filter(parent__isnull=True).order_by(in_force_first, "pk").first()
+    # The broadest unit in view is always one the user holds a role on (a subtree's root).
+    held = AdminUnit.objects.filter(memberships__user=user)
+    return held.order_by(in_force_first, "depth", "pk").first()
 
 
 def current_unit(request):
