@@ -166,9 +166,11 @@ def _touched_units(had: dict[str, Mark], wanted: dict[str, Mark]) -> set[int] | 
     touched: set[int] = set()
     for label, (token, value, last_event) in wanted.items():
         old_token, old_value, old_event = had[label]
-        if (token, value) == (old_token, old_value):
+        if (token, value, last_event) == (old_token, old_value, old_event):
             continue
-        if token != old_token or value < old_value:
+        # Another history: a new token (restored database), or counters gone back or moved
+        # by another event than those seen (facts read inside a transaction rolled back).
+        if token != old_token or value <= old_value or last_event <= old_event:
             return None
         content_type = ContentType.objects.get_by_natural_key(*label.split("."))
         events = AuditEvent.objects.filter(
