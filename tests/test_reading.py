@@ -221,3 +221,61 @@ def test_records_written_around_the_audit_path_are_read_afresh(reform):
     )
     audit.bump(CommunityModel)  # what the data generator does after its bulk inserts
     assert value(reform, reform.phong_tho, IN_2024) == 4
+
+
+def test_figures_stay_right_when_the_process_lets_go_of_the_facts_but_keeps_the_totals(reform):
+    from duan8.analytics import facts
+
+    team(reform.mu_sang, datetime.date(2024, 5, 1))
+    assert value(reform, reform.phong_tho, IN_2024) == 1
+    team(reform.mu_sang, datetime.date(2024, 6, 1))
+    facts.forget_key(("facts", "community", IN_2024))  # as the least recently used would
+    assert value(reform, reform.phong_tho, IN_2024) == 2
+
+
+def test_a_role_on_a_former_commune_shows_none_of_its_successors_records(client, reform):
+    team(reform.dao_san, datetime.date(2026, 2, 1), "Tổ Dào San 2026")
+    client.force_login(user("musang.xem", role=Role.VIEWER, on=reform.mu_sang))
+    page = client.get(
+        reverse("community:list", args=[reform.mu_sang.pk]), {"period": "2026", "on": "2024-12-31"}
+    )
+    assert page.status_code == 200
+    assert [m.name for m in page.context["page"]] == []
+    # The figure itself still counts it: the 2026 team read on the 2024 tree.
+    assert value(reform, reform.mu_sang, IN_2026, datetime.date(2024, 12, 31)) == 1
+
+
+def test_a_village_of_a_split_commune_is_read_only_by_the_commune_it_went_to(client, reform):
+    from duan8.geo.models import Succession, UnitKind
+    from tests.factories import unit
+
+    old_village = unit(
+        UnitKind.VILLAGE, "Bản Sì Thâu Chải", reform.ma_ly_pho, code="", valid_until=REFORM
+    )
+    new_village = unit(
+        UnitKind.VILLAGE, "Bản Sì Thâu Chải", reform.khong_lao, code="", valid_from=REFORM
+    )
+    Succession.objects.create(predecessor=old_village, successor=new_village, effective_on=REFORM)
+    saved = team(old_village, datetime.date(2024, 5, 1), "Tổ Sì Thâu Chải")
+    whole = team(reform.ma_ly_pho, datetime.date(2024, 5, 1), "Tổ xã Ma Ly Pho")
+    url = reverse("community:detail", args=[saved.pk])
+    client.force_login(user("phongtho.xem", role=Role.VIEWER, on=reform.phong_tho_commune))
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("community:detail", args=[whole.pk])).status_code == 200
+    client.force_login(user("khonglao.xem", role=Role.VIEWER, on=reform.khong_lao))
+    assert client.get(url).status_code == 200
+
+
+def test_shares_of_a_split_that_do_not_add_up_to_one_lose_nothing(reform):
+    from duan8.geo.models import Succession, UnitKind
+    from tests.factories import unit
+
+    old = unit(UnitKind.COMMUNE, "Xã Bản Lang", reform.phong_tho, valid_until=REFORM)
+    for name in ("Xã A", "Xã B", "Xã C"):
+        new = unit(UnitKind.COMMUNE, name, reform.lai_chau, valid_from=REFORM)
+        Succession.objects.create(
+            predecessor=old, successor=new, effective_on=REFORM, share=Decimal("0.3333")
+        )
+    for i in range(3):
+        team(old, datetime.date(2023, 3, 1), f"Tổ {i}")
+    assert value(reform, reform.lai_chau, PHASE) == 3

@@ -62,6 +62,7 @@ def _filtered(request, unit):
             raise Http404 from None
     day = reading.records_day(unit, period, reading.requested_day(request))
     records = Activity.objects.within(unit, on=day).select_related("unit")
+    records = access.scope_records(request.user, records)
     if kind:
         records = records.filter(kind=kind)
     if programme:

@@ -14,6 +14,7 @@ counter row), so no event is skipped; when the events do not account for the cou
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
@@ -50,7 +51,9 @@ def keep(key: Hashable, value) -> None:
         _cache.move_to_end(key)
         while len(_cache) > _MAX_ENTRIES:
             old, _value = _cache.popitem(last=False)
-            _key_locks.pop(old, None)
+            lock = _key_locks.get(old)
+            if lock is not None and not lock.locked():
+                del _key_locks[old]
 
 
 def key_lock(key: Hashable) -> threading.Lock:
@@ -71,10 +74,20 @@ def cached(key: Hashable, compute: Callable[[], object]) -> object:
     return found
 
 
+def forget_key(key: Hashable) -> None:
+    with _lock:
+        _cache.pop(key, None)
+
+
 def forget() -> None:
     with _lock:
         _cache.clear()
         _key_locks.clear()
+
+
+# Generations are drawn from one counter for the process: facts read afresh never take the
+# number of facts whose totals are still kept.
+_generations = itertools.count(1)
 
 
 # Facts --------------------------------------------------------------------------------------
@@ -88,22 +101,35 @@ class Facts:
 
     parts: dict[Hashable, dict[int, object]]
     marks: dict[str, Mark]
-    generation: int = 0
-    # (generation, {part: {unit_id: change}}) for the latest patches, oldest first
+    generation: int = field(default_factory=lambda: next(_generations))
+    # (generation before, generation after, {part: {unit_id: change}}) of the latest patches
     changes: deque = field(default_factory=lambda: deque(maxlen=KEPT_CHANGES))
 
     def changes_since(self, generation: int) -> list[dict] | None:
-        """The patches after ``generation``, or None when they are no longer all kept."""
+        """The patches that lead from ``generation`` to these facts, or None when they are
+        not all kept (or ``generation`` was never a step towards these facts)."""
         if generation == self.generation:
             return []
-        kept = [(g, c) for g, c in self.changes if g > generation]
-        if not kept or kept[0][0] != generation + 1:
-            return None
-        return [change for _g, change in kept]
+        steps = list(self.changes)
+        for index, (before, _after, _change) in enumerate(steps):
+            if before == generation:
+                return [change for _b, _a, change in steps[index:]]
+        return None
+
+    def newer_than(self, wanted: dict[str, Mark]) -> bool:
+        """These facts already hold every change ``wanted`` counts (read by a request that
+        read its counters just before another request brought the facts further)."""
+        for label, (token, value, _event, _stamp) in wanted.items():
+            mine = self.marks.get(label)
+            if mine is None or mine[0] != token or mine[1] < value:
+                return False
+            if mine[1] == value and mine != wanted[label]:
+                return False
+        return True
 
 
 def marks_of(source: FactSource, counters: dict[str, tuple]) -> dict[str, Mark]:
-    return {label: counters.get(label, ("", 0, 0)) for label in source.models}
+    return {label: counters.get(label, ("", 0, 0, "")) for label in source.models}
 
 
 def current(source: FactSource, period: Period, counters: dict[str, tuple]) -> Facts:
@@ -111,17 +137,15 @@ def current(source: FactSource, period: Period, counters: dict[str, tuple]) -> F
     key = ("facts", source.name, period)
     wanted = marks_of(source, counters)
     found = peek(key)
-    if found is not None and found.marks == wanted:
+    if found is not None and found.newer_than(wanted):
         return found
     with key_lock(key):
         found = peek(key)
-        if found is not None and found.marks == wanted:
+        if found is not None and found.newer_than(wanted):
             return found
         refreshed = _patched(source, period, found, wanted) if found is not None else None
         if refreshed is None:
             refreshed = Facts(source.fetch(period, None), wanted)
-            if found is not None:
-                refreshed.generation = found.generation + 1  # no patch: totals recompute
         keep(key, refreshed)
         return refreshed
 
@@ -151,8 +175,8 @@ def _patched(source: FactSource, period: Period, old: Facts, wanted: dict) -> Fa
                 updated.pop(unit_id, None)
         parts[part] = updated
         change[part] = delta
-    result = Facts(parts, wanted, old.generation + 1, deque(old.changes, maxlen=KEPT_CHANGES))
-    result.changes.append((result.generation, change))
+    result = Facts(parts, wanted, changes=deque(old.changes, maxlen=KEPT_CHANGES))
+    result.changes.append((old.generation, result.generation, change))
     return result
 
 
@@ -164,9 +188,9 @@ def _touched_units(had: dict[str, Mark], wanted: dict[str, Mark]) -> set[int] | 
     from duan8.core.models import AuditEvent
 
     touched: set[int] = set()
-    for label, (token, value, last_event) in wanted.items():
-        old_token, old_value, old_event = had[label]
-        if (token, value, last_event) == (old_token, old_value, old_event):
+    for label, (token, value, last_event, stamp) in wanted.items():
+        old_token, old_value, old_event, _old_stamp = had[label]
+        if (token, value, last_event, stamp) == had[label]:
             continue
         # Another history: a new token (restored database), or counters gone back or moved
         # by another event than those seen (facts read inside a transaction rolled back).

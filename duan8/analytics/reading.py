@@ -190,8 +190,12 @@ TARGETS = FactSource("targets", ("framework.target",), _fetch_targets)
 def _targets(ctx: _Context, indicator_id: int, period: Period, day) -> dict:
     tree = ctx.tree(day)
     current = ctx.facts(TARGETS, period)
-    key = ("targets", indicator_id, period, current.generation, ctx.geo, tree.units.epoch(day))
-    return facts.cached(key, lambda: _own(current.parts.get(indicator_id, {}), tree))
+    key = ("targets", indicator_id, period, ctx.geo, tree.units.epoch(day))
+    held = facts.peek(key)
+    if held is None or held[0] != current.generation:
+        held = (current.generation, _own(current.parts.get(indicator_id, {}), tree))
+        facts.keep(key, held)
+    return held[1]
 
 
 # Reading indicators ------------------------------------------------------------------------

@@ -93,6 +93,7 @@ def model_list(request, query: Query[ModelQuery]):
     unit = access.get_unit_or_404(request.auth, query.unit)
     period = _period(query.period)
     records = CommunityModel.objects.within(unit, on=reading.records_day(unit, period, query.on))
+    records = access.scope_records(request.auth, records)
     if query.kind:
         records = records.filter(kind=query.kind)
     if period and query.count == "established":
@@ -183,6 +184,7 @@ def activity_list(request, query: Query[ActivityQuery]):
     unit = access.get_unit_or_404(request.auth, query.unit)
     period = _period(query.period)
     records = Activity.objects.within(unit, on=reading.records_day(unit, period, query.on))
+    records = access.scope_records(request.auth, records)
     if query.kind:
         records = records.filter(kind=query.kind)
     if query.programme:

@@ -37,6 +37,7 @@ def _filtered(request, unit):
             raise Http404 from None
     day = reading.records_day(unit, period, reading.requested_day(request))
     records = CommunityModel.objects.within(unit, on=day).prefetch_related("unit__parent")
+    records = access.scope_records(request.user, records)
     if kind:
         records = records.filter(kind=kind)
     if period is not None and count in COUNTS:

@@ -78,9 +78,9 @@ def _past_of(held: list[tuple[str, int]]) -> list[tuple[str, int]]:
         pk = paths.ids_in(path)[-1]
         if not tree.exists(pk):
             continue
-        prefixes, singles = tree.reach(pk)
+        prefixes, singles = tree.reach(pk, former_only=True)
         past += [(prefix, Action.VIEW) for prefix in prefixes if prefix != path]
-        past += [(tree.units.path[single], Action.VIEW) for single in singles]
+        past += [(tree.units.path[single] + EXACT, Action.VIEW) for single in singles]
     return past
 
 
@@ -94,7 +94,18 @@ def rank_on(user: Any, unit: AdminUnit) -> int:
     """The strongest role rank ``user`` holds on ``unit`` through any membership above it."""
     if is_national_admin(user):
         return max(Action)
-    return max((rank for path, rank in grants(user) if unit.path.startswith(path)), default=0)
+    return max((rank for path, rank in grants(user) if _covers(path, unit.path)), default=0)
+
+
+# A grant on one unit alone (not its subtree) ends with this mark: a former unit that went only
+# in part into today's unit is readable, not the parts of it that went elsewhere.
+EXACT = "="
+
+
+def _covers(grant: str, path: str) -> bool:
+    if grant.endswith(EXACT):
+        return path == grant[: -len(EXACT)]
+    return path.startswith(grant)
 
 
 def can(user: Any, action: Action, unit: AdminUnit) -> bool:
@@ -157,7 +168,9 @@ def unit_q(user: Any, action: Action = Action.VIEW, *, path_field: str = "unit__
     roots = root_paths(user, action)
     if roots is None:
         return Q()
-    return paths.any_prefix_q(path_field, roots)
+    exact = [root[: -len(EXACT)] for root in roots if root.endswith(EXACT)]
+    query = paths.any_prefix_q(path_field, [root for root in roots if not root.endswith(EXACT)])
+    return query | Q(**{f"{path_field}__in": exact}) if exact else query
 
 
 def scope(
@@ -167,6 +180,18 @@ def scope(
     if not _signed_in(user):
         return queryset.none()
     return queryset.filter(unit_q(user, action, path_field=path_field))
+
+
+def scope_records(user: Any, queryset: QuerySet, action: Action = Action.VIEW) -> QuerySet:
+    """Like ``scope`` for records with a ``unit``, found through the ids of the units in scope
+    (the database reads the units by path first, then their records by unit). Lists that also
+    hold records of other units (a figure's records on another tree date) go through here, so
+    that they never show what the user may not read."""
+    if not _signed_in(user):
+        return queryset.none()
+    if is_national_admin(user):
+        return queryset
+    return queryset.filter(unit_id__in=scope_units(user, action).values("pk"))
 
 
 def scope_units(user: Any, action: Action = Action.VIEW, queryset: QuerySet | None = None):

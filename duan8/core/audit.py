@@ -193,17 +193,18 @@ def bump(model: type[models.Model], by: int = 1) -> None:
 
 def note_event(model: type[models.Model], event_id: int) -> None:
     """Note on the counter the audit event of the change just counted."""
+    from duan8.core.models import ChangeCounter, new_token
+
+    counter = ChangeCounter.objects.filter(label=model._meta.label_lower)
+    counter.update(last_event=event_id, stamp=new_token())
+
+
+def counters() -> dict[str, tuple[str, int, int, str]]:
+    """Every model's change counter (token, value, last audit event, stamp), in one query."""
     from duan8.core.models import ChangeCounter
 
-    ChangeCounter.objects.filter(label=model._meta.label_lower).update(last_event=event_id)
-
-
-def counters() -> dict[str, tuple[str, int, int]]:
-    """Every model's change counter (token, value, last audit event), in one query."""
-    from duan8.core.models import ChangeCounter
-
-    rows = ChangeCounter.objects.values_list("label", "token", "value", "last_event")
-    return {label: (token, value, event) for label, token, value, event in rows}
+    rows = ChangeCounter.objects.values_list("label", "token", "value", "last_event", "stamp")
+    return {row[0]: row[1:] for row in rows}
 
 
 class AuditedModel(models.Model):

@@ -92,6 +92,9 @@ class ChangeCounter(models.Model):
     token = models.CharField(max_length=16, default=new_token)
     # The audit event of the latest change: readers fetch the events since the last they saw.
     last_event = models.BigIntegerField(default=0)
+    # Drawn at each change: two histories never show the same counter, even where a rolled-back
+    # transaction let the database give an event id out again.
+    stamp = models.CharField(max_length=16, default="")
 
     def __str__(self) -> str:
         return f"{self.label}: {self.value}"

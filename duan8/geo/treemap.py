@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from duan8.geo import paths
 
+MAX_STEPS = 12  # successions and parents followed from one unit, at most
 ONE = 1  # weights are 1 (an int, cheap to add) unless a share or a split says otherwise
 Weight = int | Decimal
 
@@ -97,7 +98,7 @@ class TreeMap:
         self._targets: dict[int, tuple[tuple[int, Weight], ...]] = {}
         self._carry: dict[int, tuple[tuple[int, Weight], ...]] = {}
         self._sources: dict[int, list[int]] | None = None
-        self._reach: dict[int, tuple[list[str], list[int]]] = {}
+        self._reach: dict[tuple[int, bool], tuple[list[str], list[int]]] = {}
         self._lock = threading.Lock()
 
     def exists(self, pk: int) -> bool:
@@ -109,7 +110,9 @@ class TreeMap:
         if found is not None:
             return found
         units = self.units
-        if pk not in units.span or _depth > 12:
+        if _depth > MAX_STEPS:
+            return ()  # a loop in the successions: not remembered, so no answer is cut short
+        if pk not in units.span:
             found = ()
         elif units.exists_on(pk, self.day):
             found = ((pk, ONE),)
@@ -128,7 +131,9 @@ class TreeMap:
         if end is not None and end <= self.day:
             outgoing = units.forward.get(pk, [])
             if outgoing and all(share is not None for _s, _d, share in outgoing):
-                return [(after, Decimal(share)) for after, _d, share in outgoing]
+                # Shares are read as parts of their sum, so a split never loses or adds a part.
+                whole = sum(Decimal(share) for _a, _d, share in outgoing)
+                return [(after, Decimal(share) / whole) for after, _d, share in outgoing]
             if outgoing:
                 default = next((o for o in outgoing if o[1]), outgoing[0])
                 return [(default[0], ONE)]
@@ -169,18 +174,22 @@ class TreeMap:
                     self._sources = index
         return self._sources.get(pk, [])
 
-    def reach(self, pk: int) -> tuple[list[str], list[int]]:
-        found = self._reach.get(pk)
+    def reach(self, pk: int, *, former_only: bool = False) -> tuple[list[str], list[int]]:
+        """Where the records counted under ``pk`` on this day lie: subtree paths (the unit's
+        own, and those of other units wholly carried into it) and single units whose subtree
+        is carried only in part. ``former_only`` leaves out units that began after this day
+        (a 2026 commune read on the 2024 tree), for what a viewer may read of the past."""
+        key = (pk, former_only)
+        found = self._reach.get(key)
         if found is None:
-            found = self._reach[pk] = self._find_reach(pk)
+            found = self._reach[key] = self._find_reach(pk, former_only)
         return found
 
-    def _find_reach(self, pk: int) -> tuple[list[str], list[int]]:
-        """Where the records counted under ``pk`` on this day lie: subtree paths (the unit's
-        own, and those of former units wholly carried into it) and single units whose
-        subtree is carried only in part."""
+    def _find_reach(self, pk: int, former_only: bool) -> tuple[list[str], list[int]]:
         units = self.units
         sources = set(self.sources(pk))
+        if former_only:
+            sources = {s for s in sources if units.span[s][1] is not None}
         inside: dict[int, int] = defaultdict(int)
         for source in sources:
             for ancestor in paths.ids_in(units.path[source]):
