@@ -32,6 +32,8 @@ class AuditContext:
     user: Any = None
     ip: str | None = None
     label: str = ""
+    # The change counters read once per request (or command), forgotten at each write.
+    counters: dict | None = None
 
     def actor(self):
         user = self.user
@@ -184,6 +186,9 @@ def bump(model: type[models.Model], by: int = 1) -> None:
     """
     from duan8.core.models import ChangeCounter
 
+    ctx = _context.get()
+    if ctx is not None:
+        ctx.counters = None
     label = model._meta.label_lower
     counter = ChangeCounter.objects.filter(label=label)
     if not counter.update(value=models.F("value") + by):
@@ -200,11 +205,18 @@ def note_event(model: type[models.Model], event_id: int) -> None:
 
 
 def counters() -> dict[str, tuple[str, int, int, str]]:
-    """Every model's change counter (token, value, last audit event, stamp), in one query."""
+    """Every model's change counter (token, value, last audit event, stamp), in one query,
+    read once per request or command (``acting_as``) until that request writes."""
     from duan8.core.models import ChangeCounter
 
+    ctx = _context.get()
+    if ctx is not None and ctx.counters is not None:
+        return ctx.counters
     rows = ChangeCounter.objects.values_list("label", "token", "value", "last_event", "stamp")
-    return {row[0]: row[1:] for row in rows}
+    found = {row[0]: row[1:] for row in rows}
+    if ctx is not None:
+        ctx.counters = found
+    return found
 
 
 class AuditedModel(models.Model):
