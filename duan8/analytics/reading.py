@@ -88,11 +88,25 @@ class _Context:
 
 
 def _roll_up(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
+    """Every unit's total on the tree: each fact onto the unit(s) standing for its unit, then
+    each unit's total into its parent's, deepest units first (each unit visited once)."""
     totals: dict[int, object] = defaultdict(int)
-    carry = tree.carry
+    targets = tree.targets
     for unit_id, value in facts.items():
-        for ancestor, weight in carry(unit_id):
-            totals[ancestor] += value if weight == 1 else value * weight
+        for target, weight in targets(unit_id):
+            totals[target] += value if weight == 1 else value * weight
+    parent, depth = tree.units.parent, tree.units.depth
+    levels: dict[int, list[int]] = defaultdict(list)
+    for pk in totals:
+        levels[depth[pk]].append(pk)
+    for level in range(max(levels, default=0), 0, -1):
+        for pk in levels[level]:
+            up = parent[pk]
+            if up is None:
+                continue
+            if up not in totals:
+                levels[level - 1].append(up)
+            totals[up] += totals[pk]
     return dict(totals)
 
 

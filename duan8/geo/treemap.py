@@ -35,6 +35,7 @@ class Units:
         from duan8.geo.models import AdminUnit, Succession
 
         self.parent: dict[int, int | None] = {}
+        self.depth: dict[int, int] = {}
         self.path: dict[int, str] = {}
         self.kind: dict[int, str] = {}
         self.span: dict[int, tuple[datetime.date, datetime.date | None]] = {}
@@ -44,6 +45,7 @@ class Units:
         )
         for pk, parent, path, kind, start, end in rows.iterator(chunk_size=10000):
             self.parent[pk], self.path[pk], self.kind[pk] = parent, path, kind
+            self.depth[pk] = path.count("/") - 2
             self.span[pk] = (start, end)
             dates.add(start)
             if end is not None:
