@@ -91,9 +91,13 @@ def _roll_up(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
     """Every unit's total on the tree: each fact onto the unit(s) standing for its unit, then
     each unit's total into its parent's, deepest units first (each unit visited once)."""
     totals: dict[int, object] = defaultdict(int)
-    targets = tree.targets
+    single = tree.single_targets()
     for unit_id, value in facts.items():
-        for target, weight in targets(unit_id):
+        target = single.get(unit_id)
+        if target is not None:
+            totals[target] += value
+            continue
+        for target, weight in tree.targets(unit_id):
             totals[target] += value if weight == 1 else value * weight
     parent, depth = tree.units.parent, tree.units.depth
     levels: dict[int, list[int]] = defaultdict(list)

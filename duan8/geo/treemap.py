@@ -100,6 +100,7 @@ class TreeMap:
         self._targets: dict[int, tuple[tuple[int, Weight], ...]] = {}
         self._carry: dict[int, tuple[tuple[int, Weight], ...]] = {}
         self._sources: dict[int, list[int]] | None = None
+        self._single: dict[int, int] | None = None
         self._reach: dict[tuple[int, bool], tuple[list[str], list[int]]] = {}
         self._lock = threading.Lock()
 
@@ -148,6 +149,18 @@ class TreeMap:
                 return [(before, share) for before in chosen]
         parent = units.parent.get(pk)
         return [(parent, ONE)] if parent is not None else []
+
+    def single_targets(self) -> dict[int, int]:
+        """For every unit that one unit of this day stands for wholly (nearly all of them),
+        that unit: the fast path of a roll-up."""
+        if self._single is None:
+            single = {}
+            for pk in self.units.span:
+                found = self.targets(pk)
+                if len(found) == 1 and found[0][1] == 1:
+                    single[pk] = found[0][0]
+            self._single = single
+        return self._single
 
     def carry(self, pk: int) -> tuple[tuple[int, Weight], ...]:
         """The units of this day a fact on ``pk`` counts under: the units standing for it and
