@@ -15,8 +15,10 @@ def figures_computed_afresh():
     """A test's rolled-back transaction can leave the change counters where another test's
     left them: figures and the geography held in memory are dropped before each test."""
     from duan8.analytics import reading
+    from duan8.reporting import cycle
 
     reading.forget()
+    cycle.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -467,6 +467,51 @@ EXPECTATIONS: dict[str, list[Check]] = {
         )
     ],
     "reporting:figures": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
+    "reporting:cycle": [Check("GET", expect=codes(200, 302), query=lambda w: {"period": "2024"})],
+    "reporting:regimes": [Check("GET", expect=codes(200, 302))],
+    "reporting:regime_add": [Check("GET", expect=ADMIN_ONLY)],
+    "reporting:regime": [
+        Check("GET", lambda w: {"pk": _regime(w, w.nation).pk}, NATIONAL_ONLY),
+        Check(
+            "GET",
+            lambda w: {"pk": _regime(w, w.province).pk},
+            codes(404, 302, province_admin=200, national_admin=200),
+            note="a province's own calendar",
+        ),
+    ],
+    "reporting:submission": [
+        Check("GET", lambda w: {"pk": w.commune.pk, "code": "2024"}, IN_SCOPE_VIEW),
+        Check(
+            "POST",
+            lambda w: {"pk": w.commune.pk, "code": "2024"},
+            {
+                **IN_SCOPE_VIEW,
+                **{
+                    p: 302
+                    for p in (
+                        "commune_editor",
+                        "district_approver",
+                        "province_admin",
+                        "national_admin",
+                    )
+                },
+            },
+            data=lambda w: {"action": "submit"},
+        ),
+        Check(
+            "POST",
+            lambda w: {"pk": _submitted(w).pk, "code": "2024"},
+            {
+                **IN_SCOPE_VIEW,
+                "commune_editor": 403,
+                "district_approver": 302,
+                "province_admin": 302,
+                "national_admin": 302,
+            },
+            data=lambda w: {"action": "approve"},
+            note="only the levels above approve",
+        ),
+    ],
     "api:api-root": [Check("GET", expect=codes(404), note="the API root points to /docs")],
     "api:openapi-json": [Check("GET", expect=codes(200))],
     "api:openapi-view": [Check("GET", expect=codes(200))],
@@ -485,6 +530,33 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:unit_history": [Check("GET", lambda w: {"unit_id": w.commune.pk}, API_ADMIN)],
     "api:audit": [Check("GET", expect=API_ADMIN, query=lambda w: {"unit": w.commune.pk})],
 }
+
+
+def _regime(w, scope):
+    import datetime
+
+    from duan8.reporting.models import Regime
+
+    regime = Regime(
+        scope=scope,
+        level="commune",
+        reports_to="province",
+        period_kind="year",
+        due_day=25,
+        valid_from=datetime.date(2025, 7, 1),
+        legal_source="Test",
+    )
+    regime.save()
+    return regime
+
+
+def _submitted(w):
+    """The commune's 2024 report, submitted: the unit whose report is approved."""
+    from duan8.framework import periods
+    from duan8.reporting import cycle
+
+    cycle.submit(w.commune_editor, w.commune, periods.parse("2024"))
+    return w.commune
 
 
 def _walk(patterns, namespace: str = ""):

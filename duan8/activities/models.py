@@ -208,6 +208,11 @@ class Activity(AuditedModel):
     def audit_unit(self):
         return self.unit
 
+    def lock_spans(self):
+        from duan8.core.locks import day_span
+
+        return day_span(self.start_on) + day_span(self.end_on)
+
     def clean(self) -> None:
         errors = {}
         if self.end_on and self.start_on and self.end_on < self.start_on:

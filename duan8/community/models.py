@@ -100,6 +100,11 @@ class CommunityModel(AuditedModel):
     def audit_unit(self):
         return self.unit
 
+    def lock_spans(self):
+        from duan8.core.locks import day_span
+
+        return day_span(self.established_on) + day_span(self.ended_on)
+
     @property
     def members_total(self) -> int:
         return self.members_women + self.members_men
@@ -146,3 +151,8 @@ class StatusChange(AuditedModel):
 
     def audit_unit(self):
         return self.model.unit
+
+    def lock_spans(self):
+        from duan8.core.locks import day_span
+
+        return day_span(self.on)

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
@@ -143,6 +144,10 @@ def bulk_create(objs: list[models.Model], *, batch_size: int = 2000) -> list[mod
         return objs
     model = type(objs[0])
     with transaction.atomic():
+        if model.lock_spans is not AuditedModel.lock_spans:
+            from duan8.core import locks
+
+            locks.guard(objs)
         created = model.objects.bulk_create(objs, batch_size=batch_size)
         hook = getattr(model, "after_bulk_create", None)
         if hook is not None:
@@ -233,6 +238,7 @@ class AuditedModel(models.Model):
 
         adding = self._state.adding
         with transaction.atomic():
+            self.check_locks()
             before = None if adding else stored_snapshot(self)
             self.write(*args, **kwargs)
             action = (
@@ -252,6 +258,11 @@ class AuditedModel(models.Model):
         from duan8.core.models import AuditEvent
 
         with transaction.atomic():
+            if type(self).lock_spans is not AuditedModel.lock_spans:
+                from duan8.core import locks
+
+                stored = type(self)._base_manager.filter(pk=self.pk).first()
+                locks.guard([stored or self])
             before = snapshot(self)
             pk = self.pk
             result = super().delete(*args, **kwargs)
@@ -261,3 +272,35 @@ class AuditedModel(models.Model):
     def audit_unit(self):
         """The administrative unit this record belongs to (for per-unit history)."""
         return None
+
+    # Records that count in a period's figures return the spans of dates they belong to
+    # (``duan8.core.locks``); an approved period then refuses their changes.
+    def lock_spans(self) -> list[tuple]:
+        return []
+
+    def _lock_states(self) -> list[models.Model]:
+        """This record as it will be and, when stored, as it is stored."""
+        stored = None
+        if not self._state.adding and self.pk is not None:
+            stored = type(self)._base_manager.filter(pk=self.pk).first()
+        return [self] if stored is None else [self, stored]
+
+    def check_locks(self) -> None:
+        if type(self).lock_spans is AuditedModel.lock_spans:
+            return
+        from duan8.core import locks
+
+        locks.guard(self._lock_states())
+
+    def full_clean(self, *args, **kwargs):
+        errors = {}
+        try:
+            super().full_clean(*args, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        try:
+            self.check_locks()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)

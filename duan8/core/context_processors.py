@@ -17,6 +17,8 @@ def shell(request):
         "accounts": "admin",
         "framework": "targets",
         "community": "models",
+        "activities": "activities",
+        "reporting": "reports",
     }.get(namespace, "")
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"areas": AREAS, "active_area": active}

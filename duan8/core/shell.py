@@ -25,7 +25,7 @@ AREAS = [
     Area("targets", _("Targets"), "framework:browse"),
     Area("models", _("Models"), "community:mine"),
     Area("activities", _("Activities"), "activities:mine"),
-    Area("reports", _("Reports"), None),
+    Area("reports", _("Reports"), "reporting:cycle"),
     Area("finance", _("Finance"), None),
     Area("mothers", _("Maternal support"), None),
     Area("catalogues", _("Catalogues"), None),

@@ -311,7 +311,7 @@ class PeriodQuerySet(models.QuerySet):
 class PeriodFields(models.Model):
     """A record about one reporting period: a year, a half-year or a phase."""
 
-    period_kind = models.CharField(max_length=6)
+    period_kind = models.CharField(max_length=8)
     period_start = models.DateField()
     period_end = models.DateField()
 

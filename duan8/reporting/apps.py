@@ -8,4 +8,10 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Reporting")
 
     def ready(self) -> None:
-        from duan8.reporting import measures  # noqa: F401  (registers the measure)
+        from duan8.core import locks
+        from duan8.reporting import (
+            cycle,
+            measures,  # noqa: F401  (registers the measure)
+        )
+
+        locks.register(cycle.approved_lock)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from duan8.framework.models import Source
-from duan8.framework.periods import Period, parse
+from duan8.framework.periods import Period
 from duan8.reporting.models import Figure
 
 JUMP = Decimal(3)
@@ -26,17 +26,6 @@ def typed_indicators(phase, period: Period):
     return result
 
 
-def previous(period: Period) -> Period | None:
-    """The period just before: the year before, the half before, the phase before."""
-    if period.kind == "year":
-        return parse(str(period.start.year - 1))
-    if period.kind == "half":
-        if period.start.month == 7:
-            return parse(f"{period.start.year}-H1")
-        return parse(f"{period.start.year - 1}-H2")
-    return None
-
-
 @dataclass
 class Entry:
     indicator_id: int
@@ -48,7 +37,7 @@ class Entry:
 
 def jump_warning(indicator, unit, period: Period, total: Decimal) -> str | None:
     """A figure over three times the previous period's needs a comment."""
-    before = previous(period)
+    before = period.previous()
     if before is None:
         return None
     last = Figure.objects.for_period(before).filter(indicator=indicator, unit=unit).first()

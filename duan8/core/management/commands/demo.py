@@ -8,6 +8,7 @@ from duan8.framework import defaults as framework_defaults
 from duan8.framework import demo as framework_demo
 from duan8.geo import demo, official
 from duan8.geo.models import AdminUnit, UnitKind
+from duan8.reporting import defaults as reporting_defaults
 
 DEMO_PASSWORD = "duan8-demo"
 DEMO_ACCOUNTS = [
@@ -64,6 +65,7 @@ class Command(AuditedCommand):
                     )
         villages_added = demo.load_phong_tho_project_area()
         phase = framework_defaults.load()
+        reporting_defaults.load()
         framework_demo.load_lai_chau(phase)
         community_demo.load_kon_tum_teams()
         activities_demo.load_kon_tum_trainings()

@@ -1,5 +1,6 @@
 from duan8.core.management.base import AuditedCommand
 from duan8.framework import defaults
+from duan8.reporting import defaults as reporting_defaults
 
 
 class Command(AuditedCommand):
@@ -7,4 +8,5 @@ class Command(AuditedCommand):
 
     def handle(self, *args, **options):
         phase = defaults.load()
+        reporting_defaults.load()
         self.stdout.write(f"{phase}: {phase.indicators().count()} indicators")
