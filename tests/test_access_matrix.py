@@ -512,6 +512,31 @@ EXPECTATIONS: dict[str, list[Check]] = {
             note="only the levels above approve",
         ),
     ],
+    "api:report": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "period": "2024"})
+    ],
+    "api:report_act": [
+        Check(
+            "POST",
+            lambda w: {"unit_id": w.commune.pk, "period": "2024"},
+            API_VIEW,
+            data=lambda w: {"action": "submit"},
+        ),
+        Check(
+            "POST",
+            lambda w: {"unit_id": _submitted(w).pk, "period": "2024"},
+            {**API_VIEW, "commune_editor": 403},
+            data=lambda w: {"action": "approve"},
+            note="only the levels above approve",
+        ),
+    ],
+    "api:completeness": [
+        Check(
+            "GET",
+            expect=API_VIEW,
+            query=lambda w: {"unit": w.commune.pk, "period": "2024", "level": "commune"},
+        )
+    ],
     "api:api-root": [Check("GET", expect=codes(404), note="the API root points to /docs")],
     "api:openapi-json": [Check("GET", expect=codes(200))],
     "api:openapi-view": [Check("GET", expect=codes(200))],
@@ -602,6 +627,9 @@ FRAMEWORK_API = {
     "api:allocation",
     "api:allocation_save",
     "api:figures",
+    "api:report",
+    "api:report_act",
+    "api:completeness",
 }
 
 CASES = [

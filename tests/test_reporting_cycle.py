@@ -407,3 +407,38 @@ def test_the_reports_page_lists_the_units_below_with_their_state(client, cycle_w
     assert [(r.unit.name, r.state) for r in rows] == [("Xã Mồ Sì San", "submitted")]
     body = page.content.decode()
     assert "Xã Mồ Sì San" in body and "Xã Pa Tần" not in body
+
+
+def test_the_api_walks_a_report_up_and_tells_completeness(client, cycle_world):
+    w = cycle_world
+
+    def act(user, action, comment="", seen=None):
+        return client.post(
+            reverse("api:report_act", kwargs={"unit_id": w.commune.pk, "period": "2024"}),
+            json.dumps({"action": action, "comment": comment, "seen_state": seen}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token(user)}",
+        )
+
+    submitted = act(w.commune_editor, "submit", "Gửi huyện")
+    assert submitted.status_code == 200
+    assert submitted.json()["state"] == "submitted"
+    assert submitted.json()["deadline"] == "2025-01-25"
+    refused = act(w.district_approver, "return", "")
+    assert refused.status_code == 422
+    assert "ghi rõ cần sửa" in json.dumps(refused.json(), ensure_ascii=False)
+    assert act(w.district_approver, "return", "Bổ sung").json()["state"] == "returned"
+    assert act(w.commune_editor, "submit").json()["state"] == "submitted"
+    stale = act(w.province_admin, "approve", seen="returned")
+    assert stale.status_code == 422
+    approved = act(w.district_approver, "approve", seen="submitted").json()
+    assert approved["state"] == "approved"
+    assert [s["action"] for s in approved["steps"]] == ["submit", "return", "submit", "approve"]
+    assert [v["number"] for v in approved["versions"]] == [1, 2]
+    found = client.get(
+        reverse("api:completeness"),
+        {"unit": w.district.pk, "period": "2024", "level": "commune"},
+        HTTP_AUTHORIZATION=f"Bearer {token(w.district_approver)}",
+    ).json()
+    assert (found["expected"], found["submitted"]) == (1, 1)
+    assert found["units"][0]["timeliness"] == "late"  # submitted in 2026 for a 2025 deadline

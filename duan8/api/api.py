@@ -158,3 +158,6 @@ from duan8.api.records import router as records_router  # noqa: E402
 api.add_router("", framework_router)
 api.add_router("", records_router)
 api.add_router("", figures_router)
+from duan8.api.reports import router as reports_router  # noqa: E402
+
+api.add_router("", reports_router)

@@ -6,6 +6,10 @@ from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
 from duan8.core.access import MAX_ID
+from duan8.framework import periods
+
+# A period code: 2024, 2024-H1, 2024-Q3, 2024-05 or 2021-2025.
+PERIOD_PATTERN = r"^\d{4}(-H[12]|-Q[1-4]|-\d{2}|-\d{4})?$"
 
 # Ids and offsets beyond what the databases store are refused as bad input, not overflowed.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -20,3 +24,16 @@ class Pagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs):
         super().__init__(max_limit=1000, **kwargs)
+
+
+def parse_period(code: str) -> periods.Period:
+    """A period from its code, or a 422 answer that says how to write one."""
+    from django.utils.translation import gettext as _
+    from ninja.errors import HttpError
+
+    try:
+        return periods.parse(code)
+    except ValueError:
+        raise HttpError(
+            422, _("Not a period: write 2024, 2024-H1, 2024-Q3, 2024-05 or 2021-2025.")
+        ) from None

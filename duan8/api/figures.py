@@ -4,15 +4,12 @@ import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from pydantic import Field
 
 from duan8.analytics import reading
-from duan8.api.common import Id
+from duan8.api.common import PERIOD_PATTERN, Id, parse_period
 from duan8.core import access
-from duan8.framework import periods
 from duan8.framework.models import Indicator
 
 router = Router(tags=["figures"])
@@ -21,7 +18,11 @@ router = Router(tags=["figures"])
 class FigureQuery(Schema):
     indicator: Id
     unit: Id
-    period: str = Field(..., pattern=r"^\d{4}(-H[12]|-\d{4})?$", examples=["2024", "2021-2025"])
+    period: str = Field(
+        ...,
+        pattern=PERIOD_PATTERN,
+        examples=["2024", "2024-H1", "2024-Q3", "2024-05", "2021-2025"],
+    )
     on: datetime.date | None = Field(
         None,
         description="Tree date: the units whose figures are read. Default: the period's last "
@@ -74,12 +75,7 @@ def figures(request, query: Query[FigureQuery]):
     ``children=true``, the same for every unit below it on that day's tree."""
     unit = access.get_unit_or_404(request.auth, query.unit)
     indicator = get_object_or_404(Indicator, pk=query.indicator)
-    try:
-        period = periods.parse(query.period)
-    except ValueError:
-        raise HttpError(
-            422, _("Not a period: write 2024, 2024-H1, 2024-H2 or 2021-2025.")
-        ) from None
+    period = parse_period(query.period)
     day = reading.tree_date(unit, period, query.on)
     children = []
     if query.children:

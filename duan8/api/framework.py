@@ -7,11 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
-from duan8.api.common import Id
+from duan8.api.common import PERIOD_PATTERN, Id, parse_period
 from duan8.api.schemas import InputSchema
 from duan8.core import access
 from duan8.framework import actions, allocation, periods
@@ -153,7 +152,7 @@ class TargetOut(Schema):
 class TargetIn(InputSchema):
     indicator: Id
     unit: Id
-    period: str = Field(pattern=r"^\d{4}(-H[12]|-\d{4})?$")
+    period: str = Field(pattern=PERIOD_PATTERN)
     value: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
     revise: bool = False
     doc_number: str = Field("", max_length=60)
@@ -199,7 +198,7 @@ class KeptIn(Schema):
 class AllocationIn(InputSchema):
     unit: Id
     phase: Id
-    period: str = Field(pattern=r"^\d{4}(-H[12]|-\d{4})?$")
+    period: str = Field(pattern=PERIOD_PATTERN)
     cells: list[CellIn] = []
     kept: list[KeptIn] = []
     reason: str = Field("", max_length=300)
@@ -208,14 +207,11 @@ class AllocationIn(InputSchema):
 class AllocationQuery(Schema):
     unit: Id
     phase: Id
-    period: str = Field(pattern=r"^\d{4}(-H[12]|-\d{4})?$")
+    period: str = Field(pattern=PERIOD_PATTERN)
 
 
 def _parse(code: str) -> periods.Period:
-    try:
-        return periods.parse(code)
-    except ValueError:
-        raise HttpError(422, "Not a period: write 2024, 2024-H1, 2024-H2 or 2021-2025.") from None
+    return parse_period(code)
 
 
 def _period_of(phase: Phase, code: str) -> periods.Period:

@@ -16,12 +16,11 @@ from duan8.activities.models import (
     TrainingProgramme,
 )
 from duan8.analytics import reading
-from duan8.api.common import Id, Pagination
+from duan8.api.common import Id, Pagination, parse_period
 from duan8.api.schemas import InputSchema
 from duan8.community import actions as community_actions
 from duan8.community.models import CommunityModel, ModelKind
 from duan8.core import access
-from duan8.framework import periods
 
 router = Router(tags=["records"])
 
@@ -29,10 +28,7 @@ router = Router(tags=["records"])
 def _period(code: str | None):
     if not code:
         return None
-    try:
-        return periods.parse(code)
-    except ValueError:
-        raise HttpError(422, "Not a period: write 2024, 2024-H1, 2024-H2 or 2021-2025.") from None
+    return parse_period(code)
 
 
 class ModelOut(Schema):
