@@ -467,6 +467,12 @@ EXPECTATIONS: dict[str, list[Check]] = {
         )
     ],
     "reporting:figures": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
+    "analytics:dashboard": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW, query=lambda w: {"period": "2024"})
+    ],
+    "analytics:dashboard_export": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW, query=lambda w: {"period": "2024"})
+    ],
     "reporting:cycle": [Check("GET", expect=codes(200, 302), query=lambda w: {"period": "2024"})],
     "reporting:regimes": [Check("GET", expect=codes(200, 302))],
     "reporting:regime_add": [Check("GET", expect=ADMIN_ONLY)],
@@ -651,7 +657,7 @@ def _with_framework(world):
 @pytest.mark.parametrize(("name", "index", "persona"), CASES)
 def test_access(client, world, name, index, persona):
     check = EXPECTATIONS[name][index]
-    if name.startswith(("framework:", "reporting:")) or name in FRAMEWORK_API:
+    if name.startswith(("framework:", "reporting:", "analytics:")) or name in FRAMEWORK_API:
         _with_framework(world)
     url = reverse(name, kwargs=check.kwargs(world))
     headers = {}

@@ -315,15 +315,28 @@ def read(indicator, unit, period: Period, on: datetime.date | None = None) -> Re
     return read_many([indicator], [unit], period, on)[(indicator.pk, unit.pk)]
 
 
-def totals(indicator, period: Period, on: datetime.date) -> dict[int, Decimal]:
+def totals(indicator, period: Period, on: datetime.date, *, ctx=None) -> dict[int, Decimal]:
     """The indicator's value for every unit of the tree of ``on`` that has one."""
-    ctx = _Context()
+    ctx = ctx or _Context()
     definition = _definitions(ctx, period.start).get(indicator.pk)
     measure = definition.measure if definition is not None else None
     if measure is None:
         return {}
     raw = _measure_totals(ctx, measure, measure.part_for(indicator.pk), period, on)
     return {pk: Decimal(value) for pk, value in raw.items()}
+
+
+def target_values(indicator, period: Period, on: datetime.date, *, ctx=None) -> dict:
+    """The indicator's target for ``period`` of every unit of the tree of ``on`` that has one,
+    own or carried from the former units that stand for it."""
+    ctx = ctx or _Context()
+    carried = _targets(ctx, indicator.pk, period, on)["values"]
+    return {pk: Decimal(value) for pk, value in carried.items()}
+
+
+def session() -> _Context:
+    """One set of change counters for several reads of one page (pass as ``ctx``)."""
+    return _Context()
 
 
 def targets_of(unit, period: Period, on: datetime.date | None = None) -> dict[int, Reading]:

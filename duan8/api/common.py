@@ -9,7 +9,7 @@ from duan8.core.access import MAX_ID
 from duan8.framework import periods
 
 # A period code: 2024, 2024-H1, 2024-Q3, 2024-05 or 2021-2025.
-PERIOD_PATTERN = r"^\d{4}(-H[12]|-Q[1-4]|-\d{2}|-\d{4})?$"
+PERIOD_PATTERN = r"^\d{4}(-H[12]|-Q[1-4]|-\d{2}|-\d{4}(-H1)?)?$"
 
 # Ids and offsets beyond what the databases store are refused as bad input, not overflowed.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

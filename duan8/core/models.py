@@ -67,11 +67,24 @@ class AuditEvent(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
     def changes(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) triples for display."""
+        """(field, before, after) triples as stored."""
         before = self.before or {}
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(key, before.get(key), after.get(key)) for key in keys]
+
+    @property
+    def kind_label(self) -> str:
+        """What sort of record changed, in the reader's language ("community model")."""
+        model = self.content_type.model_class()
+        return str(model._meta.verbose_name) if model is not None else self.content_type.model
+
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) as an officer reads them: the field's label, names of
+        units and other records instead of ids, choices by their label, dates as dd/mm/yyyy."""
+        from duan8.core import history
+
+        return history.readable(self)
 
 
 def new_token() -> str:

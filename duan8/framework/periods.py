@@ -6,7 +6,8 @@ A period is a span of dates [start, end) of one kind, written by its code:
     quarter   "2024-Q2"      Quý II/2024
     half      "2024-H1"      6 tháng đầu năm 2024 (H2: 6 tháng cuối năm)
     year      "2024"         Năm 2024
-    phase     "2021-2025"    Giai đoạn 2021–2025
+    phase     "2021-2025"    Giai đoạn 2021–2025 (a span of whole years; "2021-2024-H1" ends
+                             with the first half of 2024: a phase read to a date)
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class Period:
             return f"{year}-H{1 if self.start.month == 1 else 2}"
         if self.kind == "year":
             return str(year)
+        if self.end.month == 7:  # a span of years that ends with a first half
+            return f"{year}-{self.end.year}-H1"
         return f"{year}-{self.end.year - 1}"
 
     @property
@@ -65,6 +68,11 @@ class Period:
             return _("Second half of %(year)d") % {"year": year}
         if self.kind == "year":
             return _("Year %(year)d") % {"year": year}
+        if self.end.month == 7:
+            return _("%(first)d to the first half of %(last)d") % {
+                "first": year,
+                "last": self.end.year,
+            }
         return _("Phase %(first)d–%(last)d") % {"first": year, "last": self.end.year - 1}
 
     def __str__(self) -> str:
@@ -120,6 +128,7 @@ _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 _HALF = re.compile(r"^(\d{4})-H([12])$")
 _PHASE = re.compile(r"^(\d{4})-(\d{4})$")
+_SPAN_TO_HALF = re.compile(r"^(\d{4})-(\d{4})-H1$")
 
 
 def parse(code: str) -> Period:
@@ -135,6 +144,10 @@ def parse(code: str) -> Period:
         return of("year", datetime.date(int(match[1]), 1, 1))
     elif match := _HALF.match(code):
         return of("half", datetime.date(int(match[1]), 1 if match[2] == "1" else 7, 1))
+    elif match := _SPAN_TO_HALF.match(code):
+        first, last = int(match[1]), int(match[2])
+        if last >= first:
+            return Period("phase", datetime.date(first, 1, 1), datetime.date(last, 7, 1))
     elif match := _PHASE.match(code):
         first, last = int(match[1]), int(match[2])
         if last >= first:
@@ -144,3 +157,9 @@ def parse(code: str) -> Period:
 
 def of_phase(start: datetime.date, end: datetime.date) -> Period:
     return Period("phase", start, end)
+
+
+def to_date(phase: Period, period: Period) -> Period:
+    """The phase from its start to the end of ``period``: what is achieved of the phase's
+    targets by then (2021-2023 for 2023; 2021-2024-H1 for the first half of 2024)."""
+    return Period("phase", phase.start, min(period.end, phase.end))

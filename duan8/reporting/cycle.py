@@ -28,6 +28,13 @@ from duan8.geo.models import AdminUnit
 from duan8.reporting.models import Regime, Step, Submission, SubmissionVersion
 
 LEVELS = ["village", "commune", "district", "province", "nation"]
+# The reporting levels that may lie below a unit of each kind.
+CHILD_LEVELS = {
+    "nation": ["province"],
+    "province": ["district", "commune"],
+    "district": ["commune"],
+    "commune": [],
+}
 
 
 # Regimes ---------------------------------------------------------------------------------
@@ -58,6 +65,13 @@ def regime_of(
         if r.level == unit.kind and r.applies_to(period) and _scope_covers(r.scope, unit)
     ]
     return max(found, key=lambda r: r.scope.depth, default=None)
+
+
+def levels_below(unit: AdminUnit, period: Period, regimes: list[Regime]) -> list[str]:
+    """The reporting levels under ``unit`` owing a report for ``period`` (districts until the
+    reform, communes; the provinces for the nation)."""
+    kinds = CHILD_LEVELS.get(unit.kind, [])
+    return [k for k in kinds if any(r.level == k and r.applies_to(period) for r in regimes)]
 
 
 def due_periods(
@@ -468,3 +482,74 @@ def completeness(scope: AdminUnit, period: Period, kind: str, today=None) -> Com
             Status(unit, regime, period, regime.deadline(period), submissions.get(unit.pk), today)
         )
     return result
+
+
+# Reminders ---------------------------------------------------------------------------------
+
+REMIND_AHEAD = 30  # days before a deadline the report shows on the home page
+REMIND_BEHIND = 400  # an overdue report is shown for about a year
+
+
+@dataclass
+class Reminder:
+    kind: str  # due, overdue, returned, to_approve
+    unit: AdminUnit
+    period: Period
+    deadline: datetime.date | None = None
+    days: int = 0
+    comment: str = ""
+
+
+def reminders(user, today: datetime.date | None = None, limit: int = 20) -> list[Reminder]:
+    """What the user must act on: reports of their units due soon or overdue, reports returned
+    to them, and reports of the units below waiting for their approval."""
+    from duan8.accounts.models import ROLE_RANK, Membership
+
+    today = today or timezone.localdate()
+    found: list[Reminder] = []
+    regimes = list(Regime.objects.select_related("scope"))
+    held = Membership.objects.filter(user=user).select_related("unit")
+    own_units = [
+        m.unit
+        for m in held
+        if ROLE_RANK[m.role] >= access.Action.EDIT and m.unit.is_valid_on(today)
+    ]
+    for unit in own_units:
+        for regime, period in due_periods(unit.kind, today, regimes):
+            if regime_of(unit, period, regimes) is not regime:
+                continue
+            deadline = regime.deadline(period)
+            days = (deadline - today).days
+            if days > REMIND_AHEAD or -days > REMIND_BEHIND:
+                continue
+            submission = submission_of(unit, period)
+            if submission is not None and submission.state != Submission.State.DRAFT:
+                continue
+            kind = "due" if days >= 0 else "overdue"
+            found.append(Reminder(kind, unit, period, deadline, abs(days)))
+    returned = Submission.objects.filter(
+        state=Submission.State.RETURNED, unit__in=own_units
+    ).select_related("unit")
+    for submission in returned:
+        last = submission.steps.order_by("-at", "-pk").first()
+        found.append(
+            Reminder(
+                "returned",
+                submission.unit,
+                submission.period,
+                comment=last.comment if last else "",
+            )
+        )
+    waiting = access.scope_records(
+        user,
+        Submission.objects.filter(state=Submission.State.SUBMITTED).select_related("unit"),
+        access.Action.APPROVE,
+    )
+    for submission in waiting.order_by("first_submitted_at")[: limit * 3]:
+        if submission.unit in own_units and not access.is_national_admin(user):
+            continue
+        if may_approve(user, submission.unit, submission.period):
+            found.append(Reminder("to_approve", submission.unit, submission.period))
+    order = {"overdue": 0, "returned": 1, "to_approve": 2, "due": 3}
+    found.sort(key=lambda r: (order[r.kind], r.deadline or today))
+    return found[:limit]

@@ -20,13 +20,6 @@ from duan8.reporting import cycle
 from duan8.reporting.forms import RegimeForm
 from duan8.reporting.models import Regime, Submission
 
-CHILD_LEVELS = {
-    "nation": ["province"],
-    "province": ["district", "commune"],
-    "district": ["commune"],
-    "commune": [],
-}
-
 
 def _period_arg(request) -> periods.Period | None:
     code = request.GET.get("period") or request.POST.get("period")
@@ -41,18 +34,11 @@ def _period_arg(request) -> periods.Period | None:
     return period
 
 
-def _levels_below(unit: AdminUnit, period: periods.Period, regimes: list[Regime]):
-    """The reporting levels under ``unit`` owing a report for ``period`` (districts until the
-    reform, communes; the provinces for the nation)."""
-    kinds = CHILD_LEVELS.get(unit.kind, [])
-    return [k for k in kinds if any(r.level == k and r.applies_to(period) for r in regimes)]
-
-
 def _default_period(unit: AdminUnit, regimes: list[Regime]) -> periods.Period:
     """The period with work in it: the one whose deadline is nearest today (passed ones first)
     among those the unit or the units below it report."""
     today = timezone.localdate()
-    kinds = [unit.kind, *CHILD_LEVELS.get(unit.kind, [])]
+    kinds = [unit.kind, *cycle.CHILD_LEVELS.get(unit.kind, [])]
     candidates = []
     for kind in kinds:
         for regime, period in cycle.due_periods(kind, today, regimes):
@@ -73,7 +59,7 @@ def cycle_page(request):
     period = _period_arg(request) or _default_period(unit, regimes)
     today = timezone.localdate()
     levels = []
-    for kind in _levels_below(unit, period, regimes):
+    for kind in cycle.levels_below(unit, period, regimes):
         found = cycle.completeness(unit, period, kind, today)
         levels.append({"kind": kind, "label": UnitKind(kind).label, "completeness": found})
     own = None

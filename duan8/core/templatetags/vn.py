@@ -34,3 +34,18 @@ def vdatetime(value) -> str:
 def amount(value) -> str:
     """A target or count: whole numbers without decimals, others with two (1.234; 12,50)."""
     return formatting.format_amount(value)
+
+
+@register.filter
+def bar(value) -> str:
+    """A percent as a CSS width for a progress bar: 0 to 100, with a dot ("84.7")."""
+    if value is None or value == "":
+        return "0"
+    number = max(0.0, min(100.0, float(value)))
+    return f"{number:.1f}"
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when missing)."""
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,170 @@
+"""A unit's dashboard: each indicator achieved against its target for a period and for the
+phase to the end of that period, the units below ranked by progress (those behind the share of
+time elapsed flagged), the trend over the phase's years, and the reports due. Every number is
+read through the one reading path (``analytics.reading``)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from duan8.analytics import reading
+from duan8.framework import periods
+from duan8.framework.periods import Period
+
+HUNDRED = Decimal(100)
+ONE_PLACE = Decimal("0.1")
+
+
+def percent(value: Decimal | None, target: Decimal | None) -> Decimal | None:
+    if value is None or not target:
+        return None
+    return (Decimal(value) * HUNDRED / Decimal(target)).quantize(ONE_PLACE)
+
+
+def working_period(phase, unit, today: datetime.date | None = None) -> Period:
+    """The period a page opens on: the latest year or half of the phase that has begun and
+    holds targets for the unit (own or carried from former units); else the latest year that
+    has begun; else the phase."""
+    today = today or timezone.localdate()
+    started = [p for p in phase.periods() if p.kind != "phase" and p.start <= today]
+    started.sort(key=lambda p: (p.end, p.kind == "year"), reverse=True)
+    for period in started:
+        if reading.targets_of(unit, period):
+            return period
+    years = [p for p in started if p.kind == "year"]
+    return years[0] if years else phase.period
+
+
+@dataclass
+class IndicatorRow:
+    indicator: object
+    unit_of_measure: str
+    period: reading.Reading
+    to_date: reading.Reading
+    phase_target: Decimal | None
+
+    @property
+    def period_percent(self) -> Decimal | None:
+        return percent(self.period.value, self.period.target)
+
+    @property
+    def phase_percent(self) -> Decimal | None:
+        return percent(self.to_date.value, self.phase_target)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.phase_percent is not None and self.phase_percent > HUNDRED
+
+
+@dataclass
+class ChildRow:
+    unit: object
+    percents: dict[int, Decimal | None]
+    progress: Decimal | None  # the mean of the indicators' percents of the phase target
+    lagging: bool
+
+
+@dataclass
+class Trend:
+    labels: list[str]
+    # (indicator, [percent of the phase target achieved by the end of each year])
+    series: list[tuple[object, list[Decimal | None]]]
+    elapsed: list[Decimal]
+
+
+@dataclass
+class Dashboard:
+    unit: object
+    phase: object
+    period: Period
+    to_date: Period
+    day: datetime.date
+    elapsed: Decimal
+    rows: list[IndicatorRow] = field(default_factory=list)
+    children: list[ChildRow] = field(default_factory=list)
+    trend: Trend | None = None
+
+    @property
+    def lagging(self) -> list[ChildRow]:
+        return [c for c in self.children if c.lagging]
+
+
+def elapsed_share(phase, period: Period) -> Decimal:
+    """The share of the phase's time gone by the end of the period, in percent."""
+    whole = (phase.end - phase.start).days
+    gone = (min(period.end, phase.end) - phase.start).days
+    return (Decimal(gone) * HUNDRED / Decimal(whole)).quantize(ONE_PLACE)
+
+
+def build(unit, phase, period: Period, on: datetime.date | None = None, *, children=True):
+    """The dashboard of ``unit`` for ``period`` read on the tree of ``on`` (default: the
+    period's last day, moved into the unit's life)."""
+    ctx = reading.session()
+    day = reading.tree_date(unit, period, on)
+    to_date = periods.to_date(phase.period, period)
+    board = Dashboard(unit, phase, period, to_date, day, elapsed_share(phase, period))
+    indicators = list(phase.indicators().select_related("content_area"))
+    below = list(unit.children.valid_on(day).order_by("name", "pk")) if children else []
+    in_period = reading.read_many(indicators, [unit], period, day, ctx=ctx)
+    so_far = reading.read_many(indicators, [unit, *below], to_date, day, ctx=ctx)
+    phase_targets = {
+        indicator.pk: reading.target_values(indicator, phase.period, day, ctx=ctx)
+        for indicator in indicators
+    }
+    for indicator in indicators:
+        version = indicator.version_on(period.start)
+        board.rows.append(
+            IndicatorRow(
+                indicator,
+                version.get_unit_of_measure_display() if version else "",
+                in_period[(indicator.pk, unit.pk)],
+                so_far[(indicator.pk, unit.pk)],
+                phase_targets[indicator.pk].get(unit.pk),
+            )
+        )
+    for child in below:
+        percents = {
+            indicator.pk: percent(
+                so_far[(indicator.pk, child.pk)].value, phase_targets[indicator.pk].get(child.pk)
+            )
+            for indicator in indicators
+        }
+        known = [min(p, HUNDRED) for p in percents.values() if p is not None]
+        progress = (sum(known) / len(known)).quantize(ONE_PLACE) if known else None
+        board.children.append(
+            ChildRow(child, percents, progress, progress is not None and progress < board.elapsed)
+        )
+    board.children.sort(key=lambda c: (c.progress is None, -(c.progress or 0), c.unit.name))
+    board.trend = _trend(ctx, board, indicators, phase_targets)
+    return board
+
+
+def _trend(ctx, board: Dashboard, indicators, phase_targets) -> Trend:
+    """For each indicator with a phase target: the share of it achieved by the end of each
+    year of the phase up to the period, beside the share of time elapsed."""
+    with_targets = [i for i in indicators if phase_targets[i.pk].get(board.unit.pk)]
+    years = [
+        periods.parse(str(year))
+        for year in range(board.phase.start.year, board.period.end.year + 1)
+        if datetime.date(year, 1, 1) < board.period.end
+    ]
+    labels, series, elapsed = [], {i.pk: [] for i in with_targets}, []
+    for year in years:
+        span = periods.to_date(
+            board.phase.period, year if year.end <= board.period.end else board.period
+        )
+        labels.append(span.last_day.strftime("%d/%m/%Y"))
+        elapsed.append(elapsed_share(board.phase, span))
+        found = reading.read_many(with_targets, [board.unit], span, board.day, ctx=ctx)
+        for indicator in with_targets:
+            series[indicator.pk].append(
+                percent(
+                    found[(indicator.pk, board.unit.pk)].value,
+                    phase_targets[indicator.pk][board.unit.pk],
+                )
+            )
+    return Trend(labels, [(i, series[i.pk]) for i in with_targets], elapsed)

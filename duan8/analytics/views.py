@@ -1,0 +1,199 @@
+"""The home page and every unit's dashboard: progress against targets, the units below ranked,
+the trend over the phase, the reports due; the same table as a spreadsheet."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from duan8.analytics import dashboard
+from duan8.core import access, sheets
+from duan8.core.formatting import format_number, parse_date
+from duan8.core.models import AuditEvent
+from duan8.core.shell import current_unit
+from duan8.framework import periods
+from duan8.framework.models import Phase
+from duan8.geo import paths
+
+
+def _phase(request) -> Phase | None:
+    pk = request.GET.get("phase")
+    if pk:
+        return get_object_or_404(Phase, pk=access.clean_pk(pk))
+    today = timezone.localdate()
+    found = Phase.objects.filter(start__lte=today, end__gt=today).first()
+    return found or Phase.objects.order_by("-start").first()
+
+
+def _period(request, phase: Phase, unit) -> periods.Period:
+    code = request.GET.get("period")
+    if not code:
+        return dashboard.working_period(phase, unit)
+    try:
+        period = periods.parse(code)
+    except ValueError:
+        raise Http404 from None
+    if (
+        period.start < phase.start
+        or period.end > phase.end
+        or period.kind
+        not in (
+            "year",
+            "half",
+            "phase",
+        )
+    ):
+        raise Http404
+    return period
+
+
+def _board_context(request, unit) -> dict:
+    phase = _phase(request)
+    if phase is None:
+        return {"unit": unit}
+    period = _period(request, phase, unit)
+    on = None
+    if request.GET.get("on"):
+        try:
+            on = parse_date(request.GET["on"])
+        except ValueError:
+            on = None
+    board = dashboard.build(unit, phase, period, on)
+    visible = [c for c in board.children if access.can(request.user, access.Action.VIEW, c.unit)]
+    board.children = visible
+    choices = [p for p in phase.periods() if p.start <= timezone.localdate()]
+    return {
+        "unit": unit,
+        "board": board,
+        "phase": phase,
+        "period": period,
+        "choices": choices,
+        "chart": _chart(board),
+        "reports": _reports(unit, period),
+    }
+
+
+def _chart(board: dashboard.Dashboard) -> dict:
+    """What the trend chart draws (the page's table shows the same numbers)."""
+    trend = board.trend
+    return {
+        "labels": trend.labels,
+        "elapsed": [float(v) for v in trend.elapsed],
+        "series": [
+            {
+                "label": indicator.name,
+                "code": indicator.code,
+                "values": [float(v) if v is not None else None for v in values],
+            }
+            for indicator, values in trend.series
+        ],
+    }
+
+
+def _reports(unit, period) -> dict | None:
+    """The unit's own report for the period and the completeness of those below it."""
+    from duan8.reporting import cycle
+    from duan8.reporting.models import Regime
+
+    regimes = list(Regime.objects.select_related("scope"))
+    if period.kind not in ("year", "half"):
+        return None
+    today = timezone.localdate()
+    own = None
+    regime = cycle.regime_of(unit, period, regimes)
+    if regime is not None:
+        own = cycle.Status(
+            unit, regime, period, regime.deadline(period), cycle.submission_of(unit, period), today
+        )
+    levels = [
+        (kind, cycle.completeness(unit, period, kind, today))
+        for kind in cycle.levels_below(unit, period, regimes)
+    ]
+    if own is None and not levels:
+        return None
+    return {"own": own, "levels": levels}
+
+
+@login_required
+def home(request):
+    """Tổng quan: the dashboard of the unit being looked at, and what the officer must do."""
+    from duan8.reporting import cycle
+
+    unit = current_unit(request)
+    context = {"unit": unit}
+    if unit is not None:
+        context.update(_board_context(request, unit))
+        context["reminders"] = cycle.reminders(request.user)
+        day = unit.reference_day()
+        below = access.scope_units(request.user).subtree(unit, include_self=False).valid_on(day)
+        context["day"] = day
+        context["counts"] = list(below.values("kind").annotate(n=Count("pk")).order_by("kind"))
+        if access.can(request.user, access.Action.ADMINISTER, unit):
+            context["recent"] = (
+                AuditEvent.objects.filter(paths.prefix_q("unit_path", unit.path))
+                .newest_first()
+                .select_related("content_type", "unit")[:10]
+            )
+    return render(request, "analytics/home.html", context)
+
+
+@login_required
+def unit_dashboard(request, pk):
+    """The dashboard of any unit in view (click-through from the units ranked below)."""
+    unit = access.get_unit_or_404(request.user, pk)
+    return render(request, "analytics/dashboard.html", _board_context(request, unit))
+
+
+def _percent_cell(value) -> str:
+    return "" if value is None else f"{format_number(value, 1)}%"
+
+
+@login_required
+def dashboard_export(request, pk):
+    """The dashboard's tables as a spreadsheet, numbers as numbers."""
+    unit = access.get_unit_or_404(request.user, pk)
+    context = _board_context(request, unit)
+    board = context.get("board")
+    if board is None:
+        raise Http404
+    headers = [
+        "Mã",
+        "Chỉ tiêu",
+        "Đơn vị tính",
+        f"Kết quả {board.period.label}",
+        f"Chỉ tiêu {board.period.label}",
+        "Tỷ lệ (%)",
+        f"Lũy kế {board.to_date.code}",
+        "Chỉ tiêu giai đoạn",
+        "Tỷ lệ giai đoạn (%)",
+    ]
+    rows = []
+    for row in board.rows:
+        rows.append(
+            [
+                row.indicator.code,
+                row.indicator.name,
+                row.unit_of_measure,
+                _num(row.period.value),
+                _num(row.period.target),
+                _num(row.period_percent),
+                _num(row.to_date.value),
+                _num(row.phase_target),
+                _num(row.phase_percent),
+            ]
+        )
+    rows.append([])
+    rows.append(["", "Đơn vị cấp dưới", "", "Tiến độ bình quân (%)", "Chậm tiến độ"])
+    for child in board.children:
+        rows.append(["", child.unit.name, "", _num(child.progress), "x" if child.lagging else ""])
+    name = f"bang-dieu-khien-{unit.code or unit.pk}-{board.period.code}.xlsx"
+    return sheets.xlsx_response(headers, rows, name)
+
+
+def _num(value):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -1,0 +1,62 @@
+"""The audit trail as an officer reads it: field labels instead of field names, the names of
+units and records instead of their ids, choices by their label, dates as dd/mm/yyyy."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import models
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from duan8.core import formatting
+
+MASK = "•••• "
+
+
+def _field(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # a field since removed: show its stored name
+        return None
+
+
+def _text(field, value: Any) -> str:
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, str) and value.startswith(MASK):
+        return _("(hidden)")
+    if field is None:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.ForeignKey):
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return str(getattr(related, "name", None) or related) if related else f"#{value}"
+    if isinstance(field, models.BooleanField):
+        return _("yes") if value else _("no")
+    if isinstance(field, models.DateTimeField):
+        parsed = parse_datetime(str(value))
+        return formatting.format_datetime(parsed) if parsed else str(value)
+    if isinstance(field, models.DateField):
+        parsed = parse_date(str(value)) if not isinstance(value, datetime.date) else value
+        return formatting.format_date(parsed) if parsed else str(value)
+    if isinstance(field, (models.DecimalField, models.IntegerField, models.FloatField)):
+        try:
+            return formatting.format_amount(value)
+        except Exception:
+            return str(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "∅"
+    return str(value)
+
+
+def readable(event) -> list[tuple[str, str, str]]:
+    model = event.content_type.model_class()
+    rows = []
+    for name, before, after in event.changes():
+        field = _field(model, name) if model is not None else None
+        label = str(field.verbose_name) if field is not None else name
+        rows.append((label[:1].upper() + label[1:], _text(field, before), _text(field, after)))
+    return rows
