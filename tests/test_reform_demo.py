@@ -60,10 +60,20 @@ def test_kon_tums_2022_teams_count_under_kon_tum_on_the_2022_tree(demo, db):
 def test_kon_tums_2022_teams_count_under_quang_ngai_on_todays_tree(demo, db):
     quang_ngai = province("51", today=True)
     on = datetime.date(2026, 1, 1)
-    assert reading.read(teams(), quang_ngai, periods.parse("2022"), on).value == 52
+    year = periods.parse("2022")
+    # Today's Quảng Ngãi counts the teams of the two provinces it took.
+    former = sum(
+        reading.read(teams(), province(code, today=False), year).value for code in ("51", "62")
+    )
+    assert reading.read(teams(), quang_ngai, year, on).value == former
+    assert reading.read(teams(), province("62", today=False), year).value == KON_TUM_TEAMS_2022
     # For the phase, read by default on its last day's units: today's provinces.
-    phase = reading.read(teams(), quang_ngai, periods.parse("2021-2025"))
-    assert phase.on == datetime.date(2025, 12, 31) and phase.value == KON_TUM_TEAMS_2022
+    whole = periods.parse("2021-2025")
+    phase = reading.read(teams(), quang_ngai, whole)
+    former = sum(
+        reading.read(teams(), province(code, today=False), whole).value for code in ("51", "62")
+    )
+    assert phase.on == datetime.date(2025, 12, 31) and phase.value == former
 
 
 def test_kon_tums_2022_trainings_count_under_quang_ngai_on_todays_tree(demo, db):
@@ -103,6 +113,40 @@ def test_a_viewer_of_todays_quang_ngai_opens_the_list_of_kon_tums_teams(client, 
     found = reading.read(teams(), quang_ngai, periods.parse("2021-2025"))
     page = client.get(found.records_url)
     assert page.status_code == 200
-    assert page.context["total"] == KON_TUM_TEAMS_2022
+    assert page.context["total"] == found.value  # Kon Tum's teams and the former Quảng Ngãi's
     first = page.context["page"][0]
     assert client.get(reverse("community:detail", args=[first.pk])).status_code == 200
+
+
+def test_the_national_dashboard_shows_the_end_2023_situation_from_records(client, demo, db):
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get("/", {"period": "2023"})
+    rows = {r.indicator.code: r for r in page.context["board"].rows}
+    assert {code: str(rows[code].phase_percent) for code in SEED_2023} == SEED_2023
+    assert rows["DCTC"].exceeded
+    body = page.content.decode()
+    for shown in ("84,7%", "36,8%", "146,2%", "62,9%", "38,8%", "7.623", "1.462"):
+        assert shown in body
+    # The provinces behind the share of time elapsed (60% of the phase) are named.
+    lagging = page.context["board"].lagging
+    assert lagging and all(c.progress < 60 for c in lagging)
+    assert all(c.unit.name in body for c in lagging)
+
+
+SEED_2023 = {"TTCĐ": "84.7", "SINHKE": "36.8", "DCTC": "146.2", "CLB": "62.9", "GSBDG": "38.8"}
+
+
+def test_the_2024_reports_of_the_provinces_are_on_their_way(client, demo, db):
+    from duan8.reporting import cycle
+
+    nation = AdminUnit.objects.get(parent__isnull=True)
+    found = cycle.completeness(nation, periods.parse("2024"), "province")
+    assert found.expected == 63  # the provinces of 2024, not today's 34
+    states = {row.state for row in found.rows}
+    assert {"approved", "submitted", "returned", "missing"} <= states
+    assert {row.timeliness for row in found.rows} >= {"on_time", "late", "overdue"}
+    kon_tum = next(row for row in found.rows if row.unit.code == "62")
+    assert kon_tum.state == "returned"
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get(reverse("reporting:cycle"), {"period": "2024"})
+    assert "Tỉnh Kon Tum" in page.content.decode()

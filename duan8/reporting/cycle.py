@@ -194,12 +194,14 @@ def _refuse(message: str) -> None:
     raise ValidationError(message)
 
 
-def _step(submission: Submission, user, action: str, comment: str = "", version=None) -> Step:
+def _step(
+    submission: Submission, user, action: str, comment: str = "", version=None, at=None
+) -> Step:
     step = Step(
         submission=submission,
         action=action,
         actor=user if getattr(user, "is_authenticated", False) else None,
-        at=timezone.now(),
+        at=at or timezone.now(),
         comment=comment,
         version=version,
     )
@@ -223,8 +225,11 @@ def _expect(submission: Submission, seen_state: str | None, allowed: tuple[str, 
         )
 
 
-def submit(user, unit: AdminUnit, period: Period, comment: str = "", seen_state=None) -> Submission:
-    """Send the unit's figures for the period up: a new version with a snapshot of them."""
+def submit(
+    user, unit: AdminUnit, period: Period, comment: str = "", seen_state=None, *, at=None
+) -> Submission:
+    """Send the unit's figures for the period up: a new version with a snapshot of them.
+    ``at`` dates a step recorded after the fact (the demo's history); default: now."""
     if not may_submit(user, unit):
         raise PermissionDenied
     if problem := _period_problem(unit, period):
@@ -241,7 +246,7 @@ def submit(user, unit: AdminUnit, period: Period, comment: str = "", seen_state=
             seen_state,
             (Submission.State.DRAFT, Submission.State.RETURNED),
         )
-        now = timezone.now()
+        now = at or timezone.now()
         number = submission.versions.count() + 1
         SubmissionVersion(
             submission=submission,
@@ -254,7 +259,7 @@ def submit(user, unit: AdminUnit, period: Period, comment: str = "", seen_state=
         submission.state = Submission.State.SUBMITTED
         submission.first_submitted_at = submission.first_submitted_at or now
         submission.save()
-        _step(submission, user, Step.Action.SUBMIT, comment.strip(), number)
+        _step(submission, user, Step.Action.SUBMIT, comment.strip(), number, at=now)
     return submission
 
 
@@ -269,7 +274,9 @@ def _period_problem(unit: AdminUnit, period: Period) -> str | None:
     return None
 
 
-def _decide(user, submission: Submission, action: str, comment: str, seen_state) -> Submission:
+def _decide(
+    user, submission: Submission, action: str, comment: str, seen_state, at=None
+) -> Submission:
     if not may_approve(user, submission.unit, submission.period):
         raise PermissionDenied
     with transaction.atomic():
@@ -288,22 +295,23 @@ def _decide(user, submission: Submission, action: str, comment: str, seen_state)
         else:
             _expect(submission, seen_state, (Submission.State.SUBMITTED,))
             submission.state = Submission.State.APPROVED
-            submission.approved_at = timezone.now()
+            submission.approved_at = at or timezone.now()
         submission.save()
-        _step(submission, user, action, comment.strip(), submission.versions.count() or None)
+        number = submission.versions.count() or None
+        _step(submission, user, action, comment.strip(), number, at=at)
     return submission
 
 
-def approve(user, submission: Submission, comment: str = "", seen_state=None) -> Submission:
-    return _decide(user, submission, Step.Action.APPROVE, comment, seen_state)
+def approve(user, submission: Submission, comment: str = "", seen_state=None, *, at=None):
+    return _decide(user, submission, Step.Action.APPROVE, comment, seen_state, at)
 
 
-def send_back(user, submission: Submission, comment: str, seen_state=None) -> Submission:
-    return _decide(user, submission, Step.Action.RETURN, comment, seen_state)
+def send_back(user, submission: Submission, comment: str, seen_state=None, *, at=None):
+    return _decide(user, submission, Step.Action.RETURN, comment, seen_state, at)
 
 
-def reopen(user, submission: Submission, reason: str, seen_state=None) -> Submission:
-    return _decide(user, submission, Step.Action.REOPEN, reason, seen_state)
+def reopen(user, submission: Submission, reason: str, seen_state=None, *, at=None):
+    return _decide(user, submission, Step.Action.REOPEN, reason, seen_state, at)
 
 
 def compare(first: SubmissionVersion, second: SubmissionVersion) -> list[dict]:

@@ -3,6 +3,7 @@ from django.db import transaction
 from duan8.accounts.models import Membership, Role, User
 from duan8.activities import demo as activities_demo
 from duan8.community import demo as community_demo
+from duan8.core import demo_national
 from duan8.core.management.base import AuditedCommand
 from duan8.framework import defaults as framework_defaults
 from duan8.framework import demo as framework_demo
@@ -69,9 +70,12 @@ class Command(AuditedCommand):
         framework_demo.load_lai_chau(phase)
         community_demo.load_kon_tum_teams()
         activities_demo.load_kon_tum_trainings()
+        national = demo_national.load_national_2023(phase)
+        reports = demo_national.load_reports_2024(User.objects.get(username="admin"))
         self.stdout.write(
             f"Demo data: {created_units} units, {villages_added} villages and "
-            f"{created_accounts} accounts created."
+            f"{created_accounts} accounts created; {national} records of the national "
+            f"end-2023 situation and {reports} province reports for 2024."
         )
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for username, full_name, _, _ in DEMO_ACCOUNTS:
