@@ -151,7 +151,7 @@ def _records(rng, kind: str, province, communes: list[int], count: int) -> int:
         return 0
     if kind == "gender_me":
         trainings = []
-        for i in range(count):
+        for _i in range(count):
             day = _day(rng)
             size = rng.randint(25, 45)
             trainings.append(
