@@ -120,15 +120,17 @@ def test_the_dashboard_table_exports_to_excel_with_numbers_as_numbers(client, bo
 def test_pages_open_on_the_latest_period_with_targets(board_world):
     w = board_world
     today = datetime.date(2026, 12, 1)
-    # No year target for the province: the latest year of the phase.
-    assert dashboard.working_period(w.phase, w.province, today) == periods.parse("2025")
+    # Only phase targets for the province: the phase.
+    assert dashboard.working_period(w.phase, w.province, today) == w.phase.period
+    # No target at all for the commune: the latest year that has begun.
+    assert dashboard.working_period(w.phase, w.commune, today) == periods.parse("2025")
     framework_actions.set_target(w.teams, w.province, periods.parse("2024-H2"), Decimal(1))
     assert dashboard.working_period(w.phase, w.province, today) == periods.parse("2024-H2")
     framework_actions.set_target(w.teams, w.province, periods.parse("2025"), Decimal(1))
     assert dashboard.working_period(w.phase, w.province, today) == periods.parse("2025")
     # Nothing of a year not begun.
     early = datetime.date(2024, 3, 1)
-    assert dashboard.working_period(w.phase, w.province, early) == periods.parse("2024")
+    assert dashboard.working_period(w.phase, w.commune, early) == periods.parse("2024")
 
 
 def test_the_home_page_lists_what_the_officer_must_do(client, board_world):
@@ -150,7 +152,8 @@ def test_the_home_page_lists_what_the_officer_must_do(client, board_world):
     ]
     client.force_login(w.province_admin)
     waiting = client.get("/").context["reminders"]
-    assert {r.period.code for r in waiting if r.kind == "to_approve"} == {"2024", "2025"}
+    # The province is asked for what reports to it, not for what the district checks.
+    assert {r.period.code for r in waiting if r.kind == "to_approve"} == {"2025"}
     client.force_login(w.sibling_viewer)
     assert not [r for r in client.get("/").context["reminders"] if r.kind == "to_approve"]
 

@@ -27,12 +27,12 @@ def percent(value: Decimal | None, target: Decimal | None) -> Decimal | None:
 
 def working_period(phase, unit, today: datetime.date | None = None) -> Period:
     """The period a page opens on: the latest year or half of the phase that has begun and
-    holds targets for the unit (own or carried from former units); else the latest year that
-    has begun; else the phase."""
+    holds targets for the unit (own or carried from former units); else the phase if it holds
+    some; else the latest year that has begun."""
     today = today or timezone.localdate()
     started = [p for p in phase.periods() if p.kind != "phase" and p.start <= today]
     started.sort(key=lambda p: (p.end, p.kind == "year"), reverse=True)
-    for period in started:
+    for period in [*started, phase.period]:
         if reading.targets_of(unit, period):
             return period
     years = [p for p in started if p.kind == "year"]

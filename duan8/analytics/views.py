@@ -126,7 +126,7 @@ def home(request):
     context = {"unit": unit}
     if unit is not None:
         context.update(_board_context(request, unit))
-        context["reminders"] = cycle.reminders(request.user)
+        context["reminders"] = cycle.reminders(request.user, limit=100)
         day = unit.reference_day()
         below = access.scope_units(request.user).subtree(unit, include_self=False).valid_on(day)
         context["day"] = day

@@ -47,8 +47,10 @@ def _text(field, value: Any) -> str:
             return formatting.format_amount(value)
         except Exception:
             return str(value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "∅"
+    if isinstance(value, (list, dict)):
+        if all(isinstance(v, (str, int, float)) for v in value) and len(str(value)) <= 120:
+            return ", ".join(str(v) for v in value) or "∅"
+        return _("(%(count)s entries)") % {"count": len(value)}
     return str(value)
 
 

@@ -38,8 +38,16 @@ def _phase(request) -> Phase:
     return phase
 
 
-def _period(request, phase: Phase) -> periods.Period:
-    code = request.GET.get("period") or request.POST.get("period") or phase.period.code
+def _period(request, phase: Phase, unit=None) -> periods.Period:
+    """The period asked for; by default the one with work in it for ``unit`` (the latest
+    that has begun and holds its targets), not the phase."""
+    code = request.GET.get("period") or request.POST.get("period")
+    if not code:
+        if unit is None:
+            return phase.period
+        from duan8.analytics import dashboard
+
+        return dashboard.working_period(phase, unit)
     try:
         period = periods.parse(code)
     except ValueError:
@@ -173,7 +181,7 @@ def targets(request, pk):
     """A unit's own targets for a phase and period, and the form to set them."""
     unit = access.get_unit_or_404(request.user, pk)
     phase = _phase(request)
-    period = _period(request, phase)
+    period = _period(request, phase, unit)
     may_set = access.can_set_target(request.user, unit)
     form = TargetForm(data=request.POST or None, phase=phase, initial={"period": period.code})
     if request.method == "POST":
@@ -284,7 +292,7 @@ def allocate(request, pk):
     """The allocation grid: children × indicators, with what is left or over-allocated."""
     unit = access.get_unit_or_404(request.user, pk)
     phase = _phase(request)
-    period = _period(request, phase)
+    period = _period(request, phase, unit)
     may_edit = access.can(request.user, access.Action.EDIT, unit)
     grid = allocation.grid(unit, phase, period)
     errors, over = [], []
@@ -336,7 +344,7 @@ def _grid_url(unit, phase, period) -> str:
 def allocate_export(request, pk):
     unit = access.get_unit_or_404(request.user, pk)
     phase = _phase(request)
-    period = _period(request, phase)
+    period = _period(request, phase, unit)
     headers, rows = allocation.export_rows(allocation.grid(unit, phase, period))
     return sheets.xlsx_response(headers, rows, f"phan-bo-{period.code}.xlsx")
 
@@ -345,7 +353,7 @@ def allocate_export(request, pk):
 def allocate_import(request, pk):
     unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
     phase = _phase(request)
-    period = _period(request, phase)
+    period = _period(request, phase, unit)
     form = ImportForm(request.POST or None, request.FILES or None, initial={"on": period.start})
     form.fields.pop("on")
     errors = []

@@ -548,15 +548,22 @@ def reminders(user, today: datetime.date | None = None, limit: int = 20) -> list
                 comment=last.comment if last else "",
             )
         )
+    # Reports waiting for this officer: those whose checking unit is one she holds a role
+    # on (the nation for national administrators), not every report she could approve.
+    checking = {m.unit_id for m in held if ROLE_RANK[m.role] >= access.Action.APPROVE}
+    if access.is_national_admin(user):
+        checking.add(
+            AdminUnit.objects.filter(parent__isnull=True).values_list("pk", flat=True).first()
+        )
     waiting = access.scope_records(
         user,
         Submission.objects.filter(state=Submission.State.SUBMITTED).select_related("unit"),
         access.Action.APPROVE,
     )
-    for submission in waiting.order_by("first_submitted_at")[: limit * 3]:
-        if submission.unit in own_units and not access.is_national_admin(user):
-            continue
-        if may_approve(user, submission.unit, submission.period):
+    for submission in waiting.order_by("first_submitted_at")[: limit * 5]:
+        regime = regime_of(submission.unit, submission.period, regimes)
+        above = approver_unit(submission.unit, regime)
+        if above is not None and above.pk in checking:
             found.append(Reminder("to_approve", submission.unit, submission.period))
     order = {"overdue": 0, "returned": 1, "to_approve": 2, "due": 3}
     found.sort(key=lambda r: (order[r.kind], r.deadline or today))

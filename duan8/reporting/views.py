@@ -36,7 +36,7 @@ def figure_form(request, pk):
     """Figures typed for a unit and a period, for the indicators no registry counts."""
     unit = access.get_unit_or_404(request.user, pk)
     phase = _phase(request)
-    period = _period(request, phase)
+    period = _period(request, phase, unit)
     may_edit = access.can(request.user, access.Action.EDIT, unit)
     typed = figures.typed_indicators(phase, period)
     indicators = {indicator.pk: indicator for indicator, _version in typed}
