@@ -343,6 +343,7 @@ def measure_pages(b: Bench) -> list[dict]:
         for scope, unit in (("nation", b.nation), ("province", province), ("commune", commune)):
             urls = [
                 ("targets page", f"/units/{unit.pk}/targets/?period={period.code}", {}),
+                ("dashboard", f"/units/{unit.pk}/dashboard/?period={period.code}{when}", {}),
                 ("unit page", f"/units/{unit.pk}/", {}),
                 (
                     "models list",
@@ -808,6 +809,14 @@ def measure_concurrency(b: Bench, clients: int, seconds: float) -> list[dict]:
             None,
         ),
         ("unit page (commune)", 15, "GET", f"/units/{b.new_commune.pk}/", None),
+        (
+            "dashboard (province, 2024)",
+            10,
+            "GET",
+            f"/units/{b.new_province.pk}/dashboard/?period=2024",
+            None,
+        ),
+        ("home: national dashboard and reminders", 5, "GET", "/", None),
         ("unit page (nation)", 10, "GET", f"/units/{b.nation.pk}/", None),
         (
             "models list (province)",

@@ -167,3 +167,37 @@ def test_the_history_reads_as_sentences_with_labels_and_unit_names(client, board
     assert "Xã Mồ Sì San" in body
     assert "unit_id" not in body and "<code>unit</code>" not in body
     assert "Bản Sì Choang" in body  # the unit it came from, by name
+
+
+def test_an_officer_of_the_former_and_the_new_province_lands_on_the_new_and_sees_its_past(
+    client, db
+):
+    from tests.factories import ReformWorld, user
+
+    reform = ReformWorld()
+    reporting_defaults.load()
+    framework_actions.set_target(
+        reform.teams, reform.old_lai_chau, periods.parse("2024"), Decimal(4)
+    )
+    community_actions.save(
+        CommunityModel(
+            kind="communication_team",
+            unit=reform.mu_sang,
+            name="Tổ truyền thông Mù Sang",
+            established_on=datetime.date(2024, 5, 1),
+        )
+    )
+    officer = user("laichau", role="unit_admin", on=reform.old_lai_chau)
+    from duan8.accounts.models import Membership
+
+    Membership.objects.create(user=officer, unit=reform.lai_chau, role="unit_admin")
+    client.force_login(officer)
+    home = client.get("/")
+    assert home.context["current_unit"] == reform.lai_chau
+    assert home.context["period"] == periods.parse("2024")  # the carried 2024 target
+    teams = next(r for r in home.context["board"].rows if r.indicator.code == "TTCĐ")
+    assert (teams.period.value, teams.period.target, teams.period_percent) == (
+        1,
+        Decimal(4),
+        Decimal("25.0"),
+    )

@@ -442,3 +442,30 @@ def test_the_api_walks_a_report_up_and_tells_completeness(client, cycle_world):
     ).json()
     assert (found["expected"], found["submitted"]) == (1, 1)
     assert found["units"][0]["timeliness"] == "late"  # submitted in 2026 for a 2025 deadline
+
+
+def test_a_province_administrator_sets_her_provinces_calendar_and_no_other(client, cycle_world):
+    w = cycle_world
+    client.force_login(w.province_admin)
+    row = {
+        "level": "commune",
+        "reports_to": "province",
+        "period_kind": "year",
+        "due_months": 0,
+        "due_day": 15,
+        "valid_from": "01/07/2025",
+        "legal_source": "Công văn của Hội LHPN tỉnh Lai Châu",
+    }
+    refused = client.post(reverse("reporting:regime_add"), {**row, "scope": w.other_province.pk})
+    assert refused.status_code == 200 and not Regime.objects.filter(due_day=15).exists()
+    refused = client.post(reverse("reporting:regime_add"), {**row, "scope": w.nation.pk})
+    assert refused.status_code == 200 and not Regime.objects.filter(due_day=15).exists()
+    saved = client.post(reverse("reporting:regime_add"), {**row, "scope": w.province.pk})
+    assert saved.status_code == 302
+    year = periods.parse("2025")
+    assert cycle.regime_of(w.commune, year).deadline(year) == datetime.date(2026, 1, 15)
+    assert cycle.regime_of(w.other_commune, year).deadline(year) == datetime.date(2026, 1, 25)
+    national = Regime.objects.filter(scope=w.nation).first()
+    assert client.get(reverse("reporting:regime", args=[national.pk])).status_code == 403
+    page = client.get(reverse("reporting:regimes")).content.decode()
+    assert "Công văn của Hội LHPN tỉnh Lai Châu" in page and "01/2022/TT-UBDT" in page

@@ -115,8 +115,9 @@ def build(unit, phase, period: Period, on: datetime.date | None = None, *, child
         indicator.pk: reading.target_values(indicator, phase.period, day, ctx=ctx)
         for indicator in indicators
     }
+    versions = _versions_on(indicators, period.start)
     for indicator in indicators:
-        version = indicator.version_on(period.start)
+        version = versions.get(indicator.pk)
         board.rows.append(
             IndicatorRow(
                 indicator,
@@ -141,6 +142,17 @@ def build(unit, phase, period: Period, on: datetime.date | None = None, *, child
     board.children.sort(key=lambda c: (c.progress is None, -(c.progress or 0), c.unit.name))
     board.trend = _trend(ctx, board, indicators, phase_targets)
     return board
+
+
+def _versions_on(indicators, day: datetime.date) -> dict:
+    """Each indicator's definition in force on ``day``, in one query."""
+    from duan8.framework.models import IndicatorVersion
+
+    found = {}
+    rows = IndicatorVersion.objects.filter(indicator__in=indicators).valid_on(day)
+    for version in rows.order_by("valid_from"):
+        found[version.indicator_id] = version
+    return found
 
 
 def _trend(ctx, board: Dashboard, indicators, phase_targets) -> Trend:

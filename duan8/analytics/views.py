@@ -50,7 +50,7 @@ def _period(request, phase: Phase, unit) -> periods.Period:
     return period
 
 
-def _board_context(request, unit) -> dict:
+def _board_context(request, unit, regimes=None) -> dict:
     phase = _phase(request)
     if phase is None:
         return {"unit": unit}
@@ -72,7 +72,7 @@ def _board_context(request, unit) -> dict:
         "period": period,
         "choices": choices,
         "chart": _chart(board),
-        "reports": _reports(unit, period),
+        "reports": _reports(unit, period, regimes),
     }
 
 
@@ -93,14 +93,15 @@ def _chart(board: dashboard.Dashboard) -> dict:
     }
 
 
-def _reports(unit, period) -> dict | None:
+def _reports(unit, period, regimes=None) -> dict | None:
     """The unit's own report for the period and the completeness of those below it."""
     from duan8.reporting import cycle
     from duan8.reporting.models import Regime
 
-    regimes = list(Regime.objects.select_related("scope"))
     if period.kind not in ("year", "half"):
         return None
+    if regimes is None:
+        regimes = list(Regime.objects.select_related("scope"))
     today = timezone.localdate()
     own = None
     regime = cycle.regime_of(unit, period, regimes)
@@ -109,7 +110,7 @@ def _reports(unit, period) -> dict | None:
             unit, regime, period, regime.deadline(period), cycle.submission_of(unit, period), today
         )
     levels = [
-        (kind, cycle.completeness(unit, period, kind, today))
+        (kind, cycle.completeness(unit, period, kind, today, regimes))
         for kind in cycle.levels_below(unit, period, regimes)
     ]
     if own is None and not levels:
@@ -121,12 +122,14 @@ def _reports(unit, period) -> dict | None:
 def home(request):
     """Tổng quan: the dashboard of the unit being looked at, and what the officer must do."""
     from duan8.reporting import cycle
+    from duan8.reporting.models import Regime
 
     unit = current_unit(request)
     context = {"unit": unit}
     if unit is not None:
-        context.update(_board_context(request, unit))
-        context["reminders"] = cycle.reminders(request.user, limit=100)
+        regimes = list(Regime.objects.select_related("scope"))
+        context.update(_board_context(request, unit, regimes))
+        context["reminders"] = cycle.reminders(request.user, limit=100, regimes=regimes)
         day = unit.reference_day()
         below = access.scope_units(request.user).subtree(unit, include_self=False).valid_on(day)
         context["day"] = day

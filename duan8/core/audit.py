@@ -35,6 +35,8 @@ class AuditContext:
     label: str = ""
     # The change counters read once per request (or command), forgotten at each write.
     counters: dict | None = None
+    # Names of records shown in histories, looked up once per request.
+    names: dict | None = None
 
     def actor(self):
         user = self.user

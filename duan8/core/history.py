@@ -32,8 +32,7 @@ def _text(field, value: Any) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.ForeignKey):
-        related = field.related_model._base_manager.filter(pk=value).first()
-        return str(getattr(related, "name", None) or related) if related else f"#{value}"
+        return _name(field.related_model, value)
     if isinstance(field, models.BooleanField):
         return _("yes") if value else _("no")
     if isinstance(field, models.DateTimeField):
@@ -52,6 +51,22 @@ def _text(field, value: Any) -> str:
             return ", ".join(str(v) for v in value) or "∅"
         return _("(%(count)s entries)") % {"count": len(value)}
     return str(value)
+
+
+def _name(model, pk) -> str:
+    """The name of a record by id, remembered for the rest of the request."""
+    from duan8.core import audit
+
+    ctx = audit.current()
+    if ctx.names is None:
+        ctx.names = {}
+    key = (model._meta.label_lower, pk)
+    if key not in ctx.names:
+        related = model._base_manager.filter(pk=pk).first()
+        ctx.names[key] = (
+            str(getattr(related, "name", None) or related) if related is not None else f"#{pk}"
+        )
+    return ctx.names[key]
 
 
 def readable(event) -> list[tuple[str, str, str]]:

@@ -97,12 +97,15 @@ def due_periods(
     return found
 
 
-def approver_unit(unit: AdminUnit, regime: Regime | None) -> AdminUnit | None:
+def approver_unit(
+    unit: AdminUnit, regime: Regime | None, ancestors: list[AdminUnit] | None = None
+) -> AdminUnit | None:
     """The unit that checks ``unit``'s report: its ancestor of the level the regime names, or,
     where that unit has ended (the districts, the merged provinces), the unit that stands for
-    it today, or the next level up that still exists."""
+    it today, or the next level up that still exists. ``ancestors`` may be given when loaded
+    for many units at once."""
     today = timezone.localdate()
-    ancestors = {a.kind: a for a in unit.ancestors()}
+    ancestors = {a.kind: a for a in (unit.ancestors() if ancestors is None else ancestors)}
     start = LEVELS.index(regime.reports_to) if regime else LEVELS.index(unit.kind) + 1
     from duan8.geo import timeline
 
@@ -464,12 +467,16 @@ def expected_units(scope: AdminUnit, kind: str, day: datetime.date):
     return units.filter(paths.any_prefix_q("path", prefixes) | Q(pk__in=singles))
 
 
-def completeness(scope: AdminUnit, period: Period, kind: str, today=None) -> Completeness:
+def completeness(
+    scope: AdminUnit, period: Period, kind: str, today=None, regimes: list | None = None
+) -> Completeness:
     """Which units of ``kind`` under ``scope`` owed a report for ``period`` (the units of the
     period, not today's), and whether they sent it on time, late or not yet."""
     today = today or timezone.localdate()
     result = Completeness(period)
-    regimes = list(Regime.objects.filter(level=kind).select_related("scope"))
+    if regimes is None:
+        regimes = list(Regime.objects.select_related("scope"))
+    regimes = [r for r in regimes if r.level == kind]
     if not any(r.applies_to(period) for r in regimes):
         return result
     units = list(expected_units(scope, kind, period.last_day).order_by("path"))
@@ -508,14 +515,17 @@ class Reminder:
     comment: str = ""
 
 
-def reminders(user, today: datetime.date | None = None, limit: int = 20) -> list[Reminder]:
+def reminders(
+    user, today: datetime.date | None = None, limit: int = 20, regimes: list | None = None
+) -> list[Reminder]:
     """What the user must act on: reports of their units due soon or overdue, reports returned
     to them, and reports of the units below waiting for their approval."""
     from duan8.accounts.models import ROLE_RANK, Membership
 
     today = today or timezone.localdate()
     found: list[Reminder] = []
-    regimes = list(Regime.objects.select_related("scope"))
+    if regimes is None:
+        regimes = list(Regime.objects.select_related("scope"))
     held = Membership.objects.filter(user=user).select_related("unit")
     own_units = [
         m.unit
@@ -560,9 +570,13 @@ def reminders(user, today: datetime.date | None = None, limit: int = 20) -> list
         Submission.objects.filter(state=Submission.State.SUBMITTED).select_related("unit"),
         access.Action.APPROVE,
     )
-    for submission in waiting.order_by("first_submitted_at")[: limit * 5]:
+    waiting = list(waiting.order_by("first_submitted_at")[: limit * 5])
+    above_ids = {pk for s in waiting for pk in paths.ids_in(s.unit.path)[:-1]}
+    loaded = AdminUnit.objects.in_bulk(above_ids)
+    for submission in waiting:
         regime = regime_of(submission.unit, submission.period, regimes)
-        above = approver_unit(submission.unit, regime)
+        chain = [loaded[pk] for pk in paths.ids_in(submission.unit.path)[:-1] if pk in loaded]
+        above = approver_unit(submission.unit, regime, chain)
         if above is not None and above.pk in checking:
             found.append(Reminder("to_approve", submission.unit, submission.period))
     order = {"overdue": 0, "returned": 1, "to_approve": 2, "due": 3}
