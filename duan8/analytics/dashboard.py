@@ -63,7 +63,7 @@ class IndicatorRow:
 @dataclass
 class ChildRow:
     unit: object
-    percents: dict[int, Decimal | None]
+    cells: list[Decimal | None]  # percent of the phase target, per ranked indicator
     progress: Decimal | None  # the mean of the indicators' percents of the phase target
     lagging: bool
 
@@ -85,6 +85,7 @@ class Dashboard:
     day: datetime.date
     elapsed: Decimal
     rows: list[IndicatorRow] = field(default_factory=list)
+    columns: list = field(default_factory=list)  # indicators the units below are ranked on
     children: list[ChildRow] = field(default_factory=list)
     trend: Trend | None = None
 
@@ -110,11 +111,16 @@ def build(unit, phase, period: Period, on: datetime.date | None = None, *, child
     indicators = list(phase.indicators().select_related("content_area"))
     below = list(unit.children.valid_on(day).order_by("name", "pk")) if children else []
     in_period = reading.read_many(indicators, [unit], period, day, ctx=ctx)
-    so_far = reading.read_many(indicators, [unit, *below], to_date, day, ctx=ctx)
+    so_far = reading.read_many(indicators, [unit], to_date, day, ctx=ctx)
     phase_targets = {
         indicator.pk: reading.target_values(indicator, phase.period, day, ctx=ctx)
         for indicator in indicators
     }
+    # The units below are ranked on the indicators some of them have a phase target for:
+    # values only (no record addresses).
+    below_ids = {child.pk for child in below}
+    board.columns = [i for i in indicators if below_ids & phase_targets[i.pk].keys()]
+    so_far.update(reading.read_many(board.columns, below, to_date, day, ctx=ctx, urls=False))
     versions = _versions_on(indicators, period.start)
     for indicator in indicators:
         version = versions.get(indicator.pk)
@@ -128,16 +134,14 @@ def build(unit, phase, period: Period, on: datetime.date | None = None, *, child
             )
         )
     for child in below:
-        percents = {
-            indicator.pk: percent(
-                so_far[(indicator.pk, child.pk)].value, phase_targets[indicator.pk].get(child.pk)
-            )
-            for indicator in indicators
-        }
-        known = [min(p, HUNDRED) for p in percents.values() if p is not None]
+        cells = [
+            percent(so_far[(i.pk, child.pk)].value, phase_targets[i.pk].get(child.pk))
+            for i in board.columns
+        ]
+        known = [min(p, HUNDRED) for p in cells if p is not None]
         progress = (sum(known) / len(known)).quantize(ONE_PLACE) if known else None
         board.children.append(
-            ChildRow(child, percents, progress, progress is not None and progress < board.elapsed)
+            ChildRow(child, cells, progress, progress is not None and progress < board.elapsed)
         )
     board.children.sort(key=lambda c: (c.progress is None, -(c.progress or 0), c.unit.name))
     board.trend = _trend(ctx, board, indicators, phase_targets)
@@ -171,7 +175,7 @@ def _trend(ctx, board: Dashboard, indicators, phase_targets) -> Trend:
         )
         labels.append(span.last_day.strftime("%d/%m/%Y"))
         elapsed.append(elapsed_share(board.phase, span))
-        found = reading.read_many(with_targets, [board.unit], span, board.day, ctx=ctx)
+        found = reading.read_many(with_targets, [board.unit], span, board.day, ctx=ctx, urls=False)
         for indicator in with_targets:
             series[indicator.pk].append(
                 percent(

@@ -279,8 +279,10 @@ def read_many(
     on: datetime.date | None = None,
     *,
     ctx: _Context | None = None,
+    urls: bool = True,
 ) -> dict[tuple[int, int], Reading]:
-    """Readings of every indicator for every unit, keyed by (indicator id, unit id)."""
+    """Readings of every indicator for every unit, keyed by (indicator id, unit id); without
+    the addresses of their records when ``urls`` is false (rankings, trends)."""
     ctx = ctx or _Context()
     readings = {}
     units = list(units)
@@ -298,7 +300,7 @@ def read_many(
             carried = _targets(ctx, indicator.pk, period, day)
             target = carried["values"].get(unit.pk)
             url = None
-            if measure is not None and measure.records_url is not None:
+            if urls and measure is not None and measure.records_url is not None:
                 url = measure.records_url(unit, period, indicator, day)
             readings[(indicator.pk, unit.pk)] = Reading(
                 value=value,

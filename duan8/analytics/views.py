@@ -118,6 +118,22 @@ def _reports(unit, period, regimes=None) -> dict | None:
     return {"own": own, "levels": levels}
 
 
+KIND_ORDER = ["province", "district", "commune", "village"]
+
+
+def _counts_below(user, unit, day) -> list[dict]:
+    """How many units of each kind lie below the unit on ``day``: from the geography held in
+    memory when the user sees the whole subtree, else counted within her view."""
+    if access.sees_whole_subtree(user, unit):
+        from duan8.geo import treemap
+
+        found = treemap.on(day).kind_counts(unit.pk)
+    else:
+        below = access.scope_units(user).subtree(unit, include_self=False).valid_on(day)
+        found = dict(below.values_list("kind").annotate(n=Count("pk")).order_by())
+    return [{"kind": k, "n": found[k]} for k in KIND_ORDER if found.get(k)]
+
+
 @login_required
 def home(request):
     """Tổng quan: the dashboard of the unit being looked at, and what the officer must do."""
@@ -131,9 +147,8 @@ def home(request):
         context.update(_board_context(request, unit, regimes))
         context["reminders"] = cycle.reminders(request.user, limit=100, regimes=regimes)
         day = unit.reference_day()
-        below = access.scope_units(request.user).subtree(unit, include_self=False).valid_on(day)
         context["day"] = day
-        context["counts"] = list(below.values("kind").annotate(n=Count("pk")).order_by("kind"))
+        context["counts"] = _counts_below(request.user, unit, day)
         if access.can(request.user, access.Action.ADMINISTER, unit):
             context["recent"] = (
                 AuditEvent.objects.filter(paths.prefix_q("unit_path", unit.path))

@@ -108,6 +108,14 @@ def _covers(grant: str, path: str) -> bool:
     return path.startswith(grant)
 
 
+def sees_whole_subtree(user: Any, unit: AdminUnit) -> bool:
+    """Whether ``user`` may view every unit below ``unit`` (a role on it or above it, not a
+    view of a former unit granted on that unit alone)."""
+    if is_national_admin(user):
+        return True
+    return any(not g.endswith(EXACT) and unit.path.startswith(g) for g, rank in grants(user))
+
+
 def can(user: Any, action: Action, unit: AdminUnit) -> bool:
     return rank_on(user, unit) >= action
 

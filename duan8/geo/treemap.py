@@ -102,10 +102,27 @@ class TreeMap:
         self._sources: dict[int, list[int]] | None = None
         self._single: dict[int, int] | None = None
         self._reach: dict[tuple[int, bool], tuple[list[str], list[int]]] = {}
+        self._kind_counts: dict[int, dict[str, int]] | None = None
         self._lock = threading.Lock()
 
     def exists(self, pk: int) -> bool:
         return pk in self.units.span and self.units.exists_on(pk, self.day)
+
+    def kind_counts(self, pk: int) -> dict[str, int]:
+        """How many units of each kind of this day lie below ``pk`` (on their paths)."""
+        if self._kind_counts is None:
+            with self._lock:
+                if self._kind_counts is None:
+                    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+                    units = self.units
+                    for unit, path in units.path.items():
+                        if not units.exists_on(unit, self.day):
+                            continue
+                        kind = units.kind[unit]
+                        for above in paths.ids_in(path)[:-1]:
+                            counts[above][kind] += 1
+                    self._kind_counts = counts
+        return dict(self._kind_counts.get(pk, {}))
 
     def targets(self, pk: int, _depth: int = 0) -> tuple[tuple[int, Weight], ...]:
         """The units of this day that stand for ``pk``, with weights adding up to 1."""

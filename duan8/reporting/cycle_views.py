@@ -23,8 +23,11 @@ from duan8.reporting.models import Regime, Submission
 
 def _period_arg(request) -> periods.Period | None:
     code = request.GET.get("period") or request.POST.get("period")
-    if not code:
-        return None
+    return _reported_period(code) if code else None
+
+
+def _reported_period(code: str) -> periods.Period:
+    """A period a report can be for (not a phase), or 404."""
     try:
         period = periods.parse(code)
     except ValueError:
@@ -143,12 +146,7 @@ def _submission_context(request, unit: AdminUnit, period: periods.Period) -> dic
 def submission_page(request, pk, code):
     """One unit's report for a period: its figures, its versions and its way up."""
     unit = access.get_unit_or_404(request.user, pk)
-    try:
-        period = periods.parse(code)
-    except ValueError:
-        raise Http404 from None
-    if period.kind == "phase":
-        raise Http404
+    period = _reported_period(code)
     if request.method == "POST":
         return _act(request, unit, period)
     return render(request, "reporting/submission.html", _submission_context(request, unit, period))
