@@ -469,3 +469,13 @@ def test_a_province_administrator_sets_her_provinces_calendar_and_no_other(clien
     assert client.get(reverse("reporting:regime", args=[national.pk])).status_code == 403
     page = client.get(reverse("reporting:regimes")).content.decode()
     assert "Công văn của Hội LHPN tỉnh Lai Châu" in page and "01/2022/TT-UBDT" in page
+
+
+def test_a_report_due_within_a_month_is_on_the_home_page_before_its_period_is_over(cycle_world):
+    w = cycle_world
+    # 27/12/2026: the 2026 annual report is due on 25/01/2027, 29 days later.
+    found = cycle.reminders(w.commune_editor, datetime.date(2026, 12, 27))
+    assert ("due", "2026", 29) in {(r.kind, r.period.code, r.days) for r in found}
+    # A month earlier it is not yet listed.
+    found = cycle.reminders(w.commune_editor, datetime.date(2026, 11, 20))
+    assert "2026" not in {r.period.code for r in found if r.kind == "due"}

@@ -78,21 +78,20 @@ def due_periods(
     kind: str, day: datetime.date, regimes: list[Regime]
 ) -> list[tuple[Regime, Period]]:
     """For units of ``kind``, the periods reported under these regimes whose deadline is
-    nearest to ``day``: the last one due and the next one coming."""
+    nearest to ``day``: the one in progress (due after it ends) and the last two before it."""
     from duan8.framework import periods
 
     found = []
     for regime in regimes:
         if regime.level != kind:
             continue
-        period = periods.of(regime.period_kind, day).previous()
+        period, mine = periods.of(regime.period_kind, day), 0
         for _step in range(14):
-            if period is None or period.end.year < day.year - 2:
+            if period is None or period.end.year < day.year - 2 or mine >= 3:
                 break
             if regime.applies_to(period):
                 found.append((regime, period))
-            if len([f for f in found if f[0] is regime]) >= 2:
-                break
+                mine += 1
             period = period.previous()
     return found
 
