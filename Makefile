@@ -44,7 +44,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml constraints.txt
 # Front-end packages come from npm at set-up and are served by the app (no CDN).
 assets: $(VENDOR)/.installed
 
-$(VENDOR)/.installed: package.json package-lock.json
+$(VENDOR)/.installed: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/chartjs
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css* $(VENDOR)/bootstrap/
