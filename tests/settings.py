@@ -4,6 +4,8 @@ Values already in the environment win (CI sets DATABASE_URL for the PostgreSQL r
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DUAN8_SECRET_KEY", "tests-only-not-secret-" + "x" * 40)
 os.environ.setdefault("DUAN8_HTTPS", "0")  # the test client speaks plain HTTP
@@ -13,7 +15,4 @@ from duan8.settings import *  # noqa: E402,F403
 # Static files come from the finders in tests, never from a folder `make run` collected: its
 # manifest would turn every name into a hashed one that the test servers cannot find, so the
 # two commands work in either order.
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
-
 STATIC_ROOT = Path(tempfile.gettempdir()) / "duan8-tests-static-never-collected"
