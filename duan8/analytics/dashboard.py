@@ -121,7 +121,9 @@ def build(unit, phase, period: Period, on: datetime.date | None = None, *, child
     below_ids = {child.pk for child in below}
     board.columns = [i for i in indicators if below_ids & phase_targets[i.pk].keys()]
     so_far.update(reading.read_many(board.columns, below, to_date, day, ctx=ctx, urls=False))
-    versions = _versions_on(indicators, period.start)
+    from duan8.framework.models import IndicatorVersion
+
+    versions = IndicatorVersion.objects.by_indicator_on(indicators, period.start)
     for indicator in indicators:
         version = versions.get(indicator.pk)
         board.rows.append(
@@ -146,17 +148,6 @@ def build(unit, phase, period: Period, on: datetime.date | None = None, *, child
     board.children.sort(key=lambda c: (c.progress is None, -(c.progress or 0), c.unit.name))
     board.trend = _trend(ctx, board, indicators, phase_targets)
     return board
-
-
-def _versions_on(indicators, day: datetime.date) -> dict:
-    """Each indicator's definition in force on ``day``, in one query."""
-    from duan8.framework.models import IndicatorVersion
-
-    found = {}
-    rows = IndicatorVersion.objects.filter(indicator__in=indicators).valid_on(day)
-    for version in rows.order_by("valid_from"):
-        found[version.indicator_id] = version
-    return found
 
 
 def _trend(ctx, board: Dashboard, indicators, phase_targets) -> Trend:

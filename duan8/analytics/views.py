@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from duan8.analytics import dashboard
 from duan8.core import access, sheets
-from duan8.core.formatting import format_number, parse_date
+from duan8.core.formatting import parse_date
 from duan8.core.models import AuditEvent
 from duan8.core.shell import current_unit
 from duan8.framework import periods
@@ -23,9 +23,7 @@ def _phase(request) -> Phase | None:
     pk = request.GET.get("phase")
     if pk:
         return get_object_or_404(Phase, pk=access.clean_pk(pk))
-    today = timezone.localdate()
-    found = Phase.objects.filter(start__lte=today, end__gt=today).first()
-    return found or Phase.objects.order_by("-start").first()
+    return Phase.current()
 
 
 def _period(request, phase: Phase, unit) -> periods.Period:
@@ -103,12 +101,7 @@ def _reports(unit, period, regimes=None) -> dict | None:
     if regimes is None:
         regimes = list(Regime.objects.select_related("scope"))
     today = timezone.localdate()
-    own = None
-    regime = cycle.regime_of(unit, period, regimes)
-    if regime is not None:
-        own = cycle.Status(
-            unit, regime, period, regime.deadline(period), cycle.submission_of(unit, period), today
-        )
+    own = cycle.status_of(unit, period, regimes, today)
     levels = [
         (kind, cycle.completeness(unit, period, kind, today, regimes))
         for kind in cycle.levels_below(unit, period, regimes)
@@ -163,10 +156,6 @@ def unit_dashboard(request, pk):
     """The dashboard of any unit in view (click-through from the units ranked below)."""
     unit = access.get_unit_or_404(request.user, pk)
     return render(request, "analytics/dashboard.html", _board_context(request, unit))
-
-
-def _percent_cell(value) -> str:
-    return "" if value is None else f"{format_number(value, 1)}%"
 
 
 @login_required

@@ -7,7 +7,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -73,13 +72,9 @@ def _name(user) -> str | None:
 
 
 def _report(request, unit, period) -> dict:
-    submission = cycle.submission_of(unit, period)
-    regime = cycle.regime_of(unit, period)
-    status = None
-    if regime is not None:
-        status = cycle.Status(
-            unit, regime, period, regime.deadline(period), submission, timezone.localdate()
-        )
+    status = cycle.status_of(unit, period)
+    submission = status.submission if status else cycle.submission_of(unit, period)
+    regime = status.regime if status else None
     approver = cycle.approver_unit(unit, regime)
     versions = list(submission.versions.select_related("submitted_by")) if submission else []
     steps = list(submission.steps.select_related("actor")) if submission else []

@@ -88,11 +88,6 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
-def stored_snapshot(obj: models.Model) -> dict[str, Any] | None:
-    stored = type(obj)._base_manager.filter(pk=obj.pk).first()
-    return snapshot(stored) if stored is not None else None
-
-
 def _unit_of(obj: models.Model):
     getter = getattr(obj, "audit_unit", None)
     return getter() if getter else None
@@ -146,7 +141,7 @@ def bulk_create(objs: list[models.Model], *, batch_size: int = 2000) -> list[mod
         return objs
     model = type(objs[0])
     with transaction.atomic():
-        if model.lock_spans is not AuditedModel.lock_spans:
+        if model.lockable():
             from duan8.core import locks
 
             locks.guard(objs)
@@ -240,8 +235,10 @@ class AuditedModel(models.Model):
 
         adding = self._state.adding
         with transaction.atomic():
-            self.check_locks()
-            before = None if adding else stored_snapshot(self)
+            # The stored row, read once: for the lock check and the "before" of the event.
+            stored = None if adding else type(self)._base_manager.filter(pk=self.pk).first()
+            self.check_locks(stored)
+            before = snapshot(stored) if stored is not None else None
             self.write(*args, **kwargs)
             action = (
                 AuditEvent.Action.CREATE if adding or before is None else AuditEvent.Action.UPDATE
@@ -260,11 +257,9 @@ class AuditedModel(models.Model):
         from duan8.core.models import AuditEvent
 
         with transaction.atomic():
-            if type(self).lock_spans is not AuditedModel.lock_spans:
-                from duan8.core import locks
-
+            if self.lockable():
                 stored = type(self)._base_manager.filter(pk=self.pk).first()
-                locks.guard([stored or self])
+                self.check_locks(states=[stored or self])
             before = snapshot(self)
             pk = self.pk
             result = super().delete(*args, **kwargs)
@@ -280,19 +275,26 @@ class AuditedModel(models.Model):
     def lock_spans(self) -> list[tuple]:
         return []
 
-    def _lock_states(self) -> list[models.Model]:
-        """This record as it will be and, when stored, as it is stored."""
-        stored = None
-        if not self._state.adding and self.pk is not None:
-            stored = type(self)._base_manager.filter(pk=self.pk).first()
-        return [self] if stored is None else [self, stored]
+    @classmethod
+    def lockable(cls) -> bool:
+        return cls.lock_spans is not AuditedModel.lock_spans
 
-    def check_locks(self) -> None:
-        if type(self).lock_spans is AuditedModel.lock_spans:
+    _UNREAD: ClassVar[object] = object()
+
+    def check_locks(self, stored=_UNREAD, states=None) -> None:
+        """Refuse (ValidationError) a write that touches an approved period: the record as it
+        will be and, when stored, as it is stored (read here unless given)."""
+        if not self.lockable():
             return
         from duan8.core import locks
 
-        locks.guard(self._lock_states())
+        if states is None:
+            if stored is AuditedModel._UNREAD:
+                stored = None
+                if not self._state.adding and self.pk is not None:
+                    stored = type(self)._base_manager.filter(pk=self.pk).first()
+            states = [self] if stored is None else [self, stored]
+        locks.guard(states)
 
     def full_clean(self, *args, **kwargs):
         errors = {}

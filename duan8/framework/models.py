@@ -83,6 +83,15 @@ class Phase(AuditedModel):
     def period(self) -> periods.Period:
         return periods.of_phase(self.start, self.end)
 
+    @classmethod
+    def current(cls, today: datetime.date | None = None) -> Phase | None:
+        """The phase running today, else the latest one."""
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        running = cls.objects.filter(start__lte=today, end__gt=today).first()
+        return running or cls.objects.order_by("-start").first()
+
     def indicators(self):
         return Indicator.objects.filter(content_area__phase=self)
 
@@ -189,6 +198,13 @@ class VersionQuerySet(models.QuerySet):
         return self.filter(valid_from__lte=day).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gt=day)
         )
+
+    def by_indicator_on(self, indicators, day: datetime.date) -> dict:
+        """{indicator id: its definition in force on ``day``} for many indicators, one query."""
+        found = {}
+        for version in self.filter(indicator__in=indicators).valid_on(day).order_by("valid_from"):
+            found[version.indicator_id] = version
+        return found
 
 
 class IndicatorVersion(AuditedModel):

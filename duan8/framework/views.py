@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duan8.analytics import reading
@@ -30,9 +29,7 @@ def _phase(request) -> Phase:
     pk = request.GET.get("phase") or request.POST.get("phase")
     if pk:
         return get_object_or_404(Phase, pk=access.clean_pk(pk))
-    today = timezone.localdate()
-    phase = Phase.objects.filter(start__lte=today, end__gt=today).first()
-    phase = phase or Phase.objects.order_by("-start").first()
+    phase = Phase.current()
     if phase is None:
         raise Http404
     return phase

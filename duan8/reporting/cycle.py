@@ -132,7 +132,11 @@ def may_submit(user, unit: AdminUnit) -> bool:
 
 
 def may_approve(user, unit: AdminUnit, period: Period) -> bool:
-    above = approver_unit(unit, regime_of(unit, period))
+    return may_check(user, approver_unit(unit, regime_of(unit, period)))
+
+
+def may_check(user, above: AdminUnit | None) -> bool:
+    """Whether ``user`` acts for the unit that checks a report (``approver_unit``)."""
     if above is None:
         return access.is_national_admin(user)
     return access.can(user, access.Action.APPROVE, above)
@@ -157,11 +161,14 @@ def figures_of(unit: AdminUnit, period: Period) -> list[dict]:
     if phase is None:
         return []
     indicators = list(phase.indicators().select_related("content_area"))
+    from duan8.framework.models import IndicatorVersion
+
     readings = reading.read_many(indicators, [unit], period)
+    versions = IndicatorVersion.objects.by_indicator_on(indicators, period.start)
     rows = []
     for indicator in indicators:
         found = readings[(indicator.pk, unit.pk)]
-        version = indicator.version_on(period.start)
+        version = versions.get(indicator.pk)
         rows.append(
             {
                 "code": indicator.code,
@@ -422,6 +429,18 @@ class Status:
         if self.timeliness == "overdue":
             return (self.today - self.deadline).days
         return 0
+
+
+def status_of(
+    unit: AdminUnit, period: Period, regimes: list | None = None, today=None
+) -> Status | None:
+    """The unit's report for the period against its deadline; None when no regime asks it."""
+    regime = regime_of(unit, period, regimes)
+    if regime is None:
+        return None
+    today = today or timezone.localdate()
+    deadline = regime.deadline(period)
+    return Status(unit, regime, period, deadline, submission_of(unit, period), today)
 
 
 @dataclass

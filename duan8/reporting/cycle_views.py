@@ -65,12 +65,7 @@ def cycle_page(request):
     for kind in cycle.levels_below(unit, period, regimes):
         found = cycle.completeness(unit, period, kind, today)
         levels.append({"kind": kind, "label": UnitKind(kind).label, "completeness": found})
-    own = None
-    regime = cycle.regime_of(unit, period, regimes)
-    if regime is not None:
-        own = cycle.Status(
-            unit, regime, period, regime.deadline(period), cycle.submission_of(unit, period), today
-        )
+    own = cycle.status_of(unit, period, regimes, today)
     choices = _period_choices(regimes, period)
     return render(
         request,
@@ -80,24 +75,22 @@ def cycle_page(request):
 
 
 def _period_choices(regimes: list[Regime], chosen: periods.Period) -> list[periods.Period]:
-    """The reported periods of the last three years, newest first."""
+    """The reported periods of the last six years, newest first."""
     today = timezone.localdate()
     found = {chosen}
     for regime in regimes:
         for year in range(today.year - 5, today.year + 1):
-            for period in (
-                periods.parse(str(year)).parts(regime.period_kind)
-                if regime.period_kind != "year"
-                else [periods.parse(str(year))]
-            ):
+            for period in periods.parse(str(year)).parts(regime.period_kind):
                 if regime.applies_to(period) and period.start <= today:
                     found.add(period)
     return sorted(found, key=lambda p: (p.end, p.kind == "year"), reverse=True)
 
 
 def _submission_context(request, unit: AdminUnit, period: periods.Period) -> dict:
-    submission = cycle.submission_of(unit, period)
-    regime = cycle.regime_of(unit, period)
+    status = cycle.status_of(unit, period)
+    submission = status.submission if status else cycle.submission_of(unit, period)
+    regime = status.regime if status else None
+    approver = cycle.approver_unit(unit, regime)
     versions = list(submission.versions.all()) if submission else []
     steps = list(submission.steps.select_related("actor")) if submission else []
     state = submission.state if submission else Submission.State.DRAFT
@@ -105,7 +98,7 @@ def _submission_context(request, unit: AdminUnit, period: periods.Period) -> dic
         Submission.State.DRAFT,
         Submission.State.RETURNED,
     )
-    may_decide = submission is not None and cycle.may_approve(request.user, unit, period)
+    may_decide = submission is not None and cycle.may_check(request.user, approver)
     comparison = None
     if len(versions) >= 2:
         numbers = {v.number: v for v in versions}
@@ -117,7 +110,6 @@ def _submission_context(request, unit: AdminUnit, period: periods.Period) -> dic
         comparison = {"first": first, "second": second, "rows": cycle.compare(first, second)}
     live = state in (Submission.State.DRAFT, Submission.State.RETURNED) or not versions
     figures = cycle.figures_of(unit, period) if live else versions[-1].figures
-    today = timezone.localdate()
     return {
         "unit": unit,
         "period": period,
@@ -125,12 +117,10 @@ def _submission_context(request, unit: AdminUnit, period: periods.Period) -> dic
         "state": state,
         "state_label": Submission.State(state).label,
         "regime": regime,
-        "deadline": regime.deadline(period) if regime else None,
+        "deadline": status.deadline if status else None,
         "update_deadline": regime.update_deadline(period) if regime else None,
-        "status": cycle.Status(unit, regime, period, regime.deadline(period), submission, today)
-        if regime
-        else None,
-        "approver": cycle.approver_unit(unit, regime),
+        "status": status,
+        "approver": approver,
         "versions": versions,
         "steps": steps,
         "figures": figures,

@@ -12,8 +12,8 @@ from duan8.framework.models import PeriodFields, PeriodQuerySet
 from duan8.geo.models.units import WithinUnitQuerySet
 
 
-class FigureQuerySet(PeriodQuerySet, WithinUnitQuerySet):
-    """Typed figures by period and by subtree."""
+class UnitPeriodQuerySet(PeriodQuerySet, WithinUnitQuerySet):
+    """Rows of a unit and a period (typed figures, submissions): by period and by subtree."""
 
 
 class Figure(AuditedModel, PeriodFields):
@@ -32,7 +32,7 @@ class Figure(AuditedModel, PeriodFields):
     )
     comment = models.CharField(_("comment"), max_length=500, blank=True)
 
-    objects = FigureQuerySet.as_manager()
+    objects = UnitPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("typed figure")
@@ -218,7 +218,7 @@ class Submission(AuditedModel, PeriodFields):
     first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
-    objects = FigureQuerySet.as_manager()
+    objects = UnitPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report submission")

@@ -43,9 +43,3 @@ def bar(value) -> str:
         return "0"
     number = max(0.0, min(100.0, float(value)))
     return f"{number:.1f}"
-
-
-@register.filter
-def get_item(mapping, key):
-    """mapping[key] in a template (None when missing)."""
-    return mapping.get(key) if mapping else None
