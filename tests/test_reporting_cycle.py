@@ -270,7 +270,7 @@ def test_an_approved_period_refuses_the_import_rows_dated_in_it(cycle_world):
     ]
     rows = [
         ["03553", "Tổ A", "01/02/2025", None, 5, 2],
-        ["03553", "Tổ B", "01/02/2024", None, 5, 2],
+        ["Xã Mồ Sì San", "Tổ B", "01/02/2024", None, 5, 2],
     ]
     with pytest.raises(sheets.ImportRefused) as refused:
         community_actions.import_rows(
