@@ -279,3 +279,85 @@ def test_shares_of_a_split_that_do_not_add_up_to_one_lose_nothing(reform):
     for i in range(3):
         team(old, datetime.date(2023, 3, 1), f"Tổ {i}")
     assert value(reform, reform.lai_chau, PHASE) == 3
+
+
+# A span of years is composed from its years ------------------------------------------------
+
+SPAN_MEASURES = (
+    "community.communication_team.established",
+    "community.communication_team.maintained",
+    "activities.dialogue.count",
+)
+
+
+def dialogue(where, on: datetime.date):
+    from duan8.activities.models import Activity
+
+    return Activity(
+        kind="dialogue",
+        dialogue_level="commune",
+        title="Đối thoại về tảo hôn",
+        unit=where,
+        start_on=on,
+        end_on=on,
+        organiser="Hội LHPN xã",
+    )
+
+
+def spans_agree(world, where, on=None) -> dict:
+    """Every span's counts as read (composed from the years, patched after writes) and as
+    counted from the records by a process that holds nothing; they must be equal."""
+    read = {}
+    spans = [periods.parse(code) for code in ("2021-2023", "2021-2024-H1", "2021-2025", "2022-2024")]
+    for span in spans:
+        read[span.code] = reading.measure_values(SPAN_MEASURES, where, span, on or span.last_day)
+    reading.forget()
+    for span in spans:
+        counted = reading.measure_values(SPAN_MEASURES, where, span, on or span.last_day)
+        assert read[span.code] == counted, span.code
+    return read
+
+
+def test_the_phase_and_its_spans_count_what_the_records_say_through_every_kind_of_write(reform):
+    from duan8.activities import actions as activity_actions
+
+    first = team(reform.mu_sang, datetime.date(2021, 3, 1), "Tổ 2021")
+    team(reform.ma_ly_pho, datetime.date(2023, 8, 1), "Tổ 2023")
+    activity_actions.record(dialogue(reform.mu_sang, datetime.date(2022, 5, 2)))
+    before = spans_agree(reform, reform.old_lai_chau, datetime.date(2024, 12, 31))
+    assert before["2021-2023"] == {
+        "community.communication_team.established": 2,
+        "community.communication_team.maintained": 2,
+        "activities.dialogue.count": 1,
+    }
+    # Writes into years already read: each span made of them is patched, not fetched.
+    first.ended_on = datetime.date(2022, 6, 30)
+    community_actions.save(first)
+    activity_actions.record(dialogue(reform.ma_ly_pho, datetime.date(2024, 2, 3)))
+    moved = team(reform.mu_sang, datetime.date(2024, 9, 9), "Tổ 2024")
+    after = spans_agree(reform, reform.old_lai_chau, datetime.date(2024, 12, 31))
+    assert after["2021-2023"]["community.communication_team.maintained"] == 1
+    assert after["2021-2023"]["community.communication_team.established"] == 2
+    assert after["2021-2024-H1"]["activities.dialogue.count"] == 2
+    assert after["2021-2025"]["community.communication_team.established"] == 3
+    moved.unit = reform.ma_ly_pho
+    community_actions.save(moved)
+    moved.delete()
+    assert spans_agree(reform, reform.lai_chau, datetime.date(2026, 1, 1))["2021-2025"] == {
+        "community.communication_team.established": 2,
+        "community.communication_team.maintained": 1,
+        "activities.dialogue.count": 2,
+    }
+
+
+def test_the_phase_to_date_after_its_years_were_read_fetches_no_records(reform):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team(reform.mu_sang, datetime.date(2022, 5, 1))
+    for year in range(2021, 2025):
+        reading.read(reform.teams, reform.nation, periods.parse(str(year)))
+    with CaptureQueriesContext(connection) as queries:
+        found = reading.read(reform.teams, reform.nation, periods.parse("2021-2024"))
+    assert found.value == 1
+    assert not any("community_communitymodel" in q["sql"] for q in queries.captured_queries)

@@ -67,6 +67,16 @@ def test_periods_split_and_step_back_across_years():
             periods.parse(bad)
 
 
+def test_a_span_is_made_of_its_whole_years_then_the_half_or_quarter_that_ends_it():
+    codes = lambda p: [piece.code for piece in p.pieces()]  # noqa: E731
+    assert codes(periods.parse("2021-2024-H1")) == ["2021", "2022", "2023", "2024-H1"]
+    assert codes(periods.parse("2021-2025")) == ["2021", "2022", "2023", "2024", "2025"]
+    mid_year = periods.Period("phase", datetime.date(2021, 7, 1), datetime.date(2023, 5, 1))
+    assert codes(mid_year) == ["2021-H2", "2022", "2023-Q1", "2023-04"]
+    odd = periods.Period("phase", datetime.date(2021, 7, 15), datetime.date(2023, 1, 1))
+    assert odd.pieces() is None
+
+
 # The calendar ------------------------------------------------------------------------------
 
 

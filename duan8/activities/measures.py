@@ -38,7 +38,8 @@ def _fetch(period, units=None):
     return facts
 
 
-SOURCE = FactSource("activities", ("activities.activity",), _fetch)
+# Every part counts activities held (or women they reached): they add up over time.
+SOURCE = FactSource("activities", ("activities.activity",), _fetch, stock=lambda part: False)
 
 
 def _records(filters: dict):

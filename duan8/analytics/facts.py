@@ -10,6 +10,11 @@ and patches the facts, noting each unit's change so that the totals derived from
 patched too (``rollup``). Counters follow commit order (writers of one model take turns on the
 counter row), so no event is skipped; when the events do not account for the counter's move
 (rows written around the audit path, a restored database), the facts are read afresh.
+
+A source whose facts add up over time (``FactSource.stock``) never fetches a span of years
+whole: its facts are composed from its years' (and the half, quarter or month ending it), which
+the pages read anyway, and a patch of a year is carried into every span made of it. So the
+phase to date of every year, the trend and the phase itself cost one fetch per year, once.
 """
 
 from __future__ import annotations
@@ -104,6 +109,8 @@ class Facts:
     generation: int = field(default_factory=lambda: next(_generations))
     # (generation before, generation after, {part: {unit_id: change}}) of the latest patches
     changes: deque = field(default_factory=lambda: deque(maxlen=KEPT_CHANGES))
+    # for facts composed of pieces: the generations of the pieces' facts they hold
+    made_of: tuple[int, ...] = ()
 
     def changes_since(self, generation: int) -> list[dict] | None:
         """The patches that lead from ``generation`` to these facts, or None when they are
@@ -134,6 +141,10 @@ def marks_of(source: FactSource, counters: dict[str, tuple]) -> dict[str, Mark]:
 
 def current(source: FactSource, period: Period, counters: dict[str, tuple]) -> Facts:
     """The source's facts for ``period`` as of ``counters`` (read with the request)."""
+    if source.composed:
+        pieces = period.pieces()
+        if pieces is not None and len(pieces) > 1:
+            return _composed(source, period, pieces, counters)
     key = ("facts", source.name, period)
     wanted = marks_of(source, counters)
     found = peek(key)
@@ -176,6 +187,80 @@ def _patched(source: FactSource, period: Period, old: Facts, wanted: dict) -> Fa
         parts[part] = updated
         change[part] = delta
     result = Facts(parts, wanted, changes=deque(old.changes, maxlen=KEPT_CHANGES))
+    result.changes.append((old.generation, result.generation, change))
+    return result
+
+
+def _composed(source: FactSource, period: Period, pieces: list[Period], counters) -> Facts:
+    """The span's facts from its pieces' facts: built once, then patched with the pieces'
+    patches (a state part only with the last piece's)."""
+    key = ("facts", source.name, period)
+    components = [current(source, piece, counters) for piece in pieces]
+    made_of = tuple(c.generation for c in components)
+    found = peek(key)
+    if found is not None and found.made_of == made_of:
+        return found
+    with key_lock(key):
+        found = peek(key)
+        if found is not None and found.made_of == made_of:
+            return found
+        marks = marks_of(source, counters)
+        result = _recomposed(source, found, components, marks) if found is not None else None
+        if result is None:
+            result = Facts(_compose(source, components), marks, made_of=made_of)
+        keep(key, result)
+        return result
+
+
+def _compose(source: FactSource, components: list[Facts]) -> dict:
+    parts: dict[Hashable, dict[int, object]] = {}
+    last = len(components) - 1
+    for index, component in enumerate(components):
+        for part, values in component.parts.items():
+            if source.stock(part):
+                if index == last:
+                    parts[part] = dict(values)
+                continue
+            into = parts.setdefault(part, {})
+            for unit_id, value in values.items():
+                into[unit_id] = into.get(unit_id, 0) + value
+    return parts
+
+
+def _recomposed(source: FactSource, old: Facts, components: list[Facts], marks) -> Facts | None:
+    """``old`` brought up to ``components`` by the patches each piece went through since; None
+    when a piece was read afresh (its patches are not known)."""
+    if len(old.made_of) != len(components):
+        return None
+    change: dict[Hashable, dict[int, object]] = {}
+    last = len(components) - 1
+    for index, component in enumerate(components):
+        steps = component.changes_since(old.made_of[index])
+        if steps is None:
+            return None
+        for step in steps:
+            for part, delta in step.items():
+                if source.stock(part) and index != last:
+                    continue
+                into = change.setdefault(part, {})
+                for unit_id, value in delta.items():
+                    into[unit_id] = into.get(unit_id, 0) + value
+    parts = dict(old.parts)
+    for part, delta in change.items():
+        updated = dict(parts.get(part, {}))
+        for unit_id, value in delta.items():
+            total = updated.get(unit_id, 0) + value
+            if total:
+                updated[unit_id] = total
+            else:
+                updated.pop(unit_id, None)
+        parts[part] = updated
+    result = Facts(
+        parts,
+        marks,
+        changes=deque(old.changes, maxlen=KEPT_CHANGES),
+        made_of=tuple(c.generation for c in components),
+    )
     result.changes.append((old.generation, result.generation, change))
     return result
 

@@ -43,7 +43,13 @@ def _fetch(period, units=None):
     return facts
 
 
-SOURCE = FactSource("community", ("community.communitymodel",), _fetch)
+# Models maintained are counted at the period's end; models established add up over time.
+SOURCE = FactSource(
+    "community",
+    ("community.communitymodel",),
+    _fetch,
+    stock=lambda part: part[1] == "maintained",
+)
 
 
 def _records(kind: str, count: str):

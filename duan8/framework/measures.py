@@ -4,7 +4,9 @@ A source app registers a ``FactSource``: one query that returns, for a period, i
 unit for every measure it offers (``{part: {unit_id: number}}``), and the models whose change
 counters version those facts. Each ``Measure`` names its source and the part it reads
 (``community.communication_team.maintained`` reads the part ``("communication_team",
-"maintained")`` of the source ``community``). The facts are per unit the record was made on,
+"maintained")`` of the source ``community``). A source whose facts add up over time declares
+which parts are states (``stock``); the facts of a span of years are then composed from the
+years' facts (``analytics.facts``). The facts are per unit the record was made on,
 for the whole country: carrying them across the reform and summing them up a tree is done in
 one place, ``duan8.analytics.reading``, and nowhere else.
 """
@@ -31,6 +33,16 @@ class FactSource:
     fetch: Callable[[Period, list[int] | None], Facts]
     # a unit's own fact is its total: what lies below it is already in it (typed figures)
     counted_once: bool = False
+    # When set, the facts of a span (a phase, a phase to date) are composed from those of its
+    # years (and the half, quarter or month that ends it) instead of fetched whole: a part for
+    # which ``stock(part)`` holds is a state at the period's end (models maintained), taken
+    # from the last piece; every other part counts events (models established, activities
+    # held) and is summed over the pieces. The pieces are the periods pages read anyway.
+    stock: Callable[[Hashable], bool] | None = None
+
+    @property
+    def composed(self) -> bool:
+        return self.stock is not None
 
 
 @dataclass(frozen=True)

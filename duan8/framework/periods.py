@@ -93,6 +93,22 @@ class Period:
             day = result[-1].end
         return result
 
+    def pieces(self) -> list[Period] | None:
+        """The fewest whole years, then halves, quarters and months, that make up this period
+        in order (2021-2024-H1: 2021, 2022, 2023, 2024-H1); None when it does not start and
+        end on a month's first day."""
+        result, day = [], self.start
+        while day < self.end:
+            for kind in ("year", "half", "quarter", "month"):
+                piece = of(kind, day)
+                if piece.start == day and piece.end <= self.end:
+                    result.append(piece)
+                    day = piece.end
+                    break
+            else:
+                return None
+        return result
+
     def previous(self) -> Period | None:
         """The period of the same kind just before (None for a phase)."""
         if self.kind not in MONTHS:
