@@ -308,7 +308,9 @@ def spans_agree(world, where, on=None) -> dict:
     """Every span's counts as read (composed from the years, patched after writes) and as
     counted from the records by a process that holds nothing; they must be equal."""
     read = {}
-    spans = [periods.parse(code) for code in ("2021-2023", "2021-2024-H1", "2021-2025", "2022-2024")]
+    spans = [
+        periods.parse(code) for code in ("2021-2023", "2021-2024-H1", "2021-2025", "2022-2024")
+    ]
     for span in spans:
         read[span.code] = reading.measure_values(SPAN_MEASURES, where, span, on or span.last_day)
     reading.forget()
