@@ -201,3 +201,37 @@ def test_an_officer_of_the_former_and_the_new_province_lands_on_the_new_and_sees
         Decimal(4),
         Decimal("25.0"),
     )
+
+
+def test_a_served_worker_opens_the_national_dashboard_without_counting_records(client, board_world):
+    """``duan8 serve`` warms up in gunicorn's master before it forks its workers: the first
+    officer of the day finds the national figures read, and a write since only patches them."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from duan8 import serving
+    from duan8.analytics import reading
+
+    w = board_world
+    reading.forget()
+    told = []
+    serving.when_ready(SimpleNamespace(log=SimpleNamespace(info=lambda *a: told.append(a))))
+    assert told and told[0][2] >= 5  # the working period and each year of the phase begun
+    community_actions.save(
+        CommunityModel(
+            kind="communication_team",
+            unit=w.sibling_commune,
+            name="Tổ truyền thông bản Nậm Cuổi",
+            established_on=datetime.date(2023, 4, 2),
+        )
+    )
+    client.force_login(w.national_admin)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("analytics:dashboard", args=[w.nation.pk]), {"period": "2023"})
+    teams = next(r for r in page.context["board"].rows if r.indicator.code == "TTCĐ")
+    assert teams.to_date.value == 2
+    # Only the records the write touched are read again (one commune's), never all of them.
+    counted = [q["sql"] for q in queries.captured_queries if "community_communitymodel" in q["sql"]]
+    assert counted and all(" IN (" in sql for sql in counted)

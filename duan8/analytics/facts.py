@@ -281,11 +281,16 @@ def _touched_units(had: dict[str, Mark], wanted: dict[str, Mark]) -> set[int] | 
         # by another event than those seen (facts read inside a transaction rolled back).
         if token != old_token or value <= old_value or last_event <= old_event:
             return None
-        content_type = ContentType.objects.get_by_natural_key(*label.split("."))
-        events = AuditEvent.objects.filter(
-            content_type=content_type, pk__gt=old_event, pk__lte=last_event
-        )
-        rows = list(events.values_list("unit_id", "before", "after"))
+
+        def events(label=label, old_event=old_event, last_event=last_event):
+            content_type = ContentType.objects.get_by_natural_key(*label.split("."))
+            found = AuditEvent.objects.filter(
+                content_type=content_type, pk__gt=old_event, pk__lte=last_event
+            )
+            return list(found.values_list("unit_id", "before", "after"))
+
+        # Read once for all the periods whose facts the same writes moved.
+        rows = cached(("events", label, token, old_event, last_event), events)
         if len(rows) != value - old_value:
             return None
         for unit_id, before, after in rows:

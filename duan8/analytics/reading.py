@@ -79,12 +79,22 @@ class _Context:
     def __init__(self, counters: dict[str, tuple] | None = None) -> None:
         self.counters = audit.counters() if counters is None else counters
         self.geo = treemap.geo_version(self.counters)
+        # Under one set of counters the answers do not change: asked once per request.
+        self._trees: dict[datetime.date, TreeMap] = {}
+        self._facts: dict[tuple, facts.Facts] = {}
 
     def tree(self, day: datetime.date) -> TreeMap:
-        return treemap.on(day, self.geo)
+        found = self._trees.get(day)
+        if found is None:
+            found = self._trees[day] = treemap.on(day, self.geo)
+        return found
 
     def facts(self, source: FactSource, period: Period) -> facts.Facts:
-        return facts.current(source, period, self.counters)
+        key = (source.name, period)
+        found = self._facts.get(key)
+        if found is None:
+            found = self._facts[key] = facts.current(source, period, self.counters)
+        return found
 
 
 def _roll_up(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:

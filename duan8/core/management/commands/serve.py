@@ -24,6 +24,8 @@ class Command(BaseCommand):
         argv = [
             "gunicorn",
             "duan8.wsgi:application",
+            "--config",
+            "python:duan8.serving",
             "--bind",
             options["bind"],
             "--workers",

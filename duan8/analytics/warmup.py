@@ -1,0 +1,46 @@
+"""What a server reads before it answers anyone: the geography and the facts of the current
+phase, with the national dashboard of each year begun and of the working period summed up.
+
+A process holds its facts in memory (``analytics.facts``). Read cold, a national dashboard
+fetches the facts of each year of the phase (the phase to date and the trend are composed from
+them): seconds at national scale. ``duan8 serve`` calls ``warm_up`` once in gunicorn's master,
+before it forks its workers, so that every worker starts with those facts and totals and the
+first officer of the day does not wait; writes afterwards only patch them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+def warm_up(today: datetime.date | None = None) -> dict:
+    """Read the dashboards that every other page's figures are cut from; returns what was read
+    and how long it took. Never raises: a server that could not warm up still serves."""
+    from duan8.analytics import dashboard
+    from duan8.framework.models import Phase
+    from duan8.geo.models import AdminUnit
+
+    began = time.perf_counter()
+    today = today or timezone.localdate()
+    read: list[str] = []
+    try:
+        phase = Phase.current(today)
+        roots = list(AdminUnit.objects.filter(parent__isnull=True).valid_on(today))
+        if phase is not None:
+            years = [p for p in phase.periods() if p.kind == "year" and p.start <= today]
+            for root in roots:
+                working = dashboard.working_period(phase, root, today)
+                for period in dict.fromkeys([working, *years]):
+                    dashboard.build(root, phase, period)
+                    read.append(f"{root.name} {period.code}")
+    except Exception:  # a warm-up is an optimisation: the pages read what they need anyway
+        logger.exception("warm-up failed; pages will read their facts on first use")
+    seconds = time.perf_counter() - began
+    logger.info("warmed up in %.1f s: %s", seconds, ", ".join(read) or "nothing to read")
+    return {"seconds": seconds, "read": read}
