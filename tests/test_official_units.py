@@ -301,3 +301,26 @@ def test_a_misspelt_name_is_offered_never_picked(loaded, db):
     offered = names.resolve("Xã Nậm Xeo", IN_2024)
     assert offered.unit is None and offered.status == "similar"
     assert "Nậm Xe" in offered.message
+
+
+def test_a_thousand_teams_of_lai_chau_written_with_official_full_names_import_cleanly(loaded, db):
+    from duan8.community import actions
+    from tests.factories import xlsx
+
+    province = lai_chau(IN_2024)
+    communes = list(
+        AdminUnit.objects.subtree(province).valid_on(IN_2024).filter(kind=UnitKind.COMMUNE)
+    )
+    header = ["Xã, thôn", "Tên", "Ngày thành lập"]
+    rows = [
+        [communes[i % len(communes)].name, f"Tổ truyền thông số {i}", "01/03/2024"]
+        for i in range(1000)
+    ]
+    created = actions.import_rows(xlsx([header, *rows]), province, "communication_team", IN_2024)
+    assert len(created) == 1000
+    assert [m.unit_id for m in created[: len(communes)]] == [c.pk for c in communes]
+    # The same file dated after the reform: each legacy name is answered with its successor.
+    late = [[name, title, "01/03/2026"] for name, title, _ in rows[:3]]
+    with pytest.raises(Exception) as refused:
+        actions.import_rows(xlsx([header, *late]), province, "communication_team", IN_2026)
+    assert "01/07/2025" in str(refused.value)

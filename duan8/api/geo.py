@@ -6,6 +6,7 @@ import datetime
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
@@ -160,7 +161,7 @@ class MatchQuery(Schema):
 
 
 MATCH_POOL = 20_000
-_too_many = "Too many units to compare; narrow the search with `within`, `kind` or `on`."
+_too_many = gettext_lazy("Too many units to compare; narrow the search with `within` or `kind`.")
 
 
 @router.get("/match", response={200: MatchOut, 422: dict}, url_name="match")
@@ -186,7 +187,7 @@ def match(request, query: Query[MatchQuery]):
         .order_by("pk")[: MATCH_POOL + 1]
     )
     if len(pool) > MATCH_POOL:
-        return Status(422, {"detail": _too_many})
+        return Status(422, {"detail": str(_too_many)})
     found = resolver.Resolver(pool).resolve(query.name, query.on or timezone.localdate())
     candidates = found.candidates if found.candidates else ([found.unit] if found.unit else [])
     scored = []
