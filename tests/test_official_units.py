@@ -236,3 +236,91 @@ def test_the_demo_allocation_of_lai_chau_leaves_nothing_unallocated(loaded, db):
     }
     assert grid.fully_allocated
     assert len(grid.children) == 8
+
+
+# One unit resolver: the names officers type ------------------------------------------------
+
+
+def lai_chau(day):
+    return AdminUnit.objects.valid_on(day).get(kind=UnitKind.PROVINCE, code="12")
+
+
+def test_official_full_names_with_diacritics_pick_their_own_commune(loaded, db):
+    from duan8.geo import resolver
+
+    names = resolver.for_scope(lai_chau(IN_2024), [UnitKind.COMMUNE, UnitKind.VILLAGE])
+    read = lambda text: names.resolve(text, IN_2024)  # noqa: E731
+    assert (read("Xã Nậm Chà").unit.code, read("Xã Nậm Cha").unit.code) == ("03473", "03526")
+    assert read("Xã Mường Tè").unit.code == "03445"
+    assert read("Thị trấn Mường Tè").unit.code == "03433"
+    assert read("03586").unit.name == "Xã Nậm Xe"  # a code always works
+    # Without diacritics the two Nậm Cha(à) are one name: refused, both named with their district.
+    both = read("Xa Nam Cha")
+    assert both.unit is None and "Sìn Hồ" in both.message and "Nậm Nhùn" in both.message
+    # A district after a comma narrows it.
+    assert read("xa nam cha, h. sin ho").unit.code == "03526"
+    # The short name alone is both the town and the commune of Mường Tè.
+    assert read("Mường Tè").status == "ambiguous"
+
+
+def test_a_commune_with_its_district_after_a_comma_resolves_in_the_whole_country(loaded, db):
+    from duan8.geo import resolver
+
+    nation = AdminUnit.objects.get(kind=UnitKind.NATION)
+    names = resolver.for_scope(nation, [UnitKind.COMMUNE])
+    found = names.resolve("xa mu sang, h. phong tho", IN_2024)
+    assert (found.unit.name, found.unit.parent.name) == ("Xã Mù Sang", "Huyện Phong Thổ")
+    assert (
+        names.resolve("Xã Mù Sang", None, ["Huyện Phong Thổ", "Tỉnh Lai Châu"]).unit == found.unit
+    )
+    # Another district's name leaves nothing.
+    assert names.resolve("xa mu sang, h. sin ho", IN_2024).status == "none"
+
+
+def test_a_commune_that_ended_is_answered_with_its_successor_never_a_look_alike(loaded, db):
+    from duan8.geo import resolver
+
+    nation = AdminUnit.objects.get(kind=UnitKind.NATION)
+    for scope in (nation, lai_chau(IN_2026)):
+        found = resolver.for_scope(scope, [UnitKind.COMMUNE]).resolve("Nậm Xe", IN_2026)
+        assert found.unit is None and found.status == "ended"
+        successor = timeline.counterparts_on(found.candidates[0], IN_2026)[0]
+        assert successor.name in found.message and "Nậm Xé" not in found.message
+    # A record of 2024 read by today's province finds the former commune, but does not record
+    # on it from here.
+    found = resolver.for_scope(lai_chau(IN_2026), [UnitKind.COMMUNE]).resolve("Nậm Xe", IN_2024)
+    assert found.status == "outside" and found.unit is None
+
+
+def test_a_misspelt_name_is_offered_never_picked(loaded, db):
+    from duan8.geo import resolver
+
+    names = resolver.for_scope(lai_chau(IN_2024), [UnitKind.COMMUNE])
+    found = names.resolve("Xã Nậm Xẹ", IN_2024)  # a tone mark that no commune has: same letters
+    assert found.unit.code == "03586"
+    offered = names.resolve("Xã Nậm Xeo", IN_2024)
+    assert offered.unit is None and offered.status == "similar"
+    assert "Nậm Xe" in offered.message
+
+
+def test_a_thousand_teams_of_lai_chau_written_with_official_full_names_import_cleanly(loaded, db):
+    from duan8.community import actions
+    from tests.factories import xlsx
+
+    province = lai_chau(IN_2024)
+    communes = list(
+        AdminUnit.objects.subtree(province).valid_on(IN_2024).filter(kind=UnitKind.COMMUNE)
+    )
+    header = ["Xã, thôn", "Tên", "Ngày thành lập"]
+    rows = [
+        [communes[i % len(communes)].name, f"Tổ truyền thông số {i}", "01/03/2024"]
+        for i in range(1000)
+    ]
+    created = actions.import_rows(xlsx([header, *rows]), province, "communication_team", IN_2024)
+    assert len(created) == 1000
+    assert [m.unit_id for m in created[: len(communes)]] == [c.pk for c in communes]
+    # The same file dated after the reform: each legacy name is answered with its successor.
+    late = [[name, title, "01/03/2026"] for name, title, _ in rows[:3]]
+    with pytest.raises(Exception) as refused:
+        actions.import_rows(xlsx([header, *late]), province, "communication_team", IN_2026)
+    assert "01/07/2025" in str(refused.value)

@@ -127,8 +127,8 @@ def test_the_template_lists_the_communes_of_the_unit(client, world):
 
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("Xã", "Thôn, bản")
-    assert rows[1][0] == "Xã Mồ Sì San"
+    assert rows[0] == ("Xã", "Thôn, bản", "Thuộc huyện", "Thuộc tỉnh")
+    assert rows[1] == ("Xã Mồ Sì San", None, "Huyện Phong Thổ", "Tỉnh Lai Châu")
 
 
 def test_a_village_can_only_be_added_under_a_commune(client, world):

@@ -95,6 +95,7 @@ def record(activity: Activity, trainers=()) -> Activity:
 
 def _columns():
     from duan8.core import sheets
+    from duan8.geo import resolver
 
     return [
         sheets.Column("unit", "Đơn vị", aliases=("Xã", "Huyện", "Mã đơn vị", "Unit")),
@@ -113,6 +114,7 @@ def _columns():
             aliases=("Ethnic minority",),
         ),
         sheets.Column("cost", "Kinh phí (đồng)", required=False, aliases=("Cost",)),
+        *resolver.context_columns(),
     ]
 
 
@@ -122,52 +124,45 @@ COLUMNS = _columns()
 def import_rows(upload, scope, kind: str, details: dict) -> list[Activity]:
     """Record many dialogues, campaigns, visits or reviews at once (trainings, which need an
     appointment each, are recorded one by one); the whole file or nothing."""
-    from duan8.community.actions import UnitNames
     from duan8.core import sheets
-    from duan8.core.formatting import parse_amount
+    from duan8.geo import resolver
+    from duan8.geo.models import UnitKind
 
     if kind == ActivityKind.TRAINING:
         raise ValueError("trainings are recorded one by one")
     rows = sheets.read(upload, COLUMNS)
     errors, planned = [], []
-    names = UnitNames(scope, with_districts=True)
+    names = resolver.for_scope(scope, [UnitKind.DISTRICT, UnitKind.COMMUNE, UnitKind.VILLAGE])
 
     def header(key):
         return sheets.header_of(COLUMNS, key)
 
     for row in rows:
         problems = []
-        try:
-            start = sheets.parse_date_cell(row.values.get("start_on"))
-            end = sheets.parse_date_cell(row.values.get("end_on")) or start
-        except ValueError:
-            problems.append(
-                sheets.RowError(row.number, header("start_on"), _("not a date (dd/mm/yyyy)."))
-            )
-            start = end = None
-        if start is None and not any(p.column == header("start_on") for p in problems):
+        days = {}
+        for key in ("start_on", "end_on"):
+            try:
+                days[key] = sheets.parse_date_cell(row.values.get(key))
+            except ValueError:
+                reason = sheets.date_problem(row.values.get(key))
+                problems.append(sheets.RowError(row.number, header(key), reason))
+        start = days.get("start_on") if "end_on" in days else None
+        end = days.get("end_on") or start
+        if "start_on" in days and start is None and "end_on" in days:
             problems.append(
                 sheets.RowError(row.number, header("start_on"), _("the first day is empty."))
             )
         unit = None
         if start is not None:
-            unit, error = (
-                names.resolve(row.text("unit"), start, start)
-                if row.text("unit")
-                else (None, _("the unit is empty."))
-            )
-            if error:
-                problems.append(sheets.RowError(row.number, header("unit"), error))
+            found = names.resolve(row.text("unit"), start, resolver.context_of(row))
+            unit = found.unit
+            if unit is None:
+                problems.append(sheets.RowError(row.number, header("unit"), found.message))
         numbers = {}
         for key in ("participants", "participants_women", "participants_ethnic", "cost"):
-            try:
-                value = parse_amount(row.values.get(key))
-            except ValueError:
-                value = None
-                problems.append(sheets.RowError(row.number, header(key), _("not a whole number.")))
-            if value is not None and value != int(value):
-                problems.append(sheets.RowError(row.number, header(key), _("not a whole number.")))
-            numbers[key] = int(value or 0)
+            numbers[key], problem = sheets.whole_number(row, key, header(key))
+            if problem:
+                problems.append(problem)
         if not problems:
             activity = Activity(
                 kind=kind,

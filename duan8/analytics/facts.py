@@ -36,7 +36,9 @@ KEPT_CHANGES = 64
 
 # One cache for the process: LRU, with one computation per key at a time -----------------
 
-_MAX_ENTRIES = 512
+# A national dashboard alone keeps some 500 entries (targets per indicator and period, totals
+# per part, period and tree): the bound leaves room for every period and tree in use.
+_MAX_ENTRIES = 4096
 _cache: OrderedDict[Hashable, object] = OrderedDict()
 _lock = threading.Lock()
 _key_locks: dict[Hashable, threading.Lock] = {}

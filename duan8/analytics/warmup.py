@@ -24,6 +24,7 @@ def warm_up(today: datetime.date | None = None) -> dict:
     and how long it took. Never raises: a server that could not warm up still serves."""
     from duan8.analytics import dashboard
     from duan8.framework.models import Phase
+    from duan8.geo import treemap
     from duan8.geo.models import AdminUnit
 
     began = time.perf_counter()
@@ -39,6 +40,9 @@ def warm_up(today: datetime.date | None = None) -> dict:
                 for period in dict.fromkeys([working, *years]):
                     dashboard.build(root, phase, period)
                     read.append(f"{root.name} {period.code}")
+        # Today's tree and the counts of units below each unit (every unit page shows them).
+        for root in roots:
+            treemap.on(today).kind_counts(root.pk)
     except Exception:  # a warm-up is an optimisation: the pages read what they need anyway
         logger.exception("warm-up failed; pages will read their facts on first use")
     seconds = time.perf_counter() - began

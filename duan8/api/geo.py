@@ -3,7 +3,10 @@ and the project area."""
 
 import datetime
 
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
@@ -11,7 +14,7 @@ from pydantic import Field
 from duan8.api.common import Id
 from duan8.api.schemas import InputSchema, UnitOut
 from duan8.core import access
-from duan8.geo import areas, matching, timeline, villages
+from duan8.geo import areas, matching, resolver, timeline, villages
 from duan8.geo.models import (
     AdminUnit,
     Classification,
@@ -50,6 +53,8 @@ class CandidateOut(Schema):
 class MatchOut(Schema):
     text: str
     status: str
+    unit: UnitOut | None = None
+    message: str | None = None
     candidates: list[CandidateOut]
 
 
@@ -156,34 +161,51 @@ class MatchQuery(Schema):
 
 
 MATCH_POOL = 20_000
-_too_many = "Too many units to compare; narrow the search with `within`, `kind` or `on`."
+_too_many = gettext_lazy("Too many units to compare; narrow the search with `within` or `kind`.")
 
 
 @router.get("/match", response={200: MatchOut, 422: dict}, url_name="match")
 def match(request, query: Query[MatchQuery]):
-    """Candidates for a name from a spreadsheet or document, with a confidence each.
+    """The unit a name from a spreadsheet or document stands for on a date (``on``, default
+    today), read as every import reads it (``geo.resolver``): an official code, the full name
+    with diacritics, or a name with context after commas ("xa mu sang, h. phong tho").
 
-    ``status`` is exact, fuzzy (one plausible unit, written differently), ambiguous (several:
-    nothing is picked) or none.
+    ``status``: exact (``unit`` is the unit), fuzzy (``unit``, written without or with other
+    diacritics), ambiguous (several: nothing is picked), similar (close names offered, nothing
+    picked), ended (the unit named no longer existed on that day: ``message`` names its
+    successor) or none. ``candidates`` come with a confidence each.
     """
     units = access.scope_units(request.auth)
     if query.within is not None:
         units = units.subtree(access.get_unit_or_404(request.auth, query.within))
     if query.kind:
         units = units.filter(kind=query.kind)
-    if query.on:
-        units = units.valid_on(query.on)
-    pool = list(units.filter(matching.prefilter(query.name)).order_by("pk")[: MATCH_POOL + 1])
+    written, _context = resolver.split_context(query.name)
+    pool = list(
+        units.filter(matching.prefilter(written) | Q(code=written.strip()))
+        .select_related("parent")
+        .order_by("pk")[: MATCH_POOL + 1]
+    )
     if len(pool) > MATCH_POOL:
-        return Status(422, {"detail": _too_many})
-    found = matching.match(query.name, pool)
+        return Status(422, {"detail": str(_too_many)})
+    found = resolver.Resolver(pool).resolve(query.name, query.on or timezone.localdate())
+    candidates = found.candidates if found.candidates else ([found.unit] if found.unit else [])
+    scored = []
+    for unit in candidates[:10]:
+        score = matching.score(written, unit)
+        scored.append(
+            {
+                "unit": unit,
+                "confidence": score.confidence if score else 1.0,
+                "reason": score.reason if score else "code",
+            }
+        )
     return {
-        "text": found.text,
-        "status": found.status,
-        "candidates": [
-            {"unit": c.unit, "confidence": c.confidence, "reason": c.reason}
-            for c in found.candidates[:10]
-        ],
+        "text": query.name,
+        "status": {"spelling": "fuzzy"}.get(found.status, found.status),
+        "unit": found.unit,
+        "message": found.message,
+        "candidates": scored,
     }
 
 

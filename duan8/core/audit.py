@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -140,6 +141,10 @@ def bulk_create(objs: list[models.Model], *, batch_size: int = 2000) -> list[mod
     if not objs:
         return objs
     model = type(objs[0])
+    for obj in objs:
+        problems = obj.clean_text() if isinstance(obj, AuditedModel) else {}
+        if problems:
+            raise ValidationError(problems)
     with transaction.atomic():
         if model.lockable():
             from duan8.core import locks
@@ -221,6 +226,10 @@ def counters() -> dict[str, tuple[str, int, int, str]]:
     return found
 
 
+# Characters of the Cc category a long text (a note, a comment) may hold.
+TEXT_BREAKS = "\n\r\t"
+
+
 class AuditedModel(models.Model):
     """A model whose every save and delete is recorded in the audit trail."""
 
@@ -234,6 +243,9 @@ class AuditedModel(models.Model):
         from duan8.core.models import AuditEvent
 
         adding = self._state.adding
+        problems = self.clean_text()  # also for writes that skip full_clean (the shell)
+        if problems:
+            raise ValidationError(problems)
         with transaction.atomic():
             # The stored row, read once: for the lock check and the "before" of the event.
             stored = None if adding else type(self)._base_manager.filter(pk=self.pk).first()
@@ -295,6 +307,39 @@ class AuditedModel(models.Model):
                     stored = type(self)._base_manager.filter(pk=self.pk).first()
             states = [self] if stored is None else [self, stored]
         locks.guard(states)
+
+    def clean_text(self) -> dict[str, list[str]]:
+        """Every text field in Unicode NFC; the fields holding a control character (invisible
+        characters pasted from other programs, which break exports) as errors. Line breaks and
+        tabs are allowed in long texts only."""
+        from django.utils.translation import gettext as _
+
+        errors: dict[str, list[str]] = {}
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, (models.CharField, models.TextField)):
+                continue
+            value = getattr(self, field.attname)
+            if not isinstance(value, str):
+                continue
+            allowed = TEXT_BREAKS if isinstance(field, models.TextField) else ""
+            if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
+                errors[field.name] = [
+                    _("contains an invisible control character; type the text again.")
+                ]
+                continue
+            normal = unicodedata.normalize("NFC", value)
+            if normal != value:
+                setattr(self, field.attname, normal)
+        return errors
+
+    def clean_fields(self, exclude=None):
+        errors = self.clean_text()
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def full_clean(self, *args, **kwargs):
         errors = {}

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from duan8.geo.matching import fold
 
 MAX_ROWS = 100_000
+# A workbook is a zip: what it unpacks to is checked before any of it is parsed, so that a
+# small file that unpacks to gigabytes (a "zip bomb") is refused at once.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_PARTS = 2_000
+MAX_SHARED_STRINGS = 2_000_000
 
 
 @dataclass
@@ -62,18 +71,63 @@ class Row:
     values: dict[str, object]
 
     def text(self, key: str) -> str:
+        """The cell as text, in Unicode NFC (one code point per accented letter, as typed on
+        most keyboards), trimmed."""
         value = self.values.get(key)
         if value is None:
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f} MB"
+
+
+def check_package(upload) -> None:
+    """Refuse, before parsing, a workbook that unpacks to too much or holds too many strings."""
+    not_excel = ImportRefused([RowError(0, "", _("The file is not an Excel (.xlsx) file."))])
+    try:
+        upload.seek(0)
+        package = zipfile.ZipFile(upload)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise not_excel from None
+    with package:
+        parts = package.infolist()
+        unpacked = sum(part.file_size for part in parts)
+        if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES:
+            raise ImportRefused(
+                [
+                    RowError(
+                        0,
+                        "",
+                        _(
+                            "The file unpacks to %(size)s, more than the %(limit)s an import "
+                            "may hold; split it into several files."
+                        )
+                        % {"size": _mb(unpacked), "limit": _mb(MAX_UNPACKED_BYTES)},
+                    )
+                ]
+            )
+        names = {part.filename for part in parts}
+        if "xl/sharedStrings.xml" in names:
+            with package.open("xl/sharedStrings.xml") as strings:
+                head = strings.read(4096).decode("utf-8", "replace")
+            found = re.search(r'uniqueCount="(\d+)"', head) or re.search(r'count="(\d+)"', head)
+            if found and int(found[1]) > MAX_SHARED_STRINGS:
+                raise ImportRefused(
+                    [RowError(0, "", _("The file holds too many different texts to import."))]
+                )
+    upload.seek(0)
 
 
 def read(upload, columns: list[Column]) -> list[Row]:
-    """Rows of the first sheet, keyed by column; refuses files that are not readable Excel."""
+    """Rows of the first sheet, keyed by column; refuses files that are not readable Excel,
+    that unpack to too much, and cells that hold formulas (their values are asked for)."""
+    check_package(upload)
     try:
-        book = load_workbook(upload, read_only=True, data_only=True)
+        book = load_workbook(upload, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds of errors on a bad file
         raise ImportRefused(
             [RowError(0, "", _("The file is not an Excel (.xlsx) file."))]
@@ -91,8 +145,8 @@ def read(upload, columns: list[Column]) -> list[Row]:
 
 
 def _rows(sheet, columns: list[Column]) -> list[Row]:
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None) or ()
+    rows = sheet.iter_rows()
+    header = [cell.value for cell in next(rows, None) or ()]
     positions: dict[str, int] = {}
     for index, cell in enumerate(header):
         for column in columns:
@@ -102,15 +156,69 @@ def _rows(sheet, columns: list[Column]) -> list[Row]:
     if missing:
         message = _("this column is missing from the header row.")
         raise ImportRefused([RowError(1, name, message) for name in missing])
-    result = []
-    for number, values in enumerate(rows, start=2):
+    result, formulas = [], []
+    headers = {column.key: column.header for column in columns}
+    for number, cells in enumerate(rows, start=2):
         if number > MAX_ROWS:
             raise ImportRefused([RowError(number, "", _("The file has too many rows."))])
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
+        values = [getattr(cell, "value", None) for cell in cells]
+        if all(v is None or str(v).strip() == "" for v in values):
             continue
-        cells = {key: values[i] if i < len(values) else None for key, i in positions.items()}
-        result.append(Row(number, cells))
+        row = {}
+        for key, i in positions.items():
+            cell = cells[i] if i < len(cells) else None
+            if cell is not None and getattr(cell, "data_type", None) == "f":
+                formulas.append(
+                    RowError(
+                        number,
+                        headers[key],
+                        _(
+                            "the cell holds a formula (%(formula)s); copy the column and paste "
+                            "it as values (Paste Special → Values), then import again."
+                        )
+                        % {"formula": str(cell.value)[:40]},
+                    )
+                )
+            row[key] = values[i] if i < len(values) else None
+        result.append(Row(number, row))
+    if formulas:
+        raise ImportRefused(formulas)
     return result
+
+
+def whole_number(row: Row, key: str, column: str) -> tuple[int, RowError | None]:
+    """A count cell (empty: 0), or the reason it is not one, each in its own words."""
+    from decimal import Decimal, InvalidOperation
+
+    from duan8.core.formatting import parse_amount
+
+    value = row.values.get(key)
+    try:
+        number = parse_amount(value)
+    except ValueError:
+        text = row.text(key)
+        try:
+            plain = Decimal(str(value)) if isinstance(value, (int, float)) else None
+        except InvalidOperation:
+            plain = None
+        if text.startswith("-") or (plain is not None and plain < 0):
+            reason = _("“%(value)s” is negative; a count is 0 or more.")
+        elif re.fullmatch(r"\d+\.\d{1,2}", text):
+            reason = _(
+                "“%(value)s”: in Vietnamese a dot separates thousands (1.500); a count is a "
+                "whole number."
+            )
+        elif re.fullmatch(r"[\d.,\s]+", text):
+            reason = _("“%(value)s” is not a whole number, or is too large.")
+        else:
+            reason = _("“%(value)s” is not a number.")
+        return 0, RowError(row.number, column, reason % {"value": text[:40]})
+    if number is None:
+        return 0, None
+    if number != int(number):
+        reason = _("“%(value)s” is not a whole number.") % {"value": row.text(key)}
+        return 0, RowError(row.number, column, reason)
+    return int(number), None
 
 
 def header_of(columns: list[Column], key: str) -> str:
@@ -118,6 +226,7 @@ def header_of(columns: list[Column], key: str) -> str:
 
 
 def parse_date_cell(value) -> datetime.date | None:
+    """A date cell: a real Excel date, or text written dd/mm/yyyy. ValueError otherwise."""
     from duan8.core.formatting import parse_date
 
     if value in (None, ""):
@@ -129,13 +238,63 @@ def parse_date_cell(value) -> datetime.date | None:
     return parse_date(str(value))
 
 
+_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def date_problem(value) -> str:
+    """Why a cell is not a date, in the officer's words: a day the calendar does not have
+    (31/02/2024) is told apart from text that is no date at all."""
+    found = _DAY_MONTH_YEAR.match(str(value))
+    if found:
+        day, month, year = (int(part) for part in found.groups())
+        if 1 <= month <= 12:
+            return _(
+                "%(value)s is not a day of the calendar: month %(month)d/%(year)d has no "
+                "day %(day)d."
+            ) % {
+                "value": str(value).strip(),
+                "month": month,
+                "year": year,
+                "day": day,
+            }
+        return _("%(value)s has no month %(month)d; write the date as dd/mm/yyyy.") % {
+            "value": str(value).strip(),
+            "month": month,
+        }
+    if isinstance(value, (int, float)):
+        return _(
+            "“%(value)s” is a number, not a date; format the column as a date or write dd/mm/yyyy."
+        ) % {"value": value}
+    return _("“%(value)s” is not a date (dd/mm/yyyy).") % {"value": str(value)[:40]}
+
+
+# What a spreadsheet would read as the start of a formula, were the cell typed again.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_value(value):
+    """A value as an export writes it: text without the characters Excel cannot hold."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def workbook(headers: list[str], rows: Iterator[list]) -> bytes:
-    """An .xlsx with one header row: for templates and exports."""
+    """An .xlsx with one header row: for templates and exports. Text is always text: a name
+    that starts with "=", "+", "-" or "@" is written as a text cell with Excel's quote prefix,
+    never as a formula (it would run in the reader's Excel); characters Excel cannot hold
+    (control characters) are left out."""
     book = Workbook()
     sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
+    sheet.append([safe_value(h) for h in headers])
+    for number, row in enumerate(rows, start=2):
+        sheet.append([safe_value(value) for value in row])
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                cell = sheet.cell(number, column)
+                cell.value = safe_value(value)
+                cell.data_type = "s"
+                cell.quotePrefix = True
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

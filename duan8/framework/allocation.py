@@ -19,7 +19,7 @@ from duan8.core import sheets
 from duan8.core.formatting import parse_amount
 from duan8.framework.models import Aggregation, Indicator, Phase, Target
 from duan8.framework.periods import Period
-from duan8.geo import matching
+from duan8.geo import resolver
 from duan8.geo.models import AdminUnit, UnitKind
 
 
@@ -260,24 +260,24 @@ def read_sheet(
     columns += [sheets.Column(f"i{i.pk}", i.code, required=False, exact=True) for i in indicators]
     rows = sheets.read(upload, columns)
     kids = list(children(unit, period))
-    by_code = {c.code: c for c in kids if c.code}
+    names = resolver.Resolver(kids)
     errors, values = [], {}
     seen = set()
     for row in rows:
         text = row.text("unit")
-        child = by_code.get(row.text("code")) or by_code.get(text)
+        found = names.resolve(row.text("code") or text)
+        if found.unit is None and row.text("code") and text:
+            found = names.resolve(text)
+        child = found.unit
         if child is None:
-            found = matching.match(text, kids) if text else None
-            child = found.unit if found else None
-        if child is None:
-            errors.append(
-                sheets.RowError(
-                    row.number,
-                    UNIT_HEADER,
-                    _("“%(name)s” is not a unit directly under %(unit)s in this period.")
-                    % {"name": text, "unit": unit.name},
-                )
-            )
+            if found.status in ("ambiguous", "similar"):
+                message = found.message
+            else:
+                message = _("“%(name)s” is not a unit directly under %(unit)s in this period.") % {
+                    "name": text,
+                    "unit": unit.name,
+                }
+            errors.append(sheets.RowError(row.number, UNIT_HEADER, message))
             continue
         if child.pk in seen:
             errors.append(

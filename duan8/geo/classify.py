@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from duan8.core import sheets
-from duan8.geo import matching
+from duan8.geo import matching, resolver
 from duan8.geo.models import AdminUnit, Classification, ClassificationKind
 
 COLUMNS = [
@@ -23,6 +23,7 @@ COLUMNS = [
     sheets.Column(
         "legal_basis", "Căn cứ", required=False, aliases=("Căn cứ pháp lý", "Legal basis")
     ),
+    *resolver.context_columns(),
 ]
 
 
@@ -43,43 +44,21 @@ def kind_from_text(text: str) -> str | None:
 
 def import_rows(upload, scope: AdminUnit, day: datetime.date) -> list[Classification]:
     rows = sheets.read(upload, COLUMNS)
-    units = list(
-        AdminUnit.objects.subtree(scope)
-        .valid_on(day)
-        .exclude(kind="nation")
-        .select_related("parent")
+    # Classifications are read on the import's day: one tree, every kind below the nation.
+    names = resolver.Resolver(
+        AdminUnit.objects.subtree(scope).valid_on(day).exclude(kind="nation"), within=scope
     )
-    by_code = {u.code: u for u in units if u.code}
     errors, planned = [], []
 
     def header(key):
         return sheets.header_of(COLUMNS, key)
 
     for row in rows:
-        text = row.text("unit")
-        unit = by_code.get(text)
+        found = names.resolve(row.text("unit"), day, resolver.context_of(row))
+        unit = found.unit
         if unit is None:
-            found = matching.match(text, units) if text else None
-            if found is None or found.status == "none":
-                errors.append(
-                    sheets.RowError(
-                        row.number,
-                        header("unit"),
-                        _("no unit named “%(name)s” here.") % {"name": text},
-                    )
-                )
-                continue
-            if found.status == "ambiguous":
-                errors.append(
-                    sheets.RowError(
-                        row.number,
-                        header("unit"),
-                        _("“%(name)s” could be several units; write the official code instead.")
-                        % {"name": text},
-                    )
-                )
-                continue
-            unit = found.unit
+            errors.append(sheets.RowError(row.number, header("unit"), found.message))
+            continue
         kind = kind_from_text(row.text("kind"))
         if kind is None:
             errors.append(sheets.RowError(row.number, header("kind"), _("unknown classification.")))

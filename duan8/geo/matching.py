@@ -44,7 +44,7 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
-def _split_type(folded: str) -> tuple[str | None, str]:
+def split_type(folded: str) -> tuple[str | None, str]:
     for word, kind in TYPE_WORDS:
         if folded.startswith(word + " "):
             return kind, folded[len(word) + 1 :]
@@ -55,7 +55,7 @@ def _split_type(folded: str) -> tuple[str | None, str]:
 
 def kind_hint(text: str) -> str | None:
     """The unit kind a leading type word names ("huyện Sìn Hồ" → district), if any."""
-    return _split_type(fold(text))[0]
+    return split_type(fold(text))[0]
 
 
 def name_key(short_name: str) -> str:
@@ -70,7 +70,7 @@ def name_key(short_name: str) -> str:
 def keys(text: str) -> list[str]:
     """Keys an input may mean: as written, and without a leading type word if it has one."""
     folded = fold(text)
-    kind, rest = _split_type(folded)
+    kind, rest = split_type(folded)
     if kind is not None and not rest:
         return []  # only a type word
     variants = [folded]
@@ -105,7 +105,7 @@ def _written_forms(text: str) -> set[str]:
     """The input in lower case with its diacritics, with and without the leading type word."""
     words = unicodedata.normalize("NFC", text).lower().replace(".", ". ").split()
     forms = {" ".join(words)}
-    _, rest = _split_type(fold(text))
+    _, rest = split_type(fold(text))
     if rest:
         forms.add(" ".join(words[len(words) - len(rest.split()) :]))
     return forms

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from duan8.core import sheets
-from duan8.geo import matching
+from duan8.geo import matching, resolver
 from duan8.geo.models import AdminUnit, Succession, UnitKind
 
 NAME_MAX = 120
@@ -16,6 +16,8 @@ CARRIED_BASIS = "Theo xã kế thừa sau sắp xếp năm 2025"
 COLUMNS = [
     sheets.Column("commune", "Xã", aliases=("Xã, phường", "Tên xã", "Mã xã", "Commune")),
     sheets.Column("village", "Thôn, bản", aliases=("Tên thôn", "Tên bản", "Thôn/bản", "Village")),
+    sheets.Column("in_district", "Thuộc huyện", required=False, aliases=("Huyện", "District")),
+    sheets.Column("in_province", "Thuộc tỉnh", required=False, aliases=("Tỉnh", "Province")),
 ]
 
 
@@ -112,30 +114,6 @@ def communes_for_import(scope: AdminUnit, day: datetime.date):
     return AdminUnit.objects.subtree(scope).filter(kind=UnitKind.COMMUNE).valid_on(day)
 
 
-def resolve_commune(
-    text: str, communes: list[AdminUnit]
-) -> tuple[AdminUnit | None, str | None, bool]:
-    """(commune, error, fuzzy) for a commune cell: an official code or a name."""
-    by_code = [c for c in communes if c.code == text]
-    if by_code:
-        return by_code[0], None, False
-    found = matching.match(text, communes)
-    if found.status == "none":
-        return None, _("no commune named “%(name)s” here.") % {"name": text}, False
-    if found.status == "ambiguous":
-        names = ", ".join(
-            f"{c.unit.name} ({c.unit.parent.short_name}, {c.unit.code})"
-            for c in found.candidates[:4]
-        )
-        return (
-            None,
-            _("“%(name)s” could be several communes: %(names)s. Write the commune's code instead.")
-            % {"name": text, "names": names},
-            False,
-        )
-    return found.unit, None, found.is_fuzzy
-
-
 def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[AdminUnit], list[str]]:
     """Validate the whole sheet, then store every village in one transaction, or nothing.
 
@@ -143,7 +121,8 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[Admi
     ``sheets.ImportRefused`` with every bad row, column and reason.
     """
     rows = sheets.read(upload, COLUMNS)
-    communes = list(communes_for_import(scope, day).select_related("parent"))
+    names = resolver.for_scope(scope, [UnitKind.COMMUNE])
+    communes = list(communes_for_import(scope, day))
     existing = {
         (parent_id, matching.name_key(name))
         for parent_id, name in AdminUnit.objects.filter(
@@ -158,11 +137,12 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[Admi
         if not commune_text:
             errors.append(sheets.RowError(row.number, commune_header, _("the commune is empty.")))
             continue
-        commune, error, fuzzy = resolve_commune(commune_text, communes)
-        if error:
-            errors.append(sheets.RowError(row.number, commune_header, error))
+        found = names.resolve(commune_text, day, resolver.context_of(row))
+        commune = found.unit
+        if commune is None:
+            errors.append(sheets.RowError(row.number, commune_header, found.message))
             continue
-        if fuzzy:
+        if found.status == "spelling":
             notes.append(
                 _("Row %(row)d: “%(text)s” read as %(name)s.")
                 % {"row": row.number, "text": commune_text, "name": commune.name}

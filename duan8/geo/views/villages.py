@@ -48,11 +48,26 @@ def village_import(request, pk):
     )
 
 
+def _district_and_province(commune) -> list[str]:
+    """The names the template's context columns carry, so that communes of the same name in
+    two districts are told apart when the file comes back."""
+    parent = commune.parent
+    if parent is None:
+        return ["", ""]
+    if parent.kind == UnitKind.DISTRICT:
+        return [parent.name, parent.parent.name if parent.parent else ""]
+    return ["", parent.name]
+
+
 @login_required
 def village_template(request, pk):
     scope = access.get_unit_or_404(request.user, pk)
-    communes = villages.communes_for_import(scope, scope.reference_day()).order_by("path")[:5000]
-    rows = ([c.name, ""] for c in communes)
+    communes = (
+        villages.communes_for_import(scope, scope.reference_day())
+        .select_related("parent__parent")
+        .order_by("path")[:5000]
+    )
+    rows = ([c.name, "", *_district_and_province(c)] for c in communes)
     headers = [c.header for c in villages.COLUMNS]
     return sheets.xlsx_response(headers, rows, "danh-sach-thon-ban.xlsx")
 

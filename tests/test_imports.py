@@ -1,0 +1,196 @@
+"""Imports read cells honestly and files safely; exports never carry a live formula.
+
+Every refused import stores nothing and says, for each bad cell, its row, its column and why
+in words an officer can act on."""
+
+import datetime
+import io
+import time
+import zipfile
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from duan8.community import actions
+from duan8.community.models import CommunityModel
+from duan8.core import sheets
+from tests.factories import unit, xlsx
+
+HEADER = ["Xã, thôn", "Tên", "Ngày thành lập", "Ngày giải thể", "Thành viên nữ", "Thành viên nam"]
+DAY = datetime.date(2024, 1, 1)
+
+
+def refused(world, data) -> dict[tuple[int, str], str]:
+    before = CommunityModel.objects.count()
+    with pytest.raises(sheets.ImportRefused) as caught:
+        actions.import_rows(xlsx([HEADER, *data]), world.province, "communication_team", DAY)
+    assert CommunityModel.objects.count() == before
+    return {(e.row, e.column): e.message for e in caught.value.errors}
+
+
+def test_each_bad_cell_gets_its_own_reason_and_nothing_is_stored(world):
+    found = refused(
+        world,
+        [
+            ["Xã Mồ Sì San", "Tổ A", "01/02/2024", None, -3, 1],
+            ["Xã Mồ Sì San", "Tổ B", "01/02/2024", None, "1.5", 1],
+            ["Xã Mồ Sì San", "Tổ C", "31/02/2024", None, 2, 1],
+            ["Xã Mồ Sì San", "Tổ E", "01/02/2024", None, "năm", 1],
+            ["Xã Mồ Sì San", "Tổ F", "01/02/2024", None, "2,5", 1],
+        ],
+    )
+    assert "negative" in found[(2, "Thành viên nữ")] or "âm" in found[(2, "Thành viên nữ")]
+    assert "1.500" in found[(3, "Thành viên nữ")]
+    assert "29" not in found[(4, "Ngày thành lập")] and "31" in found[(4, "Ngày thành lập")]
+    assert "năm" in found[(5, "Thành viên nữ")]
+    assert "2,5" in found[(6, "Thành viên nữ")]
+    assert len(set(found.values())) == len(found)  # five different reasons
+
+
+def test_a_control_character_typed_into_a_form_or_the_api_is_refused(client, world):
+    import json
+
+    from tests.factories import token
+
+    client.force_login(world.commune_editor)
+    page = client.post(
+        reverse("community:create", args=[world.commune.pk]) + "?kind=communication_team",
+        {
+            "kind": "communication_team",
+            "unit": world.village.pk,
+            "name": "Tổ\x07 truyền thông",
+            "established_on": "05/09/2023",
+            "ended_on": "",
+            "members_women": "12",
+            "members_men": "10",
+        },
+    )
+    assert page.status_code == 200 and "name" in page.context["form"].errors
+    response = client.post(
+        "/api/v1/models",
+        json.dumps(
+            {
+                "kind": "communication_team",
+                "unit": world.commune.pk,
+                "name": "Tổ\x1b truyền thông",
+                "established_on": "2024-02-01",
+            }
+        ),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token(world.commune_editor)}",
+    )
+    assert response.status_code == 422, response.content
+    assert not CommunityModel.objects.filter(name__startswith="Tổ\x1b").exists()
+
+
+def formula_file() -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["Xã Mồ Sì San", "Tổ A", "01/02/2024", None, "=1+1", 1])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = "formula.xlsx"
+    return out
+
+
+def test_a_formula_cell_is_refused_with_a_request_for_values(world):
+    with pytest.raises(sheets.ImportRefused) as caught:
+        actions.import_rows(formula_file(), world.province, "communication_team", DAY)
+    (error,) = caught.value.errors
+    assert (error.row, error.column) == (2, "Thành viên nữ") and "=1+1" in error.message
+    assert not CommunityModel.objects.filter(name="Tổ A").exists()
+
+
+def zip_bomb() -> io.BytesIO:
+    """A valid workbook with one more part that unpacks to 220 MB of zeros (about 200 KB)."""
+    out = io.BytesIO(formula_file().getvalue())
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
+        with package.open("xl/media/filler.bin", "w") as filler:
+            chunk = bytes(1024 * 1024)
+            for _ in range(220):
+                filler.write(chunk)
+    out.seek(0)
+    out.name = "bomb.xlsx"
+    return out
+
+
+def test_a_file_that_unpacks_to_too_much_is_refused_before_it_is_read(world):
+    bomb = zip_bomb()
+    assert len(bomb.getvalue()) < 1024 * 1024
+    began = time.perf_counter()
+    with pytest.raises(sheets.ImportRefused) as caught:
+        actions.import_rows(bomb, world.province, "communication_team", DAY)
+    assert time.perf_counter() - began < 1.0
+    assert "220 MB" in caught.value.errors[0].message
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(world):
+    fake = io.BytesIO(b"PK\x03\x04 not really a zip")
+    fake.name = "fake.xlsx"
+    with pytest.raises(sheets.ImportRefused):
+        actions.import_rows(fake, world.province, "communication_team", DAY)
+
+
+def test_names_typed_in_decomposed_unicode_are_stored_composed(world):
+    decomposed = "Tổ truyền thông bản Sì Choang".encode().decode()
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", decomposed)
+    (created,) = actions.import_rows(
+        xlsx([HEADER, [unicodedata.normalize("NFD", "Xã Mồ Sì San"), nfd, "01/02/2024"]]),
+        world.province,
+        "communication_team",
+        DAY,
+    )
+    created.refresh_from_db()
+    assert created.name == unicodedata.normalize("NFC", decomposed)
+    assert created.unit == world.commune
+
+
+def test_a_name_that_starts_with_equals_is_exported_as_text(client, world):
+    actions.save(
+        CommunityModel(
+            kind="communication_team",
+            unit=world.commune,
+            name='=HYPERLINK("http://x.example","Bấm")',
+            established_on=datetime.date(2024, 2, 1),
+        )
+    )
+    # A control character written around the app (an old database) does not break exports.
+    CommunityModel.objects.filter(pk=world.team.pk).update(name="Tổ\x0b cũ")
+    client.force_login(world.province_admin)
+    response = client.get(
+        reverse("community:export", args=[world.province.pk]), {"kind": "communication_team"}
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    formula = next(c for c in cells if c.value.startswith("=HYPERLINK"))
+    assert formula.data_type == "s" and formula.quotePrefix
+    assert any(c.value == "Tổ cũ" for c in cells)
+
+
+def test_a_commune_named_with_its_district_after_a_comma_is_found(world):
+    other = unit("district", "Huyện Sìn Hồ 2", world.province)
+    unit("commune", "Xã Mồ Sì San", other)
+    data = [["xa mo si san, h. phong tho", "Tổ G", "01/02/2024"]]
+    (created,) = actions.import_rows(
+        xlsx([HEADER, *data]), world.province, "communication_team", DAY
+    )
+    assert created.unit == world.commune
+    found = refused(world, [["Xa Mo Si San", "Tổ H", "01/02/2024"]])
+    assert "Phong Thổ" in found[(2, "Xã, thôn")]
+
+
+def test_a_unit_named_in_a_context_column_narrows_the_name(world):
+    other = unit("district", "Huyện Sìn Hồ 2", world.province)
+    twin = unit("commune", "Xã Mồ Sì San", other)
+    data = [
+        [*HEADER, "Thuộc huyện"],
+        ["Xã Mồ Sì San", "Tổ I", "01/02/2024", None, None, None, "Sìn Hồ 2"],
+    ]
+    (created,) = actions.import_rows(xlsx(data), world.province, "communication_team", DAY)
+    assert created.unit == twin
