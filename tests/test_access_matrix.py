@@ -71,6 +71,8 @@ class Check:
 EXPECTATIONS: dict[str, list[Check]] = {
     "core:overview": [Check("GET", expect=codes(200, 302))],
     "core:healthz": [Check("GET", expect=codes(200))],
+    # A refused import's marked copy: only its uploader's own files exist for her.
+    "core:import_errors": [Check("GET", lambda w: {"token": "0" * 32}, codes(404, 302))],
     "set_language": [Check("POST", data=lambda w: {"language": "en"}, expect=codes(302))],
     "accounts:signin": [Check("GET", expect=codes(302, 200))],
     "accounts:signout": [Check("POST", expect=codes(302))],

@@ -194,3 +194,91 @@ def test_a_unit_named_in_a_context_column_narrows_the_name(world):
     ]
     (created,) = actions.import_rows(xlsx(data), world.province, "communication_team", DAY)
     assert created.unit == twin
+
+
+def test_the_refused_file_comes_back_marked_to_its_uploader_only(client, world):
+    rows = [["Xã Mồ Sì San", "Tổ A", "01/02/2024"], ["Xã Không Có", "Tổ B", "01/02/2024"]]
+    client.force_login(world.province_admin)
+    page = client.post(
+        reverse("community:import", args=[world.province.pk]) + "?kind=communication_team",
+        {"kind": "communication_team", "file": xlsx([HEADER[:3], *rows]), "on": "01/01/2024"},
+    )
+    url = page.context["annotated_url"]
+    sheet = load_workbook(io.BytesIO(b"".join(client.get(url).streaming_content))).active
+    assert sheet["A3"].comment is not None and "Không Có" in sheet["A3"].comment.text
+    assert sheet["A2"].comment is None
+    client.force_login(world.commune_editor)
+    assert client.get(url).status_code == 404
+
+
+# Round trips ---------------------------------------------------------------------------------
+
+
+def export(client, world) -> bytes:
+    response = client.get(
+        reverse("community:export", args=[world.province.pk]), {"kind": "communication_team"}
+    )
+    assert response.status_code == 200
+    return response.content
+
+
+def import_back(client, world, content: bytes, existing: str = "skip"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("mo-hinh.xlsx", content)
+    return client.post(
+        reverse("community:import", args=[world.province.pk]) + "?kind=communication_team",
+        {"kind": "communication_team", "file": upload, "on": "01/01/2024", "existing": existing},
+        follow=True,
+    )
+
+
+def test_an_export_imports_back_without_storing_anything_twice(client, world):
+    actions.save(
+        CommunityModel(
+            kind="communication_team",
+            unit=world.village,
+            name="Tổ truyền thông bản Sì Choang",
+            established_on=datetime.date(2024, 3, 1),
+        )
+    )
+    unit("village", "Bản Sì Choang", world.sibling_commune)  # the same village name elsewhere
+    client.force_login(world.province_admin)
+    content = export(client, world)
+    header = [c.value for c in load_workbook(io.BytesIO(content)).active[1]]
+    assert header == actions.EXPORT_HEADERS
+    before = CommunityModel.objects.count()
+    page = import_back(client, world, content)
+    assert CommunityModel.objects.count() == before
+    shown = [str(m) for m in page.context["messages"]]
+    assert any("bỏ qua" in m or "skipped" in m for m in shown), shown
+
+
+def test_an_edited_export_updates_the_models_when_asked(client, world):
+    from duan8.core.models import AuditEvent
+
+    client.force_login(world.province_admin)
+    book = load_workbook(io.BytesIO(export(client, world)))
+    sheet = book.active
+    women = actions.EXPORT_HEADERS.index("Thành viên nữ") + 1
+    sheet.cell(2, women).value = 17
+    out = io.BytesIO()
+    book.save(out)
+    before = CommunityModel.objects.count()
+    events = AuditEvent.objects.count()
+    import_back(client, world, out.getvalue(), existing="update")
+    world.team.refresh_from_db()
+    assert world.team.members_women == 17
+    assert CommunityModel.objects.count() == before
+    assert AuditEvent.objects.count() > events  # the update is in the audit trail
+
+
+def test_the_same_model_twice_in_one_file_is_refused(world):
+    found = refused(
+        world,
+        [
+            ["Xã Mồ Sì San", "Tổ Một", "01/02/2024"],
+            ["xã mồ sì san", "tổ  một", "01/02/2024"],
+        ],
+    )
+    assert "2" in found[(3, "Tên")]

@@ -26,7 +26,7 @@ from duan8.activities.models import (
     TrainingProgramme,
 )
 from duan8.analytics import reading
-from duan8.core import access, sheets
+from duan8.core import access, import_errors, sheets
 from duan8.core.models import AuditEvent
 from duan8.framework import periods
 from duan8.geo.models import AdminUnit, UnitKind
@@ -137,7 +137,7 @@ def activity_export(request, pk):
 def activity_import(request, pk):
     unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
     form = ActivityImportForm(request.POST or None, request.FILES or None)
-    errors = []
+    errors, annotated_url = [], None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         details = {"dialogue_level": data["dialogue_level"], "event_form": data["event_form"]}
@@ -145,6 +145,7 @@ def activity_import(request, pk):
             created = actions.import_rows(data["file"], unit, data["kind"], details)
         except sheets.ImportRefused as refused:
             errors = refused.errors
+            annotated_url = import_errors.keep(request.user, data["file"], errors)
         else:
             messages.success(request, _("%(n)d activities stored.") % {"n": len(created)})
             return redirect(f"{reverse('activities:list', args=[unit.pk])}?kind={data['kind']}")
@@ -155,6 +156,7 @@ def activity_import(request, pk):
             "unit": unit,
             "form": form,
             "errors": errors,
+            "annotated_url": annotated_url,
             "columns": actions.COLUMNS,
         },
     )

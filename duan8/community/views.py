@@ -9,7 +9,7 @@ from duan8.analytics import reading
 from duan8.community import actions
 from duan8.community.forms import CommunityModelForm
 from duan8.community.models import CommunityModel, ModelKind
-from duan8.core import access, sheets
+from duan8.core import access, import_errors, sheets
 from duan8.core.models import AuditEvent
 from duan8.framework import periods
 from duan8.geo.forms import ImportForm
@@ -165,32 +165,12 @@ def model_edit(request, pk):
 
 @login_required
 def model_export(request, pk):
+    """The list as a workbook in the import's columns: it imports back unchanged."""
     unit = access.get_unit_or_404(request.user, pk)
     records, *_rest = _filtered(request, unit)
-    headers = [
-        "Loại",
-        "Xã, thôn",
-        "Mã",
-        "Tên",
-        "Ngày thành lập",
-        "Ngày giải thể",
-        "Thành viên nữ",
-        "Thành viên nam",
-    ]
-    rows = (
-        [
-            m.get_kind_display(),
-            m.unit.name,
-            m.unit.code,
-            m.name,
-            m.established_on,
-            m.ended_on,
-            m.members_women,
-            m.members_men,
-        ]
-        for m in records.iterator(chunk_size=2000)
-    )
-    return sheets.xlsx_response(headers, rows, "mo-hinh.xlsx")
+    records = records.select_related("unit__parent__parent__parent")
+    rows = (actions.export_row(m) for m in records.iterator(chunk_size=2000))
+    return sheets.xlsx_response(actions.EXPORT_HEADERS, rows, "mo-hinh.xlsx")
 
 
 @login_required
@@ -200,16 +180,36 @@ def model_import(request, pk):
     form = ImportForm(
         request.POST or None, request.FILES or None, initial={"on": unit.reference_day()}
     )
-    errors = []
+    errors, annotated_url = [], None
     if request.method == "POST" and form.is_valid():
         try:
             created = actions.import_rows(
-                form.cleaned_data["file"], unit, kind, form.cleaned_data["on"]
+                form.cleaned_data["file"],
+                unit,
+                kind,
+                form.cleaned_data["on"],
+                existing=request.POST.get("existing", "skip"),
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors
+            annotated_url = import_errors.keep(request.user, form.cleaned_data["file"], errors)
         else:
             messages.success(request, _("%(n)d models stored.") % {"n": len(created)})
+            if created.updated:
+                messages.info(
+                    request,
+                    _("%(n)d models already registered updated.") % {"n": len(created.updated)},
+                )
+            if created.skipped:
+                messages.info(
+                    request,
+                    _("%(n)d rows already registered were skipped (rows %(rows)s).")
+                    % {
+                        "n": len(created.skipped),
+                        "rows": ", ".join(map(str, created.skipped[:20]))
+                        + ("…" if len(created.skipped) > 20 else ""),
+                    },
+                )
             return redirect(f"{request.path.rsplit('import/', 1)[0]}?kind={kind}")
     return render(
         request,
@@ -218,6 +218,7 @@ def model_import(request, pk):
             "unit": unit,
             "form": form,
             "errors": errors,
+            "annotated_url": annotated_url,
             "kind": kind,
             "kinds": ModelKind.choices,
             "columns": actions.COLUMNS,

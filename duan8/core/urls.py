@@ -1,11 +1,12 @@
 from django.urls import path
 
 from duan8.analytics import views as analytics_views
-from duan8.core import views
+from duan8.core import import_errors, views
 
 app_name = "core"
 
 urlpatterns = [
     path("", analytics_views.home, name="overview"),
     path("healthz", views.healthz, name="healthz"),
+    path("imports/errors/<str:token>.xlsx", import_errors.download, name="import_errors"),
 ]

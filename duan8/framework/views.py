@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from duan8.analytics import reading
-from duan8.core import access, sheets
+from duan8.core import access, import_errors, sheets
 from duan8.core.formatting import parse_amount
 from duan8.core.shell import current_unit
 from duan8.framework import actions, allocation, periods
@@ -353,7 +353,7 @@ def allocate_import(request, pk):
     period = _period(request, phase, unit)
     form = ImportForm(request.POST or None, request.FILES or None, initial={"on": period.start})
     form.fields.pop("on")
-    errors = []
+    errors, annotated_url = [], None
     if request.method == "POST" and form.is_valid():
         try:
             values = allocation.read_sheet(form.cleaned_data["file"], unit, phase, period)
@@ -366,6 +366,7 @@ def allocate_import(request, pk):
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors
+            annotated_url = import_errors.keep(request.user, form.cleaned_data["file"], errors)
         except allocation.OverAllocation as exc:
             errors = [
                 _("Over-allocated: %(codes)s. Tick the confirmation and give a reason.")
@@ -385,5 +386,6 @@ def allocate_import(request, pk):
             "period": period,
             "form": form,
             "errors": errors,
+            "annotated_url": annotated_url,
         },
     )

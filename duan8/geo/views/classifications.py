@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duan8.core import access, sheets
+from duan8.core import access, import_errors, sheets
 from duan8.geo import classify
 from duan8.geo.forms import ClassificationForm, ImportForm
 from duan8.geo.models import Classification
@@ -41,7 +41,7 @@ def classification_import(request, pk):
     form = ImportForm(
         request.POST or None, request.FILES or None, initial={"on": scope.reference_day()}
     )
-    errors = []
+    errors, annotated_url = [], None
     if request.method == "POST" and form.is_valid():
         try:
             created = classify.import_rows(
@@ -49,11 +49,18 @@ def classification_import(request, pk):
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors
+            annotated_url = import_errors.keep(request.user, form.cleaned_data["file"], errors)
         else:
             messages.success(request, _("%(n)d classifications stored.") % {"n": len(created)})
             return redirect("geo:unit", pk=scope.pk)
     return render(
         request,
         "geo/classification_import.html",
-        {"unit": scope, "form": form, "errors": errors, "columns": classify.COLUMNS},
+        {
+            "unit": scope,
+            "form": form,
+            "errors": errors,
+            "annotated_url": annotated_url,
+            "columns": classify.COLUMNS,
+        },
     )

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duan8.core import access, sheets
+from duan8.core import access, import_errors, sheets
 from duan8.geo import villages
 from duan8.geo.forms import ImportForm, ReviewForm, VillageForm
 from duan8.geo.models import UnitKind
@@ -30,7 +30,7 @@ def village_import(request, pk):
     form = ImportForm(
         request.POST or None, request.FILES or None, initial={"on": scope.reference_day()}
     )
-    errors, notes = [], []
+    errors, notes, annotated_url = [], [], None
     if request.method == "POST" and form.is_valid():
         try:
             created, notes = villages.import_rows(
@@ -38,13 +38,16 @@ def village_import(request, pk):
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors
+            annotated_url = import_errors.keep(request.user, form.cleaned_data["file"], errors)
         else:
             messages.success(request, _("%(n)d villages stored.") % {"n": len(created)})
             for note in notes:
                 messages.info(request, note)
             return redirect("geo:unit", pk=scope.pk)
     return render(
-        request, "geo/village_import.html", {"unit": scope, "form": form, "errors": errors}
+        request,
+        "geo/village_import.html",
+        {"unit": scope, "form": form, "errors": errors, "annotated_url": annotated_url},
     )
 
 
