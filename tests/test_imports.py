@@ -282,3 +282,61 @@ def test_the_same_model_twice_in_one_file_is_refused(world):
         ],
     )
     assert "2" in found[(3, "Tên")]
+
+
+def test_an_activities_export_imports_back_and_a_changed_count_updates_when_asked(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from duan8.activities import actions as activity_actions
+    from duan8.activities.models import Activity
+
+    client.force_login(world.province_admin)
+    response = client.get(
+        reverse("activities:export", args=[world.province.pk]), {"kind": "dialogue"}
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    assert [c.value for c in book.active[1]] == activity_actions.EXPORT_HEADERS
+    women = activity_actions.EXPORT_HEADERS.index("Trong đó nữ") + 1
+    row = next(
+        r
+        for r in range(2, book.active.max_row + 1)
+        if book.active.cell(r, 1).value == world.dialogue.pk
+    )
+    book.active.cell(row, women).value = 41
+    out = io.BytesIO()
+    book.save(out)
+    before, original = Activity.objects.count(), world.dialogue.participants_women
+    url = reverse("activities:import", args=[world.province.pk])
+    for existing, expected in (("skip", original), ("update", 41)):
+        client.post(
+            url,
+            {
+                "kind": "dialogue",
+                "dialogue_level": "commune",
+                "file": SimpleUploadedFile("hoat-dong.xlsx", out.getvalue()),
+                "existing": existing,
+            },
+        )
+        world.dialogue.refresh_from_db()
+        assert world.dialogue.participants_women == expected
+    assert Activity.objects.count() == before
+
+
+def test_an_export_reads_the_names_above_each_unit_without_a_query_per_row(
+    client, world, django_assert_max_num_queries
+):
+    for i in range(30):
+        actions.save(
+            CommunityModel(
+                kind="communication_team",
+                unit=world.village,
+                name=f"Tổ {i}",
+                established_on=datetime.date(2024, 3, 1),
+            )
+        )
+    client.force_login(world.province_admin)
+    with django_assert_max_num_queries(15):
+        content = export(client, world)
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 31
+    assert ("Xã Mồ Sì San", "Huyện Phong Thổ", "Tỉnh Lai Châu") in {r[-3:] for r in rows}

@@ -98,6 +98,8 @@ def _columns():
     from duan8.geo import resolver
 
     return [
+        sheets.Column("record", "Mã hoạt động", required=False, aliases=("Record id",)),
+        sheets.Column("kind_text", "Loại", required=False, aliases=("Kind",)),
         sheets.Column("unit", "Đơn vị", aliases=("Xã", "Huyện", "Mã đơn vị", "Unit")),
         sheets.Column("title", "Tên hoặc chủ đề", aliases=("Tên", "Chủ đề", "Title")),
         sheets.Column("start_on", "Ngày bắt đầu", aliases=("Start",)),
@@ -119,20 +121,49 @@ def _columns():
 
 
 COLUMNS = _columns()
+# What an export writes, in the import's columns, so that the file imports back.
+EXPORT_HEADERS = [c.header for c in COLUMNS]
 
 
-def import_rows(upload, scope, kind: str, details: dict) -> list[Activity]:
+def export_row(activity: Activity) -> list:
+    """An activity as a row of ``EXPORT_HEADERS``, its unit by name with the names above it."""
+    from duan8.geo import resolver
+
+    above = resolver.context_names(activity.unit)
+    return [
+        activity.pk,
+        activity.get_kind_display(),
+        activity.unit.name,
+        activity.title,
+        activity.start_on,
+        activity.end_on,
+        activity.organiser,
+        activity.participants,
+        activity.participants_women,
+        activity.participants_ethnic,
+        activity.cost,
+        *above,
+    ]
+
+
+def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "skip"):
     """Record many dialogues, campaigns, visits or reviews at once (trainings, which need an
-    appointment each, are recorded one by one); the whole file or nothing."""
-    from duan8.core import sheets
+    appointment each, are recorded one by one); the whole file or nothing. Rows for
+    activities already recorded under ``scope`` (their id, as an export writes it, or the
+    same unit, title and first day) are skipped, or updated when ``existing`` is "update"."""
+    from duan8.core import roundtrip, sheets
     from duan8.geo import resolver
     from duan8.geo.models import UnitKind
 
     if kind == ActivityKind.TRAINING:
         raise ValueError("trainings are recorded one by one")
     rows = sheets.read(upload, COLUMNS)
-    errors, planned = [], []
+    errors, planned, updates, skipped = [], [], [], []
     names = resolver.for_scope(scope, [UnitKind.DISTRICT, UnitKind.COMMUNE, UnitKind.VILLAGE])
+    known = roundtrip.Registered.under(
+        Activity.objects.filter(kind=kind), scope, name="title", day="start_on", columns=COLUMNS
+    )
+    label = str(ActivityKind(kind).label)
 
     def header(key):
         return sheets.header_of(COLUMNS, key)
@@ -163,17 +194,31 @@ def import_rows(upload, scope, kind: str, details: dict) -> list[Activity]:
             numbers[key], problem = sheets.whole_number(row, key, header(key))
             if problem:
                 problems.append(problem)
+        wrong_kind = roundtrip.kind_problem(row, header("kind_text"), kind, label)
+        if wrong_kind:
+            problems.append(wrong_kind)
+        found_pk = None
         if not problems:
-            activity = Activity(
-                kind=kind,
-                unit=unit,
-                title=row.text("title"),
-                start_on=start,
-                end_on=end,
-                organiser=row.text("organiser"),
+            key = (unit.pk, roundtrip.text_key(row.text("title")), start)
+            found_pk, duplicates = known.match(row, key)
+            problems += duplicates
+        if not problems and found_pk is not None and existing != roundtrip.UPDATE:
+            skipped.append(row.number)
+            continue
+        if not problems:
+            values = {
+                "unit": unit,
+                "title": row.text("title"),
+                "start_on": start,
+                "end_on": end,
+                "organiser": row.text("organiser"),
                 **numbers,
-                **details,
-            )
+            }
+            if found_pk is not None:
+                activity = Activity.objects.get(pk=found_pk)
+                roundtrip.apply(activity, values, row)
+            else:
+                activity = Activity(kind=kind, **values, **details)
             try:
                 activity.full_clean()
             except ValidationError as exc:
@@ -181,9 +226,11 @@ def import_rows(upload, scope, kind: str, details: dict) -> list[Activity]:
                     column = header(field) if field in {c.key for c in COLUMNS} else header("title")
                     problems += [sheets.RowError(row.number, column, m) for m in messages]
             else:
-                planned.append(activity)
+                (updates if found_pk is not None else planned).append(activity)
         errors += problems
     if errors:
         raise sheets.ImportRefused(errors)
     with transaction.atomic():
-        return audit.bulk_create(planned)
+        for activity in updates:
+            activity.save()
+        return roundtrip.Imported(audit.bulk_create(planned), updates, skipped)

@@ -26,7 +26,7 @@ from duan8.activities.models import (
     TrainingProgramme,
 )
 from duan8.analytics import reading
-from duan8.core import access, import_errors, sheets
+from duan8.core import access, import_errors, roundtrip, sheets
 from duan8.core.models import AuditEvent
 from duan8.framework import periods
 from duan8.geo.models import AdminUnit, UnitKind
@@ -99,38 +99,9 @@ def activity_list(request, pk):
 def activity_export(request, pk):
     unit = access.get_unit_or_404(request.user, pk)
     records, *_rest = _filtered(request, unit)
-    headers = [
-        "Loại",
-        "Chương trình",
-        "Tên hoặc chủ đề",
-        "Đơn vị",
-        "Mã",
-        "Ngày bắt đầu",
-        "Ngày kết thúc",
-        "Đơn vị tổ chức",
-        "Số người tham dự",
-        "Trong đó nữ",
-        "Trong đó người DTTS",
-        "Kinh phí (đồng)",
-    ]
-    rows = (
-        [
-            a.get_kind_display(),
-            a.get_programme_display(),
-            a.title,
-            a.unit.name,
-            a.unit.code,
-            a.start_on,
-            a.end_on,
-            a.organiser,
-            a.participants,
-            a.participants_women,
-            a.participants_ethnic,
-            a.cost,
-        ]
-        for a in records.iterator(chunk_size=2000)
-    )
-    return sheets.xlsx_response(headers, rows, "hoat-dong.xlsx")
+    records = records.select_related("unit__parent__parent__parent")
+    rows = (actions.export_row(a) for a in records.iterator(chunk_size=2000))
+    return sheets.xlsx_response(actions.EXPORT_HEADERS, rows, "hoat-dong.xlsx")
 
 
 @login_required
@@ -142,12 +113,19 @@ def activity_import(request, pk):
         data = form.cleaned_data
         details = {"dialogue_level": data["dialogue_level"], "event_form": data["event_form"]}
         try:
-            created = actions.import_rows(data["file"], unit, data["kind"], details)
+            created = actions.import_rows(
+                data["file"],
+                unit,
+                data["kind"],
+                details,
+                existing=request.POST.get("existing", "skip"),
+            )
         except sheets.ImportRefused as refused:
             errors = refused.errors
             annotated_url = import_errors.keep(request.user, data["file"], errors)
         else:
             messages.success(request, _("%(n)d activities stored.") % {"n": len(created)})
+            roundtrip.tell(request, created)
             return redirect(f"{reverse('activities:list', args=[unit.pk])}?kind={data['kind']}")
     return render(
         request,

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from duan8.community.models import CommunityModel, ModelKind, StatusChange
-from duan8.core import audit, sheets
-from duan8.geo import matching, paths, resolver
+from duan8.core import audit, roundtrip, sheets
+from duan8.geo import resolver
 from duan8.geo.models import AdminUnit, UnitKind
 
 
@@ -53,41 +53,23 @@ FIELDS = ("unit", "name", "established_on", "ended_on", "members_women", "member
 def export_row(model: CommunityModel) -> list:
     """A model as a row of ``EXPORT_HEADERS``: the unit by its name, with the names above it
     (a village's commune, district, province), which is how the import reads it back."""
-    unit = model.unit
-    above = {}
-    parent = unit.parent
-    while parent is not None and parent.kind != UnitKind.NATION:
-        above.setdefault(parent.kind, parent.name)
-        parent = parent.parent
+    above = resolver.context_names(model.unit)
     return [
         model.pk,
         model.get_kind_display(),
-        unit.name,
+        model.unit.name,
         model.name,
         model.established_on,
         model.ended_on,
         model.members_women,
         model.members_men,
-        above.get(UnitKind.COMMUNE, ""),
-        above.get(UnitKind.DISTRICT, ""),
-        above.get(UnitKind.PROVINCE, ""),
+        *above,
     ]
 
 
-class Imported(list):
-    """The models an import created, with those it updated and the rows it skipped (models
-    already registered, recognised by their id or by unit, name and establishment date)."""
-
-    def __init__(self, created=(), updated=(), skipped=()) -> None:
-        super().__init__(created)
-        self.updated, self.skipped = list(updated), list(skipped)
-
-
-def _natural_key(unit_id: int, name: str, established_on) -> tuple:
-    return (unit_id, " ".join(name.casefold().split()), established_on)
-
-
-def import_rows(upload, scope: AdminUnit, kind: str, day, *, existing: str = "skip") -> Imported:
+def import_rows(
+    upload, scope: AdminUnit, kind: str, day, *, existing: str = roundtrip.SKIP
+) -> roundtrip.Imported:
     """Validate every row, then store all models in one transaction, or refuse with every
     bad row, column and reason. A row for a model already registered under ``scope`` (its id
     in "Mã mô hình", as an export writes it, or the same unit, name and establishment date)
@@ -95,18 +77,14 @@ def import_rows(upload, scope: AdminUnit, kind: str, day, *, existing: str = "sk
     rows = sheets.read(upload, COLUMNS)
     names = resolver.for_scope(scope, [UnitKind.COMMUNE, UnitKind.VILLAGE])
     errors, planned, updates, skipped = [], [], [], []
-    registered = CommunityModel.objects.filter(kind=kind).filter(
-        paths.prefix_q("unit__path", scope.path)
+    known = roundtrip.Registered.under(
+        CommunityModel.objects.filter(kind=kind),
+        scope,
+        name="name",
+        day="established_on",
+        columns=COLUMNS,
     )
-    by_key = {
-        _natural_key(unit_id, name, established): pk
-        for pk, unit_id, name, established in registered.values_list(
-            "pk", "unit_id", "name", "established_on"
-        )
-    }
-    ids = set(by_key.values())
-    seen: dict[tuple, int] = {}
-    kind_names = {matching.fold(kind), matching.fold(str(ModelKind(kind).label))}
+    label = str(ModelKind(kind).label)
 
     def header(key):
         return sheets.header_of(COLUMNS, key)
@@ -147,64 +125,24 @@ def import_rows(upload, scope: AdminUnit, kind: str, day, *, existing: str = "sk
             counts[key], problem = sheets.whole_number(row, key, header(key))
             if problem:
                 problems.append(problem)
-        record = row.text("record")
+        wrong_kind = roundtrip.kind_problem(row, header("kind_text"), kind, label)
+        if wrong_kind:
+            problems.append(wrong_kind)
         found_pk = None
-        if row.text("kind_text") and matching.fold(row.text("kind_text")) not in kind_names:
-            problems.append(
-                sheets.RowError(
-                    row.number,
-                    header("kind_text"),
-                    _("this row is a “%(kind)s”; import it with that kind chosen.")
-                    % {"kind": row.text("kind_text")},
-                )
-            )
-        if record:
-            found_pk = int(record) if record.isdigit() and int(record) in ids else None
-            if found_pk is None:
-                problems.append(
-                    sheets.RowError(
-                        row.number,
-                        header("record"),
-                        _(
-                            "no model of this kind has the id %(id)s here; leave it empty for "
-                            "a new one."
-                        )
-                        % {"id": record},
-                    )
-                )
         if not problems:
-            key = _natural_key(unit.pk, name, dates.get("established_on"))
-            if found_pk is None:
-                found_pk = by_key.get(key)
-            if key in seen:
-                problems.append(
-                    sheets.RowError(
-                        row.number,
-                        header("name"),
-                        _("the same model is already on row %(row)d.") % {"row": seen[key]},
-                    )
-                )
-            seen.setdefault(key, row.number)
-        if not problems and found_pk is not None:
-            if existing != "update":
-                skipped.append(row.number)
-                continue
-            model = CommunityModel.objects.get(pk=found_pk)
-            # Only what the file holds: a column left out keeps the stored value.
-            given = {"unit": unit, "name": name, **dates, **counts}
-            for field, value in given.items():
-                if field in row.values:
-                    setattr(model, field, value)
-            try:
-                model.full_clean()
-            except Exception as exc:  # ValidationError: each message on its column
-                for field, messages in getattr(exc, "message_dict", {"": [str(exc)]}).items():
-                    column = header(field) if field in {c.key for c in COLUMNS} else header("name")
-                    problems += [sheets.RowError(row.number, column, m) for m in messages]
+            key = (unit.pk, roundtrip.text_key(name), dates.get("established_on"))
+            found_pk, duplicates = known.match(row, key)
+            problems += duplicates
+        if not problems and found_pk is not None and existing != roundtrip.UPDATE:
+            skipped.append(row.number)
+            continue
+        if not problems:
+            values = {"unit": unit, "name": name, **dates, **counts}
+            if found_pk is not None:
+                model = CommunityModel.objects.get(pk=found_pk)
+                roundtrip.apply(model, values, row)
             else:
-                updates.append(model)
-        elif not problems:
-            model = CommunityModel(kind=kind, unit=unit, name=name, **dates, **counts)
+                model = CommunityModel(kind=kind, **values)
             try:
                 model.full_clean()
             except Exception as exc:  # ValidationError: report each message on its column
@@ -212,7 +150,7 @@ def import_rows(upload, scope: AdminUnit, kind: str, day, *, existing: str = "sk
                     column = header(field) if field in {c.key for c in COLUMNS} else header("name")
                     problems += [sheets.RowError(row.number, column, m) for m in messages]
             else:
-                planned.append(model)
+                (updates if found_pk is not None else planned).append(model)
         errors += problems
     if errors:
         raise sheets.ImportRefused(errors)
@@ -228,4 +166,4 @@ def import_rows(upload, scope: AdminUnit, kind: str, day, *, existing: str = "sk
                 if m.ended_on
             ]
         )
-    return Imported(created, updates, skipped)
+    return roundtrip.Imported(created, updates, skipped)

@@ -9,7 +9,7 @@ from duan8.analytics import reading
 from duan8.community import actions
 from duan8.community.forms import CommunityModelForm
 from duan8.community.models import CommunityModel, ModelKind
-from duan8.core import access, import_errors, sheets
+from duan8.core import access, import_errors, roundtrip, sheets
 from duan8.core.models import AuditEvent
 from duan8.framework import periods
 from duan8.geo.forms import ImportForm
@@ -195,21 +195,7 @@ def model_import(request, pk):
             annotated_url = import_errors.keep(request.user, form.cleaned_data["file"], errors)
         else:
             messages.success(request, _("%(n)d models stored.") % {"n": len(created)})
-            if created.updated:
-                messages.info(
-                    request,
-                    _("%(n)d models already registered updated.") % {"n": len(created.updated)},
-                )
-            if created.skipped:
-                messages.info(
-                    request,
-                    _("%(n)d rows already registered were skipped (rows %(rows)s).")
-                    % {
-                        "n": len(created.skipped),
-                        "rows": ", ".join(map(str, created.skipped[:20]))
-                        + ("…" if len(created.skipped) > 20 else ""),
-                    },
-                )
+            roundtrip.tell(request, created)
             return redirect(f"{request.path.rsplit('import/', 1)[0]}?kind={kind}")
     return render(
         request,

@@ -288,6 +288,19 @@ def context_columns():
     ]
 
 
+def context_names(unit: AdminUnit) -> list[str]:
+    """The names a unit's context columns carry ([commune, district, province], "" where
+    there is none above it): what an export writes so that the file imports back."""
+    above: dict[str, str] = {}
+    parent = unit.parent
+    while parent is not None and parent.kind != "nation":
+        above.setdefault(parent.kind, parent.name)
+        if parent.kind == "province":  # nothing above it but the nation: not read
+            break
+        parent = parent.parent
+    return [above.get(kind, "") for kind in ("commune", "district", "province")]
+
+
 def context_of(row) -> list[str]:
     """The context a row's optional columns give (``context_columns``)."""
     return [row.text(key) for key in ("in_commune", "in_district", "in_province") if row.text(key)]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duan8.core import access, import_errors, sheets
-from duan8.geo import villages
+from duan8.geo import resolver, villages
 from duan8.geo.forms import ImportForm, ReviewForm, VillageForm
 from duan8.geo.models import UnitKind
 
@@ -51,17 +51,6 @@ def village_import(request, pk):
     )
 
 
-def _district_and_province(commune) -> list[str]:
-    """The names the template's context columns carry, so that communes of the same name in
-    two districts are told apart when the file comes back."""
-    parent = commune.parent
-    if parent is None:
-        return ["", ""]
-    if parent.kind == UnitKind.DISTRICT:
-        return [parent.name, parent.parent.name if parent.parent else ""]
-    return ["", parent.name]
-
-
 @login_required
 def village_template(request, pk):
     scope = access.get_unit_or_404(request.user, pk)
@@ -70,7 +59,7 @@ def village_template(request, pk):
         .select_related("parent__parent")
         .order_by("path")[:5000]
     )
-    rows = ([c.name, "", *_district_and_province(c)] for c in communes)
+    rows = ([c.name, "", *resolver.context_names(c)[1:]] for c in communes)
     headers = [c.header for c in villages.COLUMNS]
     return sheets.xlsx_response(headers, rows, "danh-sach-thon-ban.xlsx")
 

@@ -1,0 +1,130 @@
+"""Round trips: a list exported to Excel imports back without storing anything twice.
+
+An export writes each record's id in its first column ("Mã …") and its unit by name with the
+names above it (the resolver's context columns). An import recognises a row for a record
+already registered under its unit by that id, or by a natural key (unit, name or title as
+typed aside from case and spacing, and the date it began); the officer chooses to skip such
+rows or to update the records with the file's values. The same record twice in one file is
+refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from duan8.core import sheets
+from duan8.geo.matching import fold
+
+SKIP, UPDATE = "skip", "update"
+
+
+class Imported(list):
+    """The records an import created, with those it updated and the rows it skipped."""
+
+    def __init__(self, created=(), updated=(), skipped=()) -> None:
+        super().__init__(created)
+        self.updated, self.skipped = list(updated), list(skipped)
+
+
+def text_key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+class Registered:
+    """The records of one kind already registered under an import's unit: ``(id, key)``
+    pairs, where the key is the natural key ``natural`` gives a row."""
+
+    def __init__(self, pairs: Iterable[tuple[int, tuple]], *, id_column: str, key_column: str):
+        self.by_key: dict[tuple, int] = {}
+        for pk, key in pairs:
+            self.by_key.setdefault(key, pk)
+        self.ids = set(self.by_key.values())
+        self.id_column, self.key_column = id_column, key_column
+        self._seen: dict[tuple, int] = {}
+
+    @classmethod
+    def under(cls, records, scope, *, name: str, day: str, columns) -> Registered:
+        """The records (a queryset of one kind) under ``scope``, keyed by unit, ``name``
+        field and ``day`` field; ``columns`` are the import's."""
+        from duan8.geo import paths
+
+        found = records.filter(paths.prefix_q("unit__path", scope.path)).values_list(
+            "pk", "unit_id", name, day
+        )
+        return cls(
+            ((pk, (unit_id, text_key(text), when)) for pk, unit_id, text, when in found),
+            id_column=sheets.header_of(columns, "record"),
+            key_column=sheets.header_of(columns, name),
+        )
+
+    def match(self, row: sheets.Row, key: tuple) -> tuple[int | None, list[sheets.RowError]]:
+        """The id of the record the row stands for (None: a new one), and what is wrong."""
+        problems, found = [], None
+        written = row.text("record")
+        if written:
+            if written.isdigit() and int(written) in self.ids:
+                found = int(written)
+            else:
+                problems.append(
+                    sheets.RowError(
+                        row.number,
+                        self.id_column,
+                        _(
+                            "no record of this kind has the id %(id)s here; leave it empty for "
+                            "a new one."
+                        )
+                        % {"id": written},
+                    )
+                )
+        if key in self._seen:
+            problems.append(
+                sheets.RowError(
+                    row.number,
+                    self.key_column,
+                    _("the same record is already on row %(row)d.") % {"row": self._seen[key]},
+                )
+            )
+        else:
+            self._seen[key] = row.number
+        return (found if found is not None else self.by_key.get(key)), problems
+
+
+def kind_problem(row: sheets.Row, column: str, kind: str, label: str) -> sheets.RowError | None:
+    """A "Loại" cell that names another kind than the one chosen for the import."""
+    written = row.text("kind_text")
+    if written and fold(written) not in {fold(kind), fold(label)}:
+        return sheets.RowError(
+            row.number,
+            column,
+            _("this row is a “%(kind)s”; import it with that kind chosen.") % {"kind": written},
+        )
+    return None
+
+
+def apply(record, values: dict, row: sheets.Row) -> None:
+    """The file's values onto a registered record: only columns the file has (a column left
+    out keeps the stored value)."""
+    for field, value in values.items():
+        if field in row.values:
+            setattr(record, field, value)
+
+
+def tell(request, imported: Imported) -> None:
+    """The page's notes on rows already registered: how many were updated or skipped."""
+    from django.contrib import messages
+
+    if imported.updated:
+        messages.info(
+            request,
+            _("%(n)d records already registered were updated.") % {"n": len(imported.updated)},
+        )
+    if imported.skipped:
+        rows = ", ".join(map(str, imported.skipped[:20])) + (
+            "…" if len(imported.skipped) > 20 else ""
+        )
+        messages.info(
+            request,
+            _("%(n)d rows already registered were skipped (rows %(rows)s).")
+            % {"n": len(imported.skipped), "rows": rows},
+        )
