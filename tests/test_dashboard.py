@@ -203,7 +203,9 @@ def test_an_officer_of_the_former_and_the_new_province_lands_on_the_new_and_sees
     )
 
 
-def test_a_served_worker_opens_the_national_dashboard_without_counting_records(client, board_world):
+def test_a_served_worker_opens_the_national_dashboard_without_counting_records(
+    client, board_world, monkeypatch
+):
     """``duan8 serve`` warms up in gunicorn's master before it forks its workers: the first
     officer of the day finds the national figures read, and a write since only patches them."""
     from types import SimpleNamespace
@@ -216,9 +218,12 @@ def test_a_served_worker_opens_the_national_dashboard_without_counting_records(c
 
     w = board_world
     reading.forget()
-    told = []
+    told, closed = [], []
+    # The hook closes the master's connections before the fork; here they are the test's own.
+    monkeypatch.setattr("django.db.connections.close_all", lambda: closed.append(True))
     serving.when_ready(SimpleNamespace(log=SimpleNamespace(info=lambda *a: told.append(a))))
     assert told and told[0][2] >= 5  # the working period and each year of the phase begun
+    assert closed  # no connection is shared across the fork
     community_actions.save(
         CommunityModel(
             kind="communication_team",
