@@ -93,3 +93,21 @@ def test_the_project_area_is_proposed_and_read(world, client):
     ).json()
     assert read["lines"][0]["commune"]["name"] == "Xã Mồ Sì San"
     assert AdminUnit.objects.filter(pk=world.commune.pk).exists()
+
+
+def test_match_offers_similar_names_with_their_confidence_and_picks_none(api_client, world):
+    body = (
+        api_client(token(world.province_admin))
+        .get(reverse("api:match"), name="Xã Mồ Sì Sao", within=world.province.pk)
+        .json()
+    )
+    assert body["status"] == "similar" and body["unit"] is None
+    assert body["candidates"][0]["unit"]["name"] == "Xã Mồ Sì San"
+    assert 0 < body["candidates"][0]["confidence"] < 1
+    assert "Mồ Sì San" in body["message"]
+
+
+def test_match_by_code_is_certain(api_client, world):
+    body = api_client(token(world.province_admin)).get(reverse("api:match"), name="03553").json()
+    assert body["status"] == "exact" and body["unit"]["name"] == "Xã Mồ Sì San"
+    assert body["candidates"][0] == {**body["candidates"][0], "confidence": 1.0, "reason": "code"}

@@ -340,3 +340,57 @@ def test_an_export_reads_the_names_above_each_unit_without_a_query_per_row(
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 31
     assert ("Xã Mồ Sì San", "Huyện Phong Thổ", "Tỉnh Lai Châu") in {r[-3:] for r in rows}
+
+
+def test_an_id_written_twice_or_on_another_records_name_is_refused(world):
+    other = actions.save(
+        CommunityModel(
+            kind="communication_team",
+            unit=world.commune,
+            name="Tổ Hai",
+            established_on=datetime.date(2024, 2, 1),
+        )
+    )
+    header = ["Mã mô hình", *HEADER[:3]]
+    data = [
+        [world.team.pk, "Xã Mồ Sì San", world.team.name, world.team.established_on],
+        [world.team.pk, "Xã Mồ Sì San", "Tên khác", world.team.established_on],
+        [world.team.pk + 10_000, "Xã Mồ Sì San", "Tổ Ba", "01/02/2024"],
+        ["²", "Xã Mồ Sì San", "Tổ Bốn", "01/02/2024"],
+        [world.team.pk, "Xã Mồ Sì San", "Tổ Hai", "01/02/2024"],
+    ]
+    with pytest.raises(sheets.ImportRefused) as caught:
+        actions.import_rows(xlsx([header, *data]), world.province, "communication_team", DAY)
+    found = {(e.row, e.column) for e in caught.value.errors}
+    assert (3, "Mã mô hình") in found  # the same id again
+    assert {(4, "Mã mô hình"), (5, "Mã mô hình")} <= found  # no such record; not a number
+    assert any(e.row == 6 and str(other.pk) in e.message for e in caught.value.errors)
+
+
+def test_the_kind_may_be_written_in_either_language_of_the_app(world):
+    header = ["Loại", *HEADER[:3]]
+    rows = [
+        ["Community communication team", "Xã Mồ Sì San", "Tổ Năm", "01/02/2024"],
+        ["communication_team", "Xã Mồ Sì San", "Tổ Sáu", "01/02/2024"],
+    ]
+    created = actions.import_rows(xlsx([header, *rows]), world.province, "communication_team", DAY)
+    assert len(created) == 2
+
+
+def test_a_stored_name_hiding_a_formula_behind_a_control_character_exports_as_text(client, world):
+    CommunityModel.objects.filter(pk=world.team.pk).update(name='\x01=HYPERLINK("x")')
+    client.force_login(world.province_admin)
+    sheet = load_workbook(io.BytesIO(export(client, world))).active
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == '=HYPERLINK("x")']
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+def test_the_marked_copy_finds_a_column_named_by_an_alias(world):
+    from duan8.core import import_errors
+
+    upload = xlsx([["Đơn vị", "Tên mô hình", "Ngày thành lập"], ["Xã Mồ Sì San", "", "01/02/2024"]])
+    with pytest.raises(sheets.ImportRefused) as caught:
+        actions.import_rows(upload, world.province, "communication_team", DAY)
+    content = import_errors.annotate(upload, caught.value.errors, actions.COLUMNS)
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet["B2"].comment is not None and sheet["A2"].comment is None

@@ -324,3 +324,15 @@ def test_a_thousand_teams_of_lai_chau_written_with_official_full_names_import_cl
     with pytest.raises(Exception) as refused:
         actions.import_rows(xlsx([header, *late]), province, "communication_team", IN_2026)
     assert "01/07/2025" in str(refused.value)
+
+
+def test_a_name_typed_without_diacritics_finds_the_commune_that_carries_it_after_the_reform(
+    loaded, db
+):
+    from duan8.geo import resolver
+
+    names = resolver.for_scope(AdminUnit.objects.get(kind=UnitKind.NATION), [UnitKind.COMMUNE])
+    later = names.resolve("xa dao san, lai chau", IN_2026)
+    earlier = names.resolve("xa dao san, lai chau", IN_2024)
+    assert later.unit.valid_from == official.REFORM_DATE and later.unit.code == "03571"
+    assert earlier.unit.valid_until == official.REFORM_DATE and earlier.unit.code == "03571"

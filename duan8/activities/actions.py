@@ -163,7 +163,7 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
     known = roundtrip.Registered.under(
         Activity.objects.filter(kind=kind), scope, name="title", day="start_on", columns=COLUMNS
     )
-    label = str(ActivityKind(kind).label)
+    label = ActivityKind(kind).label
 
     def header(key):
         return sheets.header_of(COLUMNS, key)

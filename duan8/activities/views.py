@@ -122,7 +122,7 @@ def activity_import(request, pk):
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors
-            annotated_url = import_errors.keep(request.user, data["file"], errors)
+            annotated_url = import_errors.keep(request.user, data["file"], errors, actions.COLUMNS)
         else:
             messages.success(request, _("%(n)d activities stored.") % {"n": len(created)})
             roundtrip.tell(request, created)

@@ -192,14 +192,18 @@ def match(request, query: Query[MatchQuery]):
     candidates = found.candidates if found.candidates else ([found.unit] if found.unit else [])
     scored = []
     for unit in candidates[:10]:
-        score = matching.score(written, unit)
-        scored.append(
-            {
-                "unit": unit,
-                "confidence": score.confidence if score else 1.0,
-                "reason": score.reason if score else "code",
-            }
-        )
+        if unit.code and written.strip() == unit.code:
+            confidence, reason = 1.0, "code"
+        else:
+            score = matching.score(written, unit)
+            # Below the scorer's threshold: a name offered only through the resolver's wider
+            # look (similar letters, or context), with the plain ratio of the two names.
+            confidence, reason = (
+                (score.confidence, score.reason)
+                if score
+                else (round(matching.similarity(written, unit) * matching.SAME_KEY, 3), "similar")
+            )
+        scored.append({"unit": unit, "confidence": confidence, "reason": reason})
     return {
         "text": query.name,
         "status": {"spelling": "fuzzy"}.get(found.status, found.status),

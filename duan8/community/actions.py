@@ -84,7 +84,7 @@ def import_rows(
         day="established_on",
         columns=COLUMNS,
     )
-    label = str(ModelKind(kind).label)
+    label = ModelKind(kind).label
 
     def header(key):
         return sheets.header_of(COLUMNS, key)

@@ -192,7 +192,9 @@ def model_import(request, pk):
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors
-            annotated_url = import_errors.keep(request.user, form.cleaned_data["file"], errors)
+            annotated_url = import_errors.keep(
+                request.user, form.cleaned_data["file"], errors, actions.COLUMNS
+            )
         else:
             messages.success(request, _("%(n)d models stored.") % {"n": len(created)})
             roundtrip.tell(request, created)

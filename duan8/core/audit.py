@@ -308,7 +308,7 @@ class AuditedModel(models.Model):
             states = [self] if stored is None else [self, stored]
         locks.guard(states)
 
-    def clean_text(self) -> dict[str, list[str]]:
+    def clean_text(self, exclude=()) -> dict[str, list[str]]:
         """Every text field in Unicode NFC; the fields holding a control character (invisible
         characters pasted from other programs, which break exports) as errors. Line breaks and
         tabs are allowed in long texts only."""
@@ -317,6 +317,8 @@ class AuditedModel(models.Model):
         errors: dict[str, list[str]] = {}
         for field in self._meta.concrete_fields:
             if not isinstance(field, (models.CharField, models.TextField)):
+                continue
+            if field.name in (exclude or ()):
                 continue
             value = getattr(self, field.attname)
             if not isinstance(value, str):
@@ -333,7 +335,7 @@ class AuditedModel(models.Model):
         return errors
 
     def clean_fields(self, exclude=None):
-        errors = self.clean_text()
+        errors = self.clean_text(exclude)
         try:
             super().clean_fields(exclude)
         except ValidationError as exc:

@@ -27,6 +27,7 @@ from duan8.geo.matching import fold
 KEPT_SECONDS = 24 * 3600
 # Larger uploads are not copied (the list on the page still says everything).
 MAX_ANNOTATED_BYTES = 20 * 1024 * 1024
+MAX_ANNOTATED_UNPACKED = 40 * 1024 * 1024  # loaded whole to be copied: kept small
 BAD = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
@@ -35,27 +36,44 @@ def _folder(user) -> Path:
     return Path(settings.MEDIA_ROOT) / "import-errors" / str(user.pk)
 
 
-def annotate(upload, errors: list[sheets.RowError]) -> bytes | None:
-    """The uploaded workbook with each error's cell marked; None when it cannot be copied."""
+def _unpacked_size(upload) -> int:
+    import zipfile
+
+    upload.seek(0)
+    with zipfile.ZipFile(upload) as package:
+        return sum(part.file_size for part in package.infolist())
+
+
+def annotate(upload, errors: list[sheets.RowError], columns=None) -> bytes | None:
+    """The uploaded workbook with each error's cell marked; None when it cannot be copied (a
+    damaged file, one too large to load whole, or errors that name no cell). ``columns``, the
+    import's, find a column the file names by one of its aliases."""
+    cells = [e for e in errors if e.row >= 2 and e.column]
     size = getattr(upload, "size", None)
-    if size is not None and size > MAX_ANNOTATED_BYTES:
+    if not cells or (size is not None and size > MAX_ANNOTATED_BYTES):
         return None
     try:
         sheets.check_package(upload)
+        if _unpacked_size(upload) > MAX_ANNOTATED_UNPACKED:
+            return None
         upload.seek(0)
         book = load_workbook(upload)
     except Exception:  # a file too damaged to read has only the page's list
         return None
     sheet = book.worksheets[0]
-    columns = {
-        fold(str(cell.value)): cell.column for cell in sheet[1] if cell.value not in (None, "")
-    }
+    header = [(cell.column, str(cell.value)) for cell in sheet[1] if cell.value not in (None, "")]
+    by_header = {column.header: column for column in columns or ()}
+
+    def position(name: str) -> int:
+        column = by_header.get(name)
+        for index, text in header:
+            if column.matches(text) if column else fold(text) == fold(name):
+                return index
+        return 1
+
     notes: dict[tuple[int, int], list[str]] = {}
-    for error in errors:
-        if error.row < 1:
-            continue
-        column = columns.get(fold(error.column), 1)
-        notes.setdefault((error.row, column), []).append(error.message)
+    for error in cells:
+        notes.setdefault((error.row, position(error.column)), []).append(error.message)
     for (row, column), messages in notes.items():
         cell = sheet.cell(row=row, column=column)
         cell.fill = BAD
@@ -69,9 +87,9 @@ def annotate(upload, errors: list[sheets.RowError]) -> bytes | None:
     return out.getvalue()
 
 
-def keep(user, upload, errors: list[sheets.RowError]) -> str | None:
+def keep(user, upload, errors: list[sheets.RowError], columns=None) -> str | None:
     """Store the annotated copy for ``user``; the address to download it, or None."""
-    content = annotate(upload, errors)
+    content = annotate(upload, errors, columns)
     if content is None:
         return None
     folder = _folder(user)
@@ -85,11 +103,6 @@ def keep(user, upload, errors: list[sheets.RowError]) -> str | None:
     path.write_bytes(content)
     path.chmod(0o600)
     return reverse("core:import_errors", args=[token])
-
-
-def context(request, upload, refused: sheets.ImportRefused) -> dict:
-    """What an import page shows for a refused file: the list, and the annotated copy."""
-    return {"errors": refused.errors, "annotated_url": keep(request.user, upload, refused.errors)}
 
 
 @login_required

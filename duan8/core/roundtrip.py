@@ -37,11 +37,14 @@ class Registered:
 
     def __init__(self, pairs: Iterable[tuple[int, tuple]], *, id_column: str, key_column: str):
         self.by_key: dict[tuple, int] = {}
+        self.key_of: dict[int, tuple] = {}
         for pk, key in pairs:
-            self.by_key.setdefault(key, pk)
-        self.ids = set(self.by_key.values())
+            self.by_key.setdefault(key, pk)  # records already twice: the first one stands
+            self.key_of[pk] = key
+        self.ids = set(self.key_of)
         self.id_column, self.key_column = id_column, key_column
         self._seen: dict[tuple, int] = {}
+        self._seen_ids: dict[int, int] = {}
 
     @classmethod
     def under(cls, records, scope, *, name: str, day: str, columns) -> Registered:
@@ -63,8 +66,31 @@ class Registered:
         problems, found = [], None
         written = row.text("record")
         if written:
-            if written.isdigit() and int(written) in self.ids:
+            if written.isdecimal() and written.isascii() and int(written) in self.ids:
                 found = int(written)
+                other = self.by_key.get(key)
+                if found in self._seen_ids:
+                    problems.append(
+                        sheets.RowError(
+                            row.number,
+                            self.id_column,
+                            _("the same record is already on row %(row)d.")
+                            % {"row": self._seen_ids[found]},
+                        )
+                    )
+                elif other is not None and other != found and self.key_of[found] != key:
+                    problems.append(
+                        sheets.RowError(
+                            row.number,
+                            self.key_column,
+                            _(
+                                "another record (id %(other)d) already has this unit, name and "
+                                "start date."
+                            )
+                            % {"other": other},
+                        )
+                    )
+                self._seen_ids.setdefault(found, row.number)
             else:
                 problems.append(
                     sheets.RowError(
@@ -90,10 +116,18 @@ class Registered:
         return (found if found is not None else self.by_key.get(key)), problems
 
 
-def kind_problem(row: sheets.Row, column: str, kind: str, label: str) -> sheets.RowError | None:
-    """A "Loại" cell that names another kind than the one chosen for the import."""
+def kind_problem(row: sheets.Row, column: str, kind: str, label) -> sheets.RowError | None:
+    """A "Loại" cell that names another kind than the one chosen for the import (its code,
+    or its label in any language of the app, are the chosen kind)."""
+    from django.conf import settings
+    from django.utils import translation
+
     written = row.text("kind_text")
-    if written and fold(written) not in {fold(kind), fold(label)}:
+    names = {fold(kind)}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names.add(fold(str(label)))
+    if written and fold(written) not in names:
         return sheets.RowError(
             row.number,
             column,

@@ -288,11 +288,12 @@ def workbook(headers: list[str], rows: Iterator[list]) -> bytes:
     sheet = book.active
     sheet.append([safe_value(h) for h in headers])
     for number, row in enumerate(rows, start=2):
-        sheet.append([safe_value(value) for value in row])
-        for column, value in enumerate(row, start=1):
+        values = [safe_value(value) for value in row]
+        sheet.append(values)
+        for column, value in enumerate(values, start=1):
             if isinstance(value, str) and value.startswith(FORMULA_START):
                 cell = sheet.cell(number, column)
-                cell.value = safe_value(value)
+                cell.value = value
                 cell.data_type = "s"
                 cell.quotePrefix = True
     out = io.BytesIO()

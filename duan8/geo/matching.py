@@ -158,6 +158,15 @@ def score(text: str, unit) -> Candidate | None:
     return None
 
 
+def similarity(text: str, unit) -> float:
+    """How alike the input and the unit's name are (0–1), diacritics and type words aside."""
+    wanted = keys(text)
+    have = unit.search_key or name_key(unit.short_name)
+    if not wanted:
+        return 0.0
+    return max(difflib.SequenceMatcher(None, w, have).ratio() for w in wanted)
+
+
 def match(text: str, units: Iterable) -> Match:
     """Match ``text`` against ``units``; exact, fuzzy, ambiguous or none.
 

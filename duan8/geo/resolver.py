@@ -145,6 +145,10 @@ class Resolver:
             if in_force and (len(in_force) == len(named) or best > SAME_LETTERS):
                 return self._pick(text, written, in_force)
             if in_force:  # spelled like a unit of the day and like one that had ended
+                ended = [u for u in named if u not in in_force]
+                successors = {s.pk for u in ended for s in timeline.counterparts_on(u, day)}
+                if all(u.pk in successors for u in in_force):  # a name carried by its successor
+                    return self._pick(text, written, in_force)
                 return self._ambiguous(text, sorted(named, key=lambda u: (u.path, u.pk)))
             named.sort(key=lambda u: (u.valid_from, u.pk))
             reasons = dict.fromkeys(timeline.validity_error(u, day) for u in named)

@@ -49,7 +49,9 @@ def classification_import(request, pk):
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors
-            annotated_url = import_errors.keep(request.user, form.cleaned_data["file"], errors)
+            annotated_url = import_errors.keep(
+                request.user, form.cleaned_data["file"], errors, classify.COLUMNS
+            )
         else:
             messages.success(request, _("%(n)d classifications stored.") % {"n": len(created)})
             return redirect("geo:unit", pk=scope.pk)

@@ -38,7 +38,9 @@ def village_import(request, pk):
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors
-            annotated_url = import_errors.keep(request.user, form.cleaned_data["file"], errors)
+            annotated_url = import_errors.keep(
+                request.user, form.cleaned_data["file"], errors, villages.COLUMNS
+            )
         else:
             messages.success(request, _("%(n)d villages stored.") % {"n": len(created)})
             for note in notes:
