@@ -394,3 +394,42 @@ def test_the_marked_copy_finds_a_column_named_by_an_alias(world):
     content = import_errors.annotate(upload, caught.value.errors, actions.COLUMNS)
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet["B2"].comment is not None and sheet["A2"].comment is None
+
+
+def test_todays_province_imports_its_own_export_back_with_the_former_communes_records(client, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from duan8.accounts.models import Role
+    from tests.factories import ReformWorld, user
+
+    reform = ReformWorld()
+    actions.save(
+        CommunityModel(
+            kind="communication_team",
+            unit=reform.mu_sang,
+            name="Tổ Mù Sang 2024",
+            established_on=datetime.date(2024, 5, 1),
+        )
+    )
+    client.force_login(user("laichau.quantri", role=Role.UNIT_ADMIN, on=reform.lai_chau))
+    content = client.get(
+        reverse("community:export", args=[reform.lai_chau.pk]), {"kind": "communication_team"}
+    ).content
+    names = [
+        r[3]
+        for r in load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2, values_only=True)
+    ]
+    assert names == ["Tổ Mù Sang 2024"]
+    before = CommunityModel.objects.count()
+    page = client.post(
+        reverse("community:import", args=[reform.lai_chau.pk]) + "?kind=communication_team",
+        {
+            "kind": "communication_team",
+            "file": SimpleUploadedFile("mo-hinh.xlsx", content),
+            "on": "01/01/2026",
+            "existing": "skip",
+        },
+        follow=True,
+    )
+    assert CommunityModel.objects.count() == before
+    assert not page.context.get("errors")

@@ -170,6 +170,7 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
 
     for row in rows:
         problems = []
+        title_key = roundtrip.text_key(row.text("title"))
         days = {}
         for key in ("start_on", "end_on"):
             try:
@@ -187,6 +188,14 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
         if start is not None:
             found = names.resolve(row.text("unit"), start, resolver.context_of(row))
             unit = found.unit
+            former = (found.candidates[0].pk if found.candidates else None, title_key, start)
+            if (
+                found.status == "outside"
+                and existing != roundtrip.UPDATE
+                and known.already(row, former)
+            ):
+                skipped.append(row.number)  # a record of a former unit, listed by its export
+                continue
             if unit is None:
                 problems.append(sheets.RowError(row.number, header("unit"), found.message))
         numbers = {}
@@ -199,7 +208,7 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
             problems.append(wrong_kind)
         found_pk = None
         if not problems:
-            key = (unit.pk, roundtrip.text_key(row.text("title")), start)
+            key = (unit.pk, title_key, start)
             found_pk, duplicates = known.match(row, key)
             problems += duplicates
         if not problems and found_pk is not None and existing != roundtrip.UPDATE:

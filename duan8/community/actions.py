@@ -118,6 +118,15 @@ def import_rows(
             row.text("unit"), dates.get("established_on") or day, resolver.context_of(row)
         )
         unit = found.unit
+        former_pk = found.candidates[0].pk if found.candidates else None
+        former = (former_pk, roundtrip.text_key(name), dates.get("established_on"))
+        if (
+            found.status == "outside"
+            and existing != roundtrip.UPDATE
+            and known.already(row, former)
+        ):
+            skipped.append(row.number)  # a record of a former unit, listed by its own export
+            continue
         if unit is None:  # the unit column comes first
             problems.insert(0, sheets.RowError(row.number, header("unit"), found.message))
         counts = {}

@@ -50,9 +50,11 @@ class Registered:
     def under(cls, records, scope, *, name: str, day: str, columns) -> Registered:
         """The records (a queryset of one kind) under ``scope``, keyed by unit, ``name``
         field and ``day`` field; ``columns`` are the import's."""
-        from duan8.geo import paths
+        from duan8.geo import resolver
 
-        found = records.filter(paths.prefix_q("unit__path", scope.path)).values_list(
+        # Also the records of the former units whose records count under it: its own
+        # export lists them, and they must come back as already registered.
+        found = records.filter(resolver.ever_under(scope, "unit__path")).values_list(
             "pk", "unit_id", name, day
         )
         return cls(
@@ -60,6 +62,14 @@ class Registered:
             id_column=sheets.header_of(columns, "record"),
             key_column=sheets.header_of(columns, name),
         )
+
+    def already(self, row: sheets.Row, key: tuple) -> bool:
+        """The row stands for a registered record (by its id or its key): for rows whose unit
+        may not be recorded on from here, which can still be skipped."""
+        written = row.text("record")
+        if written.isdecimal() and written.isascii() and int(written) in self.ids:
+            return True
+        return key in self.by_key
 
     def match(self, row: sheets.Row, key: tuple) -> tuple[int | None, list[sheets.RowError]]:
         """The id of the record the row stands for (None: a new one), and what is wrong."""

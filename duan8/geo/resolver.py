@@ -262,10 +262,9 @@ class Resolver:
         return [unit for *_rest, unit in scored[:10]]
 
 
-def for_scope(scope: AdminUnit, kinds: Iterable[str]) -> Resolver:
-    """A resolver for an import recorded under ``scope``: the units of ``kinds`` ever under it
-    (its subtree, and the former units whose records count under it today), accepting only
-    those of its own subtree."""
+def ever_under(scope: AdminUnit, field: str = "path"):
+    """A filter on a unit path ``field`` for the units ever under ``scope``: its subtree, and
+    the former units whose records count under it today."""
     from django.db.models import Q
     from django.utils import timezone
 
@@ -276,8 +275,15 @@ def for_scope(scope: AdminUnit, kinds: Iterable[str]) -> Resolver:
     if tree.exists(scope.pk):
         former, singles = tree.reach(scope.pk, former_only=True)
         prefixes += former
-    where = paths.any_prefix_q("path", prefixes) | Q(pk__in=singles)
-    return Resolver(AdminUnit.objects.filter(where, kind__in=list(kinds)), within=scope)
+    pk_field = "pk" if field == "path" else field.replace("path", "id")
+    return paths.any_prefix_q(field, prefixes) | Q(**{f"{pk_field}__in": singles})
+
+
+def for_scope(scope: AdminUnit, kinds: Iterable[str]) -> Resolver:
+    """A resolver for an import recorded under ``scope``: the units of ``kinds`` ever under it,
+    accepting only those of its own subtree (a former unit is named, to say why not)."""
+    units = AdminUnit.objects.filter(ever_under(scope), kind__in=list(kinds))
+    return Resolver(units, within=scope)
 
 
 def context_columns():
