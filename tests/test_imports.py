@@ -433,3 +433,14 @@ def test_todays_province_imports_its_own_export_back_with_the_former_communes_re
     )
     assert CommunityModel.objects.count() == before
     assert not page.context.get("errors")
+
+
+def test_a_commune_code_excel_stored_as_a_number_is_still_found(world):
+    # "03553" typed into a number cell becomes 3553.
+    (created,) = actions.import_rows(
+        xlsx([HEADER[:3], [3553, "Tổ Bảy", "01/02/2024"]]),
+        world.province,
+        "communication_team",
+        DAY,
+    )
+    assert created.unit == world.commune

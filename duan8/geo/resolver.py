@@ -176,7 +176,11 @@ class Resolver:
         """Every unit the text may name, with how well it was written, in context."""
         ranked: dict[AdminUnit, int] = {}
         if set(written) <= CODE_CHARS:
-            for unit in self.by_code.get(written, []):
+            found = self.by_code.get(written, [])
+            if not found:  # a code Excel stored as a number lost its leading zeros ("3562")
+                padded = [self.by_code.get(written.zfill(n), []) for n in (2, 3, 5)]
+                found = [u for units in padded for u in units if len(written) < len(u.code)]
+            for unit in found:
                 ranked[unit] = WRITTEN_AS_NAMED
         lowered = _lower(written)
         _hint, rest = matching.split_type(matching.fold(written))
