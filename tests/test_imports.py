@@ -351,20 +351,29 @@ def test_an_id_written_twice_or_on_another_records_name_is_refused(world):
             established_on=datetime.date(2024, 2, 1),
         )
     )
+    third = actions.save(
+        CommunityModel(
+            kind="communication_team",
+            unit=world.commune,
+            name="Tổ Ba",
+            established_on=datetime.date(2024, 4, 1),
+        )
+    )
     header = ["Mã mô hình", *HEADER[:3]]
     data = [
         [world.team.pk, "Xã Mồ Sì San", world.team.name, world.team.established_on],
         [world.team.pk, "Xã Mồ Sì San", "Tên khác", world.team.established_on],
-        [world.team.pk + 10_000, "Xã Mồ Sì San", "Tổ Ba", "01/02/2024"],
+        [third.pk + 10_000, "Xã Mồ Sì San", "Tổ Ba", "01/02/2024"],
         ["²", "Xã Mồ Sì San", "Tổ Bốn", "01/02/2024"],
-        [world.team.pk, "Xã Mồ Sì San", "Tổ Hai", "01/02/2024"],
+        [third.pk, "Xã Mồ Sì San", "Tổ Hai", "01/02/2024"],  # the third, renamed as the other
     ]
     with pytest.raises(sheets.ImportRefused) as caught:
         actions.import_rows(xlsx([header, *data]), world.province, "communication_team", DAY)
     found = {(e.row, e.column) for e in caught.value.errors}
     assert (3, "Mã mô hình") in found  # the same id again
     assert {(4, "Mã mô hình"), (5, "Mã mô hình")} <= found  # no such record; not a number
-    assert any(e.row == 6 and str(other.pk) in e.message for e in caught.value.errors)
+    (renamed,) = [e for e in caught.value.errors if e.row == 6]
+    assert renamed.column == "Tên" and f"{other.pk})" in renamed.message
 
 
 def test_the_kind_may_be_written_in_either_language_of_the_app(world):
