@@ -169,15 +169,7 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
         return sheets.header_of(COLUMNS, key)
 
     for row in rows:
-        problems = []
-        title_key = roundtrip.text_key(row.text("title"))
-        days = {}
-        for key in ("start_on", "end_on"):
-            try:
-                days[key] = sheets.parse_date_cell(row.values.get(key))
-            except ValueError:
-                reason = sheets.date_problem(row.values.get(key))
-                problems.append(sheets.RowError(row.number, header(key), reason))
+        days, problems = sheets.date_cells(row, ("start_on", "end_on"), header)
         start = days.get("start_on") if "end_on" in days else None
         end = days.get("end_on") or start
         if "start_on" in days and start is None and "end_on" in days:
@@ -188,13 +180,8 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
         if start is not None:
             found = names.resolve(row.text("unit"), start, resolver.context_of(row))
             unit = found.unit
-            former = (found.candidates[0].pk if found.candidates else None, title_key, start)
-            if (
-                found.status == "outside"
-                and existing != roundtrip.UPDATE
-                and known.already(row, former)
-            ):
-                skipped.append(row.number)  # a record of a former unit, listed by its export
+            if known.skips_former(row, found, row.text("title"), start, existing):
+                skipped.append(row.number)
                 continue
             if unit is None:
                 problems.append(sheets.RowError(row.number, header("unit"), found.message))
@@ -208,7 +195,7 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
             problems.append(wrong_kind)
         found_pk = None
         if not problems:
-            key = (unit.pk, title_key, start)
+            key = (unit.pk, roundtrip.text_key(row.text("title")), start)
             found_pk, duplicates = known.match(row, key)
             problems += duplicates
         if not problems and found_pk is not None and existing != roundtrip.UPDATE:

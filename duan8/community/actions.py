@@ -100,13 +100,8 @@ def import_rows(
                     _("the name is empty or longer than 200 characters."),
                 )
             )
-        dates = {}
-        for key in ("established_on", "ended_on"):
-            try:
-                dates[key] = sheets.parse_date_cell(row.values.get(key))
-            except ValueError:
-                reason = sheets.date_problem(row.values.get(key))
-                problems.append(sheets.RowError(row.number, header(key), reason))
+        dates, bad_dates = sheets.date_cells(row, ("established_on", "ended_on"), header)
+        problems += bad_dates
         if "established_on" in dates and dates["established_on"] is None:
             problems.append(
                 sheets.RowError(
@@ -118,14 +113,8 @@ def import_rows(
             row.text("unit"), dates.get("established_on") or day, resolver.context_of(row)
         )
         unit = found.unit
-        former_pk = found.candidates[0].pk if found.candidates else None
-        former = (former_pk, roundtrip.text_key(name), dates.get("established_on"))
-        if (
-            found.status == "outside"
-            and existing != roundtrip.UPDATE
-            and known.already(row, former)
-        ):
-            skipped.append(row.number)  # a record of a former unit, listed by its own export
+        if known.skips_former(row, found, name, dates.get("established_on"), existing):
+            skipped.append(row.number)
             continue
         if unit is None:  # the unit column comes first
             problems.insert(0, sheets.RowError(row.number, header("unit"), found.message))

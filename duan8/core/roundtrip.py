@@ -63,13 +63,17 @@ class Registered:
             key_column=sheets.header_of(columns, name),
         )
 
-    def already(self, row: sheets.Row, key: tuple) -> bool:
-        """The row stands for a registered record (by its id or its key): for rows whose unit
-        may not be recorded on from here, which can still be skipped."""
+    def skips_former(self, row: sheets.Row, found, text: str, day, existing: str) -> bool:
+        """A row of a former unit, which may not be recorded on from here (``found`` is its
+        resolution, "outside"), that stands for a registered record (by its id or by its unit,
+        ``text`` and ``day``): what the scope's own export lists, skipped rather than refused
+        unless the officer asked to update."""
+        if found.status != "outside" or existing == UPDATE or not found.candidates:
+            return False
         written = row.text("record")
         if written.isdecimal() and written.isascii() and int(written) in self.ids:
             return True
-        return key in self.by_key
+        return (found.candidates[0].pk, text_key(text), day) in self.by_key
 
     def match(self, row: sheets.Row, key: tuple) -> tuple[int | None, list[sheets.RowError]]:
         """The id of the record the row stands for (None: a new one), and what is wrong."""

@@ -238,6 +238,18 @@ def parse_date_cell(value) -> datetime.date | None:
     return parse_date(str(value))
 
 
+def date_cells(row: Row, keys, header) -> tuple[dict, list[RowError]]:
+    """The row's date cells that read as dates (``{key: date or None}``) and, for the others,
+    each its reason; ``header(key)`` names the column."""
+    days, problems = {}, []
+    for key in keys:
+        try:
+            days[key] = parse_date_cell(row.values.get(key))
+        except ValueError:
+            problems.append(RowError(row.number, header(key), date_problem(row.values.get(key))))
+    return days, problems
+
+
 _DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 
