@@ -7,7 +7,7 @@ VENDOR := duan8/static/vendor
 # Local demo: plain HTTP on 127.0.0.1, a secret key kept under var/.
 RUN_ENV = DUAN8_HTTPS=0 DUAN8_SECRET_KEY="$$(cat var/secret_key)"
 
-.PHONY: run test install install-test install-bench assets messages lint bench bench-national clean
+.PHONY: run test install install-test install-bench assets messages lint bench bench-national bench-imports clean
 
 run: install var/secret_key
 	$(RUN_ENV) $(DUAN8) migrate --noinput
@@ -65,7 +65,7 @@ lint: install-test
 	$(BIN)/ruff check duan8 tests bench
 	$(BIN)/ruff format --check duan8 tests bench
 
-bench: install-test bench-national
+bench: install-test bench-national bench-imports
 	DUAN8_DEBUG=1 $(BIN)/python bench/subtree.py
 	DUAN8_DEBUG=1 $(BIN)/python bench/load_units.py
 
@@ -73,6 +73,11 @@ bench: install-test bench-national
 # bench/RESULTS.md. BENCH_ARGS="--scale 0.05 --databases sqlite" for a quick run.
 bench-national: install-bench
 	$(BIN)/python bench/national.py $(BENCH_ARGS)
+
+# Imports and exports of 5.000 and 100.000 rows on both databases; its part of
+# bench/RESULTS.md. IMPORTS_ARGS="--rows 2000 --databases sqlite" for a quick run.
+bench-imports: install-test
+	$(BIN)/python bench/imports.py $(IMPORTS_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/static

@@ -134,8 +134,25 @@ def main_parent(args) -> None:
             raise SystemExit(f"unknown database {vendor!r}")
         results[vendor]["wall_s"] = time.perf_counter() - began
     text = markdown(results, _machine(), " ".join(sys.argv), args)
-    Path(args.out).write_text(text)
+    Path(args.out).write_text(text + _kept_sections(Path(args.out)))
     print(f"wrote {args.out}")
+
+
+def _kept_sections(path: Path) -> str:
+    """The parts other benchmarks wrote into RESULTS.md (``<!-- name -->…<!-- /name -->``,
+    such as bench/imports.py's): kept when this one rewrites the file."""
+    import re
+
+    if not path.exists():
+        return ""
+    found = re.findall(r"<!-- (\w+) -->.*?<!-- /\1 -->\n?", path.read_text(), re.S)
+    text = path.read_text()
+    parts = [
+        match.group(0)
+        for name in found
+        if (match := re.search(rf"<!-- {name} -->.*?<!-- /{name} -->\n?", text, re.S))
+    ]
+    return "".join("\n" + part for part in parts)
 
 
 # Child: generate, then measure (Django is set up here only) -------------------------------

@@ -92,6 +92,7 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                    "PRAGMA cache_size=-65536;"
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

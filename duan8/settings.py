@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "duan8.analytics",
     "duan8.api",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +60,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
+
+# Background jobs (large imports and exports, ``duan8.core.jobs``): tasks wait in the
+# database itself, taken by ``duan8 worker`` (started by ``duan8 serve``) or by workers on
+# other machines.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -230,3 +230,10 @@ class ReformWorld:
 
         self.phase = defaults.load()
         self.teams = self.phase.indicators().get(code="TTCĐ")
+
+
+def downloaded(response) -> bytes:
+    """The body of a download, streamed (exports, files) or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content

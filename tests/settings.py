@@ -9,6 +9,9 @@ from pathlib import Path
 
 os.environ.setdefault("DUAN8_SECRET_KEY", "tests-only-not-secret-" + "x" * 40)
 os.environ.setdefault("DUAN8_HTTPS", "0")  # the test client speaks plain HTTP
+# Tests run the background jobs themselves (``duan8 worker --batch``): no worker beside a
+# server a test starts.
+os.environ.setdefault("DUAN8_JOB_WORKER", "0")
 
 from duan8.settings import *  # noqa: E402,F403
 

@@ -56,6 +56,7 @@ NATIONAL_ONLY = codes(403, 302, national_admin=200)
 # Writes to the district's allocation: its approver, the province and national administrators.
 DISTRICT_EDIT = codes(404, 302, district_approver=302, province_admin=302, national_admin=302)
 API_COMMUNE = lambda w: {"unit_id": w.commune.pk}  # noqa: E731
+OWN_JOB = codes(404, 302, commune_editor=200)
 
 
 @dataclass
@@ -73,6 +74,9 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "core:healthz": [Check("GET", expect=codes(200))],
     # A refused import's marked copy: only its uploader's own files exist for her.
     "core:import_errors": [Check("GET", lambda w: {"token": "0" * 32}, codes(404, 302))],
+    # A background job and its file: only its owner (the commune's editor) has them.
+    "core:job": [Check("GET", lambda w: {"pk": _job(w).pk}, OWN_JOB)],
+    "core:job_file": [Check("GET", lambda w: {"pk": _job(w).pk}, OWN_JOB)],
     "set_language": [Check("POST", data=lambda w: {"language": "en"}, expect=codes(302))],
     "accounts:signin": [Check("GET", expect=codes(302, 200))],
     "accounts:signout": [Check("POST", expect=codes(302))],
@@ -561,8 +565,46 @@ EXPECTATIONS: dict[str, list[Check]] = {
         Check("PATCH", lambda w: {"unit_id": w.village.pk}, API_ADMIN, data=lambda w: {}),
     ],
     "api:unit_history": [Check("GET", lambda w: {"unit_id": w.commune.pk}, API_ADMIN)],
+    "api:job": [Check("GET", lambda w: {"job_id": _job(w).pk}, {**OWN_JOB, "anonymous": 401})],
+    "api:job_file": [
+        Check("GET", lambda w: {"job_id": _job(w).pk}, {**OWN_JOB, "anonymous": 401})
+    ],
+    # A multipart upload: a JSON body is refused as incomplete once signed in (who may import
+    # where: tests/test_jobs.py).
+    "api:import_create": [Check("POST", expect={**codes(422), "anonymous": 401})],
+    "api:export_create": [
+        Check(
+            "POST",
+            expect={
+                **API_VIEW,
+                "commune_editor": 202,
+                "district_approver": 202,
+                "province_admin": 202,
+                "national_admin": 202,
+            },
+            data=lambda w: {"what": "models", "unit_id": w.commune.pk},
+        )
+    ],
     "api:audit": [Check("GET", expect=API_ADMIN, query=lambda w: {"unit": w.commune.pk})],
 }
+
+
+def _job(w):
+    """An export the commune's editor ran, its file written."""
+    from duan8.core import jobs
+    from duan8.core.models import Job
+
+    job = Job.objects.create(
+        kind="community.export",
+        owner=w.commune_editor,
+        unit=w.commune,
+        source="web",
+        state=Job.State.DONE,
+        output="matrix-export.xlsx",
+        result={"rows": 0, "filename": "mo-hinh.xlsx"},
+    )
+    jobs.path_of(job.output).write_bytes(b"PK")
+    return job
 
 
 def _regime(w, scope):

@@ -10,6 +10,7 @@ from duan8.activities import actions
 from duan8.activities.models import Activity, TrainerAppointment, TrainerQualification
 from duan8.analytics import reading
 from duan8.framework import defaults, periods
+from tests.factories import downloaded
 
 DAY = datetime.date(2024, 5, 20)
 
@@ -195,7 +196,7 @@ def test_the_list_exports_to_excel(client, world):
         reverse("activities:export", args=[world.commune.pk]), {"kind": "dialogue"}
     )
     rows = list(
-        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        openpyxl.load_workbook(io.BytesIO(downloaded(response))).active.iter_rows(values_only=True)
     )
     row = dict(zip(rows[0], rows[1], strict=True))  # the import's own columns
     assert row["Tên hoặc chủ đề"] == "Đối thoại về tảo hôn" and row["Số người tham dự"] == 60

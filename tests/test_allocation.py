@@ -11,7 +11,7 @@ from duan8.core import sheets
 from duan8.core.models import AuditEvent
 from duan8.framework import actions, allocation, defaults, periods
 from duan8.framework.models import IndicatorVersion, Target
-from tests.factories import REFORM, token, unit, xlsx
+from tests.factories import REFORM, downloaded, token, unit, xlsx
 
 H2_2024 = periods.parse("2024-H2")
 Y2026 = periods.parse("2026")
@@ -203,7 +203,7 @@ def test_the_export_reads_back_in_excel(client, world, phase, teams):
         {"phase": phase.pk, "period": "2024-H2"},
     )
     rows = list(
-        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        openpyxl.load_workbook(io.BytesIO(downloaded(response))).active.iter_rows(values_only=True)
     )
     header = rows[0]
     assert header[:3] == ("Đơn vị", "Mã", "TTCĐ")

@@ -16,6 +16,7 @@ from duan8.framework import actions as framework_actions
 from duan8.framework import defaults, periods
 from duan8.reporting import cycle
 from duan8.reporting import defaults as reporting_defaults
+from tests.factories import downloaded
 
 
 @pytest.fixture
@@ -110,7 +111,7 @@ def test_the_dashboard_table_exports_to_excel_with_numbers_as_numbers(client, bo
     response = client.get(
         reverse("analytics:dashboard_export", args=[w.province.pk]), {"period": "2023"}
     )
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(downloaded(response))).active
     rows = list(sheet.iter_rows(values_only=True))
     teams = next(r for r in rows if r[0] == "TTCĐ")
     assert teams[6:9] == (1, 4, 25)

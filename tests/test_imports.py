@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from duan8.community import actions
 from duan8.community.models import CommunityModel
 from duan8.core import sheets
-from tests.factories import unit, xlsx
+from tests.factories import downloaded, unit, xlsx
 
 HEADER = ["Xã, thôn", "Tên", "Ngày thành lập", "Ngày giải thể", "Thành viên nữ", "Thành viên nam"]
 DAY = datetime.date(2024, 1, 1)
@@ -166,7 +166,7 @@ def test_a_name_that_starts_with_equals_is_exported_as_text(client, world):
         reverse("community:export", args=[world.province.pk]), {"kind": "communication_team"}
     )
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(downloaded(response))).active
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
     formula = next(c for c in cells if c.value.startswith("=HYPERLINK"))
     assert formula.data_type == "s" and formula.quotePrefix
@@ -219,7 +219,7 @@ def export(client, world) -> bytes:
         reverse("community:export", args=[world.province.pk]), {"kind": "communication_team"}
     )
     assert response.status_code == 200
-    return response.content
+    return downloaded(response)
 
 
 def import_back(client, world, content: bytes, existing: str = "skip"):
@@ -294,7 +294,7 @@ def test_an_activities_export_imports_back_and_a_changed_count_updates_when_aske
     response = client.get(
         reverse("activities:export", args=[world.province.pk]), {"kind": "dialogue"}
     )
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(downloaded(response)))
     assert [c.value for c in book.active[1]] == activity_actions.EXPORT_HEADERS
     women = activity_actions.EXPORT_HEADERS.index("Trong đó nữ") + 1
     row = next(
@@ -421,9 +421,12 @@ def test_todays_province_imports_its_own_export_back_with_the_former_communes_re
         )
     )
     client.force_login(user("laichau.quantri", role=Role.UNIT_ADMIN, on=reform.lai_chau))
-    content = client.get(
-        reverse("community:export", args=[reform.lai_chau.pk]), {"kind": "communication_team"}
-    ).content
+    content = downloaded(
+        client.get(
+            reverse("community:export", args=[reform.lai_chau.pk]),
+            {"kind": "communication_team"},
+        )
+    )
     names = [
         r[3]
         for r in load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2, values_only=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from duan8.core import sheets
 from duan8.geo import villages
 from duan8.geo.models import AdminUnit, Succession, UnitKind
-from tests.factories import LEGACY_FROM, REFORM, successor_commune, unit, xlsx
+from tests.factories import LEGACY_FROM, REFORM, downloaded, successor_commune, unit, xlsx
 
 HEADER = ["Xã", "Thôn, bản"]
 
@@ -125,7 +125,7 @@ def test_the_template_lists_the_communes_of_the_unit(client, world):
     response = client.get(reverse("geo:village_template", args=[world.district.pk]))
     import io
 
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded(response))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Xã", "Thôn, bản", "Thuộc huyện", "Thuộc tỉnh")
     assert rows[1] == ("Xã Mồ Sì San", None, "Huyện Phong Thổ", "Tỉnh Lai Châu")

@@ -146,7 +146,7 @@ def export_row(activity: Activity) -> list:
     ]
 
 
-def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "skip"):
+def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "skip", progress=None):
     """Record many dialogues, campaigns, visits or reviews at once (trainings, which need an
     appointment each, are recorded one by one); the whole file or nothing. Rows for
     activities already recorded under ``scope`` (their id, as an export writes it, or the
@@ -157,18 +157,22 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
 
     if kind == ActivityKind.TRAINING:
         raise ValueError("trainings are recorded one by one")
+    progress = progress or sheets.no_progress
+    progress("reading")
     rows = sheets.read(upload, COLUMNS)
-    errors, planned, updates, skipped = [], [], [], []
+    errors, skipped = [], []
     names = resolver.for_scope(scope, [UnitKind.DISTRICT, UnitKind.COMMUNE, UnitKind.VILLAGE])
     known = roundtrip.Registered.under(
         Activity.objects.filter(kind=kind), scope, name="title", day="start_on", columns=COLUMNS
     )
-    label = ActivityKind(kind).label
+    kinds = roundtrip.kind_names(kind, ActivityKind(kind).label)
+    checked = roundtrip.Checked(Activity, COLUMNS, "title")
 
-    def header(key):
-        return sheets.header_of(COLUMNS, key)
+    header = sheets.headers(COLUMNS).__getitem__
 
-    for row in rows:
+    for done, row in enumerate(rows):
+        if done % 1000 == 0:
+            progress("checking", done, len(rows))
         days, problems = sheets.date_cells(row, ("start_on", "end_on"), header)
         start = days.get("start_on") if "end_on" in days else None
         end = days.get("end_on") or start
@@ -190,7 +194,7 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
             numbers[key], problem = sheets.whole_number(row, key, header(key))
             if problem:
                 problems.append(problem)
-        wrong_kind = roundtrip.kind_problem(row, header("kind_text"), kind, label)
+        wrong_kind = roundtrip.kind_problem(row, header("kind_text"), kinds)
         if wrong_kind:
             problems.append(wrong_kind)
         found_pk = None
@@ -210,22 +214,17 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
                 "organiser": row.text("organiser"),
                 **numbers,
             }
-            if found_pk is not None:
-                activity = Activity.objects.get(pk=found_pk)
-                roundtrip.apply(activity, values, row)
-            else:
-                activity = Activity(kind=kind, **values, **details)
-            try:
-                activity.full_clean()
-            except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    column = header(field) if field in {c.key for c in COLUMNS} else header("title")
-                    problems += [sheets.RowError(row.number, column, m) for m in messages]
-            else:
-                (updates if found_pk is not None else planned).append(activity)
+            checked.add(row, values, found_pk)
         errors += problems
+    progress("validating", len(rows), len(rows))
+    rows.clear()  # the cells are read: free them before the records are built
+    planned, updates, invalid = checked.validate(
+        lambda values: Activity(kind=kind, **values, **details)
+    )
+    errors = sorted(errors + invalid, key=lambda error: error.row)
     if errors:
         raise sheets.ImportRefused(errors)
+    progress("storing", 0, len(planned) + len(updates))
     with transaction.atomic():
         for activity in updates:
             activity.save()

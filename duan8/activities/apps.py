@@ -8,4 +8,6 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from duan8.activities import measures  # noqa: F401  (registers the measures)
+        from duan8.activities import background, measures  # noqa: F401  (registers the measures)
+
+        background.register()

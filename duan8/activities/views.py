@@ -26,7 +26,7 @@ from duan8.activities.models import (
     TrainingProgramme,
 )
 from duan8.analytics import reading
-from duan8.core import access, import_errors, roundtrip, sheets
+from duan8.core import access, import_errors, jobs, roundtrip, sheets
 from duan8.core.models import AuditEvent
 from duan8.framework import periods
 from duan8.geo.models import AdminUnit, UnitKind
@@ -50,19 +50,31 @@ def mine(request):
 
 
 def _filtered(request, unit):
+    return filtered(request.user, request.GET, unit)
+
+
+def _asked(query, name, values):
+    value = query.get(name) or None
+    if value and value not in values:
+        raise Http404
+    return value
+
+
+def filtered(user, query, unit):
     """The activities counted under the unit on the tree date of the list (see
-    ``reading.records_day``), by kind, programme and period."""
-    kind = _choice(request, "kind", ActivityKind.values)
-    programme = _choice(request, "programme", TrainingProgramme.values)
+    ``reading.records_day``), by kind, programme and period: what the list shows ``user``
+    for ``query`` (a page's, or the one a background export keeps)."""
+    kind = _asked(query, "kind", ActivityKind.values)
+    programme = _asked(query, "programme", TrainingProgramme.values)
     period = None
-    if request.GET.get("period"):
+    if query.get("period"):
         try:
-            period = periods.parse(request.GET["period"])
+            period = periods.parse(query["period"])
         except ValueError:
             raise Http404 from None
-    day = reading.records_day(unit, period, reading.requested_day(request))
+    day = reading.records_day(unit, period, reading.day_asked(query))
     records = Activity.objects.within(unit, on=day).select_related("unit")
-    records = access.scope_records(request.user, records)
+    records = access.scope_records(user, records)
     if kind:
         records = records.filter(kind=kind)
     if programme:
@@ -95,13 +107,30 @@ def activity_list(request, pk):
     )
 
 
+EXPORT_NAME = "hoat-dong.xlsx"
+
+
+def _list_url(unit, query: str = "") -> str:
+    return reverse("activities:list", args=[unit.pk]) + (f"?{query}" if query else "")
+
+
+def export_rows(records):
+    records = records.select_related("unit__parent__parent__parent")
+    return (actions.export_row(a) for a in records.iterator(chunk_size=2000))
+
+
 @login_required
 def activity_export(request, pk):
+    """The list in the import's columns; more than ``jobs.ROWS`` records are written by a
+    background job."""
     unit = access.get_unit_or_404(request.user, pk)
     records, *_rest = _filtered(request, unit)
-    records = records.select_related("unit__parent__parent__parent")
-    rows = (actions.export_row(a) for a in records.iterator(chunk_size=2000))
-    return sheets.xlsx_response(actions.EXPORT_HEADERS, rows, "hoat-dong.xlsx")
+    large = jobs.large_export(
+        request, "activities.export", unit, records, back=_list_url(unit, request.GET.urlencode())
+    )
+    if large is not None:
+        return large
+    return sheets.xlsx_response(actions.EXPORT_HEADERS, export_rows(records), EXPORT_NAME)
 
 
 @login_required
@@ -112,13 +141,20 @@ def activity_import(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         details = {"dialogue_level": data["dialogue_level"], "event_form": data["event_form"]}
+        existing = request.POST.get("existing", roundtrip.SKIP)
         try:
-            created = actions.import_rows(
-                data["file"],
+            large = jobs.large_import(
+                request,
+                "activities.import",
                 unit,
-                data["kind"],
-                details,
-                existing=request.POST.get("existing", "skip"),
+                {"kind": data["kind"], "details": details, "existing": existing},
+                data["file"],
+                back=_list_url(unit, f"kind={data['kind']}"),
+            )
+            if large is not None:
+                return large
+            created = actions.import_rows(
+                data["file"], unit, data["kind"], details, existing=existing
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors

@@ -377,11 +377,16 @@ def reach(unit, on: datetime.date) -> tuple[list[str], list[int]]:
 def requested_day(request) -> datetime.date | None:
     """The tree date a page or endpoint was asked for (``?on=dd/mm/yyyy`` or ISO), if any;
     404 for one that is not a date."""
+    return day_asked(request.GET)
+
+
+def day_asked(query) -> datetime.date | None:
+    """``requested_day`` of a query (a page's, or the one a background export keeps)."""
     from django.http import Http404
 
     from duan8.core.formatting import parse_date
 
-    text = request.GET.get("on", "").strip()
+    text = query.get("on", "").strip()
     if not text:
         return None
     try:

@@ -161,3 +161,6 @@ api.add_router("", figures_router)
 from duan8.api.reports import router as reports_router  # noqa: E402
 
 api.add_router("", reports_router)
+from duan8.api.jobs import router as jobs_router  # noqa: E402
+
+api.add_router("", jobs_router)

@@ -68,15 +68,24 @@ def export_row(model: CommunityModel) -> list:
 
 
 def import_rows(
-    upload, scope: AdminUnit, kind: str, day, *, existing: str = roundtrip.SKIP
+    upload,
+    scope: AdminUnit,
+    kind: str,
+    day,
+    *,
+    existing: str = roundtrip.SKIP,
+    progress: sheets.ProgressFn | None = None,
 ) -> roundtrip.Imported:
     """Validate every row, then store all models in one transaction, or refuse with every
     bad row, column and reason. A row for a model already registered under ``scope`` (its id
     in "Mã mô hình", as an export writes it, or the same unit, name and establishment date)
-    is skipped, or updated when ``existing`` is "update": never stored twice."""
+    is skipped, or updated when ``existing`` is "update": never stored twice. ``progress``
+    hears how far it got (a background job's bar)."""
+    progress = progress or sheets.no_progress
+    progress("reading")
     rows = sheets.read(upload, COLUMNS)
     names = resolver.for_scope(scope, [UnitKind.COMMUNE, UnitKind.VILLAGE])
-    errors, planned, updates, skipped = [], [], [], []
+    errors, skipped = [], []
     known = roundtrip.Registered.under(
         CommunityModel.objects.filter(kind=kind),
         scope,
@@ -84,12 +93,14 @@ def import_rows(
         day="established_on",
         columns=COLUMNS,
     )
-    label = ModelKind(kind).label
+    kinds = roundtrip.kind_names(kind, ModelKind(kind).label)
+    checked = roundtrip.Checked(CommunityModel, COLUMNS, "name")
 
-    def header(key):
-        return sheets.header_of(COLUMNS, key)
+    header = sheets.headers(COLUMNS).__getitem__
 
-    for row in rows:
+    for done, row in enumerate(rows):
+        if done % 1000 == 0:
+            progress("checking", done, len(rows))
         problems = []
         name = row.text("name")
         if not name or len(name) > 200:
@@ -123,7 +134,7 @@ def import_rows(
             counts[key], problem = sheets.whole_number(row, key, header(key))
             if problem:
                 problems.append(problem)
-        wrong_kind = roundtrip.kind_problem(row, header("kind_text"), kind, label)
+        wrong_kind = roundtrip.kind_problem(row, header("kind_text"), kinds)
         if wrong_kind:
             problems.append(wrong_kind)
         found_pk = None
@@ -135,23 +146,15 @@ def import_rows(
             skipped.append(row.number)
             continue
         if not problems:
-            values = {"unit": unit, "name": name, **dates, **counts}
-            if found_pk is not None:
-                model = CommunityModel.objects.get(pk=found_pk)
-                roundtrip.apply(model, values, row)
-            else:
-                model = CommunityModel(kind=kind, **values)
-            try:
-                model.full_clean()
-            except Exception as exc:  # ValidationError: report each message on its column
-                for field, messages in getattr(exc, "message_dict", {"": [str(exc)]}).items():
-                    column = header(field) if field in {c.key for c in COLUMNS} else header("name")
-                    problems += [sheets.RowError(row.number, column, m) for m in messages]
-            else:
-                (updates if found_pk is not None else planned).append(model)
+            checked.add(row, {"unit": unit, "name": name, **dates, **counts}, found_pk)
         errors += problems
+    progress("validating", len(rows), len(rows))
+    rows.clear()  # the cells are read: free them before the records are built
+    planned, updates, invalid = checked.validate(lambda values: CommunityModel(kind=kind, **values))
+    errors = sorted(errors + invalid, key=lambda error: error.row)
     if errors:
         raise sheets.ImportRefused(errors)
+    progress("storing", 0, len(planned) + len(updates))
     with transaction.atomic():
         for model in updates:
             save(model)

@@ -8,4 +8,6 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community models")
 
     def ready(self) -> None:
-        from duan8.community import measures  # noqa: F401  (registers the measures)
+        from duan8.community import background, measures  # noqa: F401  (registers the measures)
+
+        background.register()

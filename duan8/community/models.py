@@ -129,6 +129,24 @@ class CommunityModel(AuditedModel):
             raise ValidationError(errors)
 
 
+_labels: dict[tuple[str, str | None], str] = {}
+
+
+def _status_label(status: str) -> str:
+    """A status in the active language, translated once per language (an import names
+    100.000 founding steps)."""
+    from django.utils.translation import get_language
+
+    key = (status, get_language())
+    if key not in _labels:
+        _labels[key] = (
+            str(StatusChange.Status(status).label)
+            if status in StatusChange.Status.values
+            else status
+        )
+    return _labels[key]
+
+
 class StatusChange(AuditedModel):
     """A step in a model's history: founded, paused, resumed, dissolved."""
 
@@ -147,7 +165,7 @@ class StatusChange(AuditedModel):
         ordering = ["on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.model.name}: {self.get_status_display()} {self.on:%d/%m/%Y}"
+        return f"{self.model.name}: {_status_label(self.status)} {self.on:%d/%m/%Y}"
 
     def audit_unit(self):
         return self.model.unit

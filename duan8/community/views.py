@@ -3,19 +3,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from duan8.analytics import reading
 from duan8.community import actions
 from duan8.community.forms import CommunityModelForm
 from duan8.community.models import CommunityModel, ModelKind
-from duan8.core import access, import_errors, roundtrip, sheets
+from duan8.core import access, import_errors, jobs, roundtrip, sheets
 from duan8.core.models import AuditEvent
 from duan8.framework import periods
 from duan8.geo.forms import ImportForm
 from duan8.geo.models import AdminUnit, UnitKind
 
 COUNTS = {"established": "established_in", "maintained": "maintained_at_end_of"}
+EXPORT_NAME = "mo-hinh.xlsx"
 
 
 def _kind(request, default: str | None = None) -> str | None:
@@ -26,18 +28,25 @@ def _kind(request, default: str | None = None) -> str | None:
 
 
 def _filtered(request, unit):
+    return filtered(request.user, request.GET, unit)
+
+
+def filtered(user, query, unit):
     """The models counted under the unit on the tree date of the list (see
-    ``reading.records_day``), by kind and by what a figure counts in a period."""
-    kind = _kind(request)
-    period, count = None, request.GET.get("count", "")
-    if request.GET.get("period"):
+    ``reading.records_day``), by kind and by what a figure counts in a period: what the
+    list shows ``user`` for ``query`` (a page's, or the one a background export keeps)."""
+    kind = query.get("kind") or None
+    if kind and kind not in ModelKind.values:
+        raise Http404
+    period, count = None, query.get("count", "")
+    if query.get("period"):
         try:
-            period = periods.parse(request.GET["period"])
+            period = periods.parse(query["period"])
         except ValueError:
             raise Http404 from None
-    day = reading.records_day(unit, period, reading.requested_day(request))
+    day = reading.records_day(unit, period, reading.day_asked(query))
     records = CommunityModel.objects.within(unit, on=day).prefetch_related("unit__parent")
-    records = access.scope_records(request.user, records)
+    records = access.scope_records(user, records)
     if kind:
         records = records.filter(kind=kind)
     if period is not None and count in COUNTS:
@@ -163,14 +172,27 @@ def model_edit(request, pk):
     )
 
 
+def _list_url(unit, query: str = "") -> str:
+    return reverse("community:list", args=[unit.pk]) + (f"?{query}" if query else "")
+
+
+def export_rows(records):
+    records = records.select_related("unit__parent__parent__parent")
+    return (actions.export_row(m) for m in records.iterator(chunk_size=2000))
+
+
 @login_required
 def model_export(request, pk):
-    """The list as a workbook in the import's columns: it imports back unchanged."""
+    """The list as a workbook in the import's columns: it imports back unchanged. A list of
+    more than ``jobs.ROWS`` records is written by a background job."""
     unit = access.get_unit_or_404(request.user, pk)
     records, *_rest = _filtered(request, unit)
-    records = records.select_related("unit__parent__parent__parent")
-    rows = (actions.export_row(m) for m in records.iterator(chunk_size=2000))
-    return sheets.xlsx_response(actions.EXPORT_HEADERS, rows, "mo-hinh.xlsx")
+    large = jobs.large_export(
+        request, "community.export", unit, records, back=_list_url(unit, request.GET.urlencode())
+    )
+    if large is not None:
+        return large
+    return sheets.xlsx_response(actions.EXPORT_HEADERS, export_rows(records), EXPORT_NAME)
 
 
 @login_required
@@ -182,13 +204,20 @@ def model_import(request, pk):
     )
     errors, annotated_url = [], None
     if request.method == "POST" and form.is_valid():
+        existing = request.POST.get("existing", roundtrip.SKIP)
         try:
-            created = actions.import_rows(
-                form.cleaned_data["file"],
+            large = jobs.large_import(
+                request,
+                "community.import",
                 unit,
-                kind,
-                form.cleaned_data["on"],
-                existing=request.POST.get("existing", "skip"),
+                {"kind": kind, "on": form.cleaned_data["on"].isoformat(), "existing": existing},
+                form.cleaned_data["file"],
+                back=_list_url(unit, f"kind={kind}"),
+            )
+            if large is not None:
+                return large
+            created = actions.import_rows(
+                form.cleaned_data["file"], unit, kind, form.cleaned_data["on"], existing=existing
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors

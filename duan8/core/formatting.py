@@ -7,6 +7,7 @@ Money is stored as whole đồng (integers). Official documents show it in milli
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -76,7 +77,11 @@ def format_datetime(value: datetime.datetime | None) -> str:
 
 def parse_date(text: str) -> datetime.date:
     """Read dd/mm/yyyy (or ISO yyyy-mm-dd); raise ValueError otherwise."""
-    text = text.strip()
+    return _parse_date(text.strip())
+
+
+@functools.lru_cache(maxsize=8192)  # an import repeats a few hundred days many times
+def _parse_date(text: str) -> datetime.date:
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             return datetime.datetime.strptime(text, pattern).date()

@@ -115,53 +115,15 @@ class Pool:
 
 
 def _insert(model, rows: list) -> None:
-    """Insert model instances with raw statements: COPY on PostgreSQL, ``executemany`` on
-    SQLite, several times faster than ``bulk_create`` (no ids come back, none are needed)."""
+    """Insert model instances with raw statements (``audit.insert_rows``), around the audit
+    path: no events, no ids come back (none are needed)."""
     if not rows:
         return
-    audit.bump(model)  # around the audit path: raise the change counter figures are kept under
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and rows[0].pk is None)]
-    converters = []
-    for f in fields:
-        kind = f.get_internal_type()
-        prep = None
-        if kind == "DateField":
-            prep = _memo(f.get_db_prep_save)  # a few thousand distinct days
-        elif kind in {"DecimalField", "JSONField"}:
-            prep = f.get_db_prep_save
-        converters.append((f.attname, prep))
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-
-    def values(obj):
-        return tuple(
-            getattr(obj, name) if prep is None else prep(getattr(obj, name), connection)
-            for name, prep in converters
-        )
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for obj in rows:
-                    copy.write_row(values(obj))
-        else:
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-            for start in range(0, len(rows), BATCH):
-                cursor.executemany(sql, [values(obj) for obj in rows[start : start + BATCH]])
+    audit.bump(model)  # raise the change counter figures are kept under
+    audit.insert_rows(model, rows, batch_size=BATCH)
     changed = getattr(audit, "changed", None)  # invalidates cached figures, where there are
     if changed is not None:
         changed(model)
-
-
-def _memo(prep):
-    cache = {}
-
-    def prepared(value, connection):
-        if value not in cache:
-            cache[value] = prep(value, connection)
-        return cache[value]
-
-    return prepared
 
 
 def _reset_sequences(*models) -> None:

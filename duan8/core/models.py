@@ -41,7 +41,10 @@ class AuditEvent(models.Model):
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # Its own index would repeat the first column of (content_type, object_id) below.
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("record"), max_length=200)
     unit = models.ForeignKey(
@@ -111,3 +114,51 @@ class ChangeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.value}"
+
+
+class Job(models.Model):
+    """An import or export run by the background worker (``duan8.core.jobs``): what it was
+    asked, how far it got, and what came of it. Its owner polls it from the page or the API;
+    the records it writes go through the audited write path in the owner's name."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    params = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=10)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    # Names of files under MEDIA_ROOT/jobs: the uploaded workbook; the export written.
+    upload = models.CharField(max_length=255, blank=True)
+    output = models.CharField(max_length=255, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="queued")
+    phase = models.CharField(max_length=20, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("background job")
+        indexes = [models.Index(fields=["state", "heartbeat"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.REFUSED, self.State.FAILED}
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

@@ -130,18 +130,25 @@ class Registered:
         return (found if found is not None else self.by_key.get(key)), problems
 
 
-def kind_problem(row: sheets.Row, column: str, kind: str, label) -> sheets.RowError | None:
-    """A "Loại" cell that names another kind than the one chosen for the import (its code,
-    or its label in any language of the app, are the chosen kind)."""
+def kind_names(kind: str, label) -> set[str]:
+    """What a "Loại" cell may say for ``kind``: its code, or its label in any language of
+    the app (folded)."""
     from django.conf import settings
     from django.utils import translation
 
-    written = row.text("kind_text")
     names = {fold(kind)}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             names.add(fold(str(label)))
-    if written and fold(written) not in names:
+            names.add(str(label))  # as written: no need to fold it on every row
+    return names
+
+
+def kind_problem(row: sheets.Row, column: str, names: set[str]) -> sheets.RowError | None:
+    """A "Loại" cell that names another kind than the one chosen for the import (``names``:
+    see ``kind_names``)."""
+    written = row.text("kind_text")
+    if written and written not in names and fold(written) not in names:
         return sheets.RowError(
             row.number,
             column,
@@ -150,11 +157,59 @@ def kind_problem(row: sheets.Row, column: str, kind: str, label) -> sheets.RowEr
     return None
 
 
-def apply(record, values: dict, row: sheets.Row) -> None:
-    """The file's values onto a registered record: only columns the file has (a column left
-    out keeps the stored value)."""
+class Checked:
+    """The rows of an import whose cells read well, waiting to be validated as records all at
+    once (``audit.clean_many``: a query per foreign key for the whole file, not per row):
+    new records, and registered ones the file updates (read in one query)."""
+
+    def __init__(self, model, columns, fallback: str) -> None:
+        self.model, self.columns, self.fallback = model, columns, fallback
+        self._rows: list[tuple[int, frozenset, dict, int | None]] = []
+
+    def add(self, row: sheets.Row, values: dict, found: int | None) -> None:
+        """``values`` for a new record (``found`` None) or for the registered record
+        ``found``. Only the row's number and columns are kept, not its cells."""
+        columns = frozenset(row.values)
+        if self._rows and self._rows[-1][1] == columns:
+            columns = self._rows[-1][1]  # the same columns on every row: one set for all
+        self._rows.append((row.number, columns, values, found))
+
+    def validate(self, new) -> tuple[list, list, list[sheets.RowError]]:
+        """The new records (``new(values)`` makes one), the updated ones, and every problem
+        with its row and column."""
+        stored = self.model._base_manager.in_bulk(
+            [found for *_rest, found in self._rows if found is not None]
+        )
+        records = []
+        for _number, columns, values, found in self._rows:
+            if found is None:
+                records.append(new(values))
+            else:
+                record = stored[found]
+                apply(record, values, columns)
+                records.append(record)
+        from duan8.core import audit
+
+        problems = audit.clean_many(records)
+        keys = {c.key for c in self.columns}
+        errors = []
+        for index, error in sorted(problems.items()):
+            number = self._rows[index][0]
+            for field, messages in error.message_dict.items():
+                column = sheets.header_of(self.columns, field if field in keys else self.fallback)
+                errors += [sheets.RowError(number, column, m) for m in messages]
+        created, updated = [], []
+        for index, (record, (*_rest, found)) in enumerate(zip(records, self._rows, strict=True)):
+            if index not in problems:
+                (created if found is None else updated).append(record)
+        return created, updated, errors
+
+
+def apply(record, values: dict, columns) -> None:
+    """The file's values onto a registered record: only ``columns`` the file has (a column
+    left out keeps the stored value)."""
     for field, value in values.items():
-        if field in row.values:
+        if field in columns:
             setattr(record, field, value)
 
 

@@ -9,4 +9,6 @@ urlpatterns = [
     path("", analytics_views.home, name="overview"),
     path("healthz", views.healthz, name="healthz"),
     path("imports/errors/<str:token>.xlsx", import_errors.download, name="import_errors"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>/file", views.job_file, name="job_file"),
 ]

@@ -1,5 +1,8 @@
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 
 def healthz(request):
@@ -7,3 +10,66 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _own_job(request, pk):
+    """A background job of the signed-in user: nobody else's exists for her (404)."""
+    from django.http import Http404
+
+    from duan8.core import access
+    from duan8.core.models import Job
+
+    job = Job.objects.filter(owner=request.user, pk=access.clean_pk(pk)).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+PHASES = {
+    "reading": _("Reading the file"),
+    "checking": _("Checking each row"),
+    "validating": _("Checking the records"),
+    "storing": _("Storing in the database (one transaction)"),
+    "writing": _("Writing the Excel file"),
+}
+
+
+@login_required
+def job_detail(request, pk):
+    """A background job's page: its progress while it runs (the status part reloads itself
+    every second), then its result — the counts stored, the errors of a refused file with its
+    marked copy, or the export to download."""
+    from duan8.core import jobs, sheets
+
+    job = _own_job(request, pk)
+    kind = jobs.kind_of(job)
+    errors = [sheets.RowError(**e) for e in (job.result or {}).get("errors", [])]
+    context = {
+        "job": job,
+        "label": kind.label if kind else job.kind,
+        "phase": PHASES.get(job.phase, ""),
+        "errors": errors,
+        "annotated_url": (job.result or {}).get("annotated"),
+        "back": job.params.get("back", ""),
+    }
+    template = "core/job_status.html" if request.GET.get("part") == "status" else "core/job.html"
+    return render(request, template, context)
+
+
+@login_required
+def job_file(request, pk):
+    """The file an export job wrote, for its owner."""
+    from django.http import FileResponse, Http404
+
+    from duan8.core import jobs, sheets
+
+    job = _own_job(request, pk)
+    path = jobs.path_of(job.output) if job.output else None
+    if job.state != job.State.DONE or path is None or not path.is_file():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=job.result.get("filename", "duan8.xlsx"),
+        content_type=sheets.XLSX,
+    )

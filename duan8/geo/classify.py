@@ -50,8 +50,7 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> list[Classifica
     )
     errors, planned = [], []
 
-    def header(key):
-        return sheets.header_of(COLUMNS, key)
+    header = sheets.headers(COLUMNS).__getitem__
 
     for row in rows:
         found = names.resolve(row.text("unit"), day, resolver.context_of(row))

@@ -262,8 +262,9 @@ class AdminUnit(AuditedModel):
                 self._move_subtree(old_path, new_path)
 
     @classmethod
-    def after_bulk_create(cls, units: list[AdminUnit]) -> None:
-        """Derive path, depth and search key of units just bulk-created (parents first)."""
+    def before_bulk_insert(cls, units: list[AdminUnit]) -> None:
+        """Derive path, depth and search key of units about to be bulk-created, their ids
+        reserved (parents first)."""
         from duan8.geo import matching
 
         for unit in units:
@@ -271,7 +272,6 @@ class AdminUnit(AuditedModel):
             unit.path = paths.child_path(parent_path, unit.pk)
             unit.depth = len(paths.ids_in(unit.path)) - 1
             unit.search_key = matching.name_key(unit.short_name)
-        cls.objects.bulk_update(units, ["path", "depth", "search_key"], batch_size=2000)
 
     def _move_subtree(self, old_path: str, new_path: str) -> None:
         """Rewrite the derived path and depth of this unit and, after a move, its subtree."""

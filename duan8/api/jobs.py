@@ -1,0 +1,174 @@
+"""Imports and exports as background jobs: upload (or ask for an export), poll, read the
+result. Every import and export through the API is a job, whatever its size; the page runs
+small ones at once (``duan8.core.jobs``)."""
+
+from __future__ import annotations
+
+import datetime
+from enum import StrEnum
+
+from django.http import FileResponse, QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from duan8.activities.models import ActivityKind
+from duan8.api.common import Id
+from duan8.community.models import ModelKind
+from duan8.core import access, audit, jobs, roundtrip, sheets
+from duan8.core.middleware import client_ip
+from duan8.core.models import Job
+
+router = Router(tags=["imports and exports"])
+
+
+class What(StrEnum):
+    models = "models"
+    activities = "activities"
+
+
+KINDS = {What.models: "community", What.activities: "activities"}
+
+
+class Existing(StrEnum):
+    skip = roundtrip.SKIP
+    update = roundtrip.UPDATE
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    state: str
+    phase: str
+    done: int
+    total: int
+    percent: int
+    result: dict
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+    # Where to poll, and (an export that is done) where to download the file.
+    url: str
+    file_url: str | None
+
+    @staticmethod
+    def resolve_url(job: Job) -> str:
+        return reverse("api:job", args=[job.pk])
+
+    @staticmethod
+    def resolve_file_url(job: Job) -> str | None:
+        if job.state == Job.State.DONE and job.output:
+            return reverse("api:job_file", args=[job.pk])
+        return None
+
+
+def _submit(request, kind: str, unit, params: dict, upload=None) -> Job:
+    return jobs.submit(
+        kind,
+        request.auth,
+        unit,
+        params,
+        upload=upload,
+        source=audit.SOURCE_API,
+        ip=client_ip(request),
+    )
+
+
+@router.post("/imports", response={202: JobOut}, url_name="import_create")
+def import_create(
+    request,
+    what: Form[What],
+    unit_id: Form[Id],
+    kind: Form[str],
+    file: File[UploadedFile],
+    on: Form[datetime.date | None] = None,
+    existing: Form[Existing] = Existing.skip,
+    dialogue_level: Form[str] = "",
+    event_form: Form[str] = "",
+):
+    """Queue an import of an Excel file (the columns of the page's import; its template or an
+    export of the same list). The whole file is checked, then stored in one transaction or
+    refused with every row, column and reason (``result.errors``) and a marked copy of the
+    file (``result.annotated``). ``on`` (models) is the date names are read on when a row's
+    own date does not say."""
+    unit = access.get_unit_or_404(request.auth, unit_id, access.Action.EDIT)
+    try:
+        sheets.check_package(file)
+    except sheets.ImportRefused as refused:
+        raise HttpError(422, str(refused)) from None
+    if what == What.models:
+        if kind not in ModelKind.values:
+            raise HttpError(422, _("Unknown kind of model: %(kind)s.") % {"kind": kind})
+        day = on or unit.reference_day()
+        params = {"kind": kind, "on": day.isoformat(), "existing": existing.value}
+    else:
+        if kind not in ActivityKind.values or kind == ActivityKind.TRAINING:
+            raise HttpError(
+                422,
+                _("Activities of this kind cannot be imported: %(kind)s.") % {"kind": kind},
+            )
+        details = {"dialogue_level": dialogue_level, "event_form": event_form}
+        params = {"kind": kind, "details": details, "existing": existing.value}
+    return Status(202, _submit(request, f"{KINDS[what]}.import", unit, params, file))
+
+
+class ExportIn(Schema):
+    what: What
+    unit_id: Id
+    kind: str = ""
+    period: str = ""
+    on: str = ""
+
+
+@router.post("/exports", response={202: JobOut}, url_name="export_create")
+def export_create(request, payload: ExportIn):
+    """Queue an export of a list (models or activities of a unit, optionally of one kind,
+    of those counted in a period, on a tree date) in its import's columns."""
+    unit = access.get_unit_or_404(request.auth, payload.unit_id)
+    query = QueryDict(mutable=True)
+    for name in ("kind", "period", "on"):
+        if getattr(payload, name):
+            query[name] = getattr(payload, name)
+    from django.http import Http404
+
+    from duan8.activities import views as activity_views
+    from duan8.community import views as community_views
+
+    filtered = community_views.filtered if payload.what == What.models else activity_views.filtered
+    try:
+        filtered(request.auth, query, unit)  # the same checks as the page's list
+    except Http404:
+        raise HttpError(422, _("The kind, period or date of this export is not valid.")) from None
+    params = {"query": query.urlencode()}
+    return Status(202, _submit(request, f"{KINDS[payload.what]}.export", unit, params))
+
+
+def _own(request, job_id: int) -> Job:
+    job = Job.objects.filter(owner=request.auth, pk=job_id).first()
+    if job is None:
+        raise HttpError(404, _("No such job of yours."))
+    return job
+
+
+@router.get("/jobs/{job_id}", response=JobOut, url_name="job")
+def job_status(request, job_id: Id):
+    """A job of yours: its state (queued, running, done, refused, failed), how far it got,
+    and its result."""
+    return _own(request, job_id)
+
+
+@router.get("/jobs/{job_id}/file", url_name="job_file")
+def job_file(request, job_id: Id):
+    """The Excel file an export job wrote."""
+    job = _own(request, job_id)
+    path = jobs.path_of(job.output) if job.output else None
+    if job.state != Job.State.DONE or path is None or not path.is_file():
+        raise HttpError(404, _("This job has no file (yet)."))
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=job.result.get("filename", "duan8.xlsx"),
+        content_type=sheets.XLSX,
+    )
