@@ -566,9 +566,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "api:unit_history": [Check("GET", lambda w: {"unit_id": w.commune.pk}, API_ADMIN)],
     "api:job": [Check("GET", lambda w: {"job_id": _job(w).pk}, {**OWN_JOB, "anonymous": 401})],
-    "api:job_file": [
-        Check("GET", lambda w: {"job_id": _job(w).pk}, {**OWN_JOB, "anonymous": 401})
-    ],
+    "api:job_file": [Check("GET", lambda w: {"job_id": _job(w).pk}, {**OWN_JOB, "anonymous": 401})],
     # A multipart upload: a JSON body is refused as incomplete once signed in (who may import
     # where: tests/test_jobs.py).
     "api:import_create": [Check("POST", expect={**codes(422), "anonymous": 401})],

@@ -133,3 +133,92 @@ def test_a_national_administrator_at_the_root_sees_changes_to_accounts(client, w
     client.force_login(world.national_admin)
     page = client.get(reverse("accounts:audit_log")).content.decode()
     assert "xa@example.vn" in page
+
+
+def test_an_import_writes_each_record_with_the_same_event_a_single_save_would(world):
+    """Imports write records and events in bulk; what lands in the trail is what one save
+    writes: an event per record, naming it, in the importer's name, with its values."""
+    import datetime
+
+    from duan8.community.models import CommunityModel
+    from duan8.core import audit
+    from duan8.core.models import ChangeCounter
+
+    with audit.acting_as(world.province_admin, source="web", ip="10.0.0.7"):
+        single = CommunityModel(
+            kind="leaders_club",
+            unit=world.commune,
+            name="CLB một",
+            established_on=datetime.date(2024, 5, 1),
+        )
+        single.save()
+        many = audit.bulk_create(
+            [
+                CommunityModel(
+                    kind="leaders_club",
+                    unit=world.commune,
+                    name=f"CLB {n}",
+                    established_on=datetime.date(2024, 5, 1),
+                )
+                for n in range(3)
+            ]
+        )
+    assert len({m.pk for m in many}) == 3 and all(m.pk > single.pk for m in many)
+    assert CommunityModel.objects.filter(pk__in=[m.pk for m in many]).count() == 3
+    one = AuditEvent.objects.for_object(single).get()
+    for model in many:
+        event = AuditEvent.objects.for_object(model).get()
+        assert (event.actor, event.source, event.ip, event.action) == (
+            one.actor,
+            one.source,
+            one.ip,
+            one.action,
+        )
+        assert event.unit == world.commune and event.unit_path == world.commune.path
+        assert event.object_repr == str(model)
+        assert {**event.after, "name": "CLB một"} == one.after
+    counter = ChangeCounter.objects.get(label="community.communitymodel")
+    last = AuditEvent.objects.for_object(many[-1]).get()
+    assert counter.last_event == last.pk
+    # The next record saved one by one gets the next id: nothing reserved was lost.
+    after = CommunityModel.objects.create(
+        kind="leaders_club",
+        unit=world.commune,
+        name="CLB sau",
+        established_on=single.established_on,
+    )
+    assert after.pk == many[-1].pk + 1
+
+
+def test_invisible_characters_are_refused_wherever_a_name_is_written(client, world):
+    """A zero-width space or a right-to-left override makes two names look alike."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from duan8.community.models import CommunityModel
+
+    for text in ("Tổ\u200bA", "Tổ \u202eA", "\ufeffTổ A"):
+        with pytest.raises(ValidationError):
+            CommunityModel(
+                kind="leaders_club",
+                unit=world.commune,
+                name=text,
+                established_on=datetime.date(2024, 5, 1),
+            ).full_clean()
+        with pytest.raises(ValidationError):
+            CommunityModel.objects.create(
+                kind="leaders_club",
+                unit=world.commune,
+                name=text,
+                established_on=datetime.date(2024, 5, 1),
+            )
+    # Line breaks stay allowed in long texts (notes).
+    model = CommunityModel(
+        kind="leaders_club",
+        unit=world.commune,
+        name="Tổ B",
+        notes="dòng một\ndòng hai",
+        established_on=datetime.date(2024, 5, 1),
+    )
+    model.full_clean()

@@ -84,9 +84,7 @@ def test_a_running_job_shows_its_phase_and_how_many_rows_are_done(client, world)
     assert "hx-trigger" in status
 
 
-def test_a_refused_job_lists_every_problem_offers_the_marked_file_and_stores_nothing(
-    client, world
-):
+def test_a_refused_job_lists_every_problem_offers_the_marked_file_and_stores_nothing(client, world):
     before = CommunityModel.objects.count()
     upload(client, world, teams(6, bad={2: ["Xã Mồ Sì San", "Tổ X", "31/02/2024", -1, 0]}))
     run_worker()
@@ -159,9 +157,7 @@ def test_an_export_job_lists_what_its_owner_saw_when_she_asked(client, world):
     assert titles == {f"Đối thoại {i}" for i in range(4)} | {world.dialogue.title}
 
 
-def test_a_job_left_running_by_a_stopped_worker_is_run_again_when_a_worker_starts(
-    client, world
-):
+def test_a_job_left_running_by_a_stopped_worker_is_run_again_when_a_worker_starts(client, world):
     before = CommunityModel.objects.count()
     upload(client, world, teams(5))
     job = Job.objects.get()

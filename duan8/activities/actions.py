@@ -125,25 +125,24 @@ COLUMNS = _columns()
 EXPORT_HEADERS = [c.header for c in COLUMNS]
 
 
-def export_row(activity: Activity) -> list:
-    """An activity as a row of ``EXPORT_HEADERS``, its unit by name with the names above it."""
-    from duan8.geo import resolver
+def export_rows(records):
+    """Activities as rows of ``EXPORT_HEADERS``, each unit by name with the names above it."""
+    from duan8.core import roundtrip
 
-    above = resolver.context_names(activity.unit)
-    return [
-        activity.pk,
-        activity.get_kind_display(),
-        activity.unit.name,
-        activity.title,
-        activity.start_on,
-        activity.end_on,
-        activity.organiser,
-        activity.participants,
-        activity.participants_women,
-        activity.participants_ethnic,
-        activity.cost,
-        *above,
-    ]
+    return roundtrip.exported(
+        records,
+        [
+            "title",
+            "start_on",
+            "end_on",
+            "organiser",
+            "participants",
+            "participants_women",
+            "participants_ethnic",
+            "cost",
+        ],
+        ActivityKind,
+    )
 
 
 def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "skip", progress=None):
@@ -228,4 +227,4 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
     with transaction.atomic():
         for activity in updates:
             activity.save()
-        return roundtrip.Imported(audit.bulk_create(planned), updates, skipped)
+        return roundtrip.Imported(audit.bulk_create(planned, validated=True), updates, skipped)

@@ -28,7 +28,7 @@ def register() -> None:
         jobs.export_kind(
             "activities.export",
             views.filtered,
-            views.export_rows,
+            actions.export_rows,
             actions.EXPORT_HEADERS,
             views.EXPORT_NAME,
             _("Export of activities to Excel"),

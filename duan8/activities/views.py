@@ -114,11 +114,6 @@ def _list_url(unit, query: str = "") -> str:
     return reverse("activities:list", args=[unit.pk]) + (f"?{query}" if query else "")
 
 
-def export_rows(records):
-    records = records.select_related("unit__parent__parent__parent")
-    return (actions.export_row(a) for a in records.iterator(chunk_size=2000))
-
-
 @login_required
 def activity_export(request, pk):
     """The list in the import's columns; more than ``jobs.ROWS`` records are written by a
@@ -130,7 +125,7 @@ def activity_export(request, pk):
     )
     if large is not None:
         return large
-    return sheets.xlsx_response(actions.EXPORT_HEADERS, export_rows(records), EXPORT_NAME)
+    return sheets.xlsx_response(actions.EXPORT_HEADERS, actions.export_rows(records), EXPORT_NAME)
 
 
 @login_required

@@ -50,21 +50,10 @@ EXPORT_HEADERS = [c.header for c in COLUMNS]
 FIELDS = ("unit", "name", "established_on", "ended_on", "members_women", "members_men")
 
 
-def export_row(model: CommunityModel) -> list:
-    """A model as a row of ``EXPORT_HEADERS``: the unit by its name, with the names above it
-    (a village's commune, district, province), which is how the import reads it back."""
-    above = resolver.context_names(model.unit)
-    return [
-        model.pk,
-        model.get_kind_display(),
-        model.unit.name,
-        model.name,
-        model.established_on,
-        model.ended_on,
-        model.members_women,
-        model.members_men,
-        *above,
-    ]
+def export_rows(records):
+    """Models as rows of ``EXPORT_HEADERS``: the unit by its name, with the names above it (a
+    village's commune, district, province), which is how the import reads it back."""
+    return roundtrip.exported(records, list(FIELDS[1:]), ModelKind)
 
 
 def import_rows(
@@ -158,13 +147,20 @@ def import_rows(
     with transaction.atomic():
         for model in updates:
             save(model)
-        created = audit.bulk_create(planned)
-        audit.bulk_create(
-            [StatusChange(model=m, on=m.established_on, status="active") for m in created]
-            + [
-                StatusChange(model=m, on=m.ended_on, status="dissolved")
-                for m in created
-                if m.ended_on
-            ]
+        created = audit.bulk_create(planned, validated=True)
+        # Each model's founding (and dissolution) enters its history: rows that follow from
+        # the validated models, written without a model instance each.
+        steps = [{"model": m.pk, "on": m.established_on, "status": "active"} for m in created]
+        steps += [
+            {"model": m.pk, "on": m.ended_on, "status": "dissolved"} for m in created if m.ended_on
+        ]
+        by_id = {m.pk: m for m in created}
+        audit.bulk_create_values(
+            StatusChange,
+            steps,
+            describe=lambda step: (
+                StatusChange.describe(by_id[step["model"]].name, step["status"], step["on"]),
+                by_id[step["model"]].unit,
+            ),
         )
     return roundtrip.Imported(created, updates, skipped)

@@ -30,7 +30,7 @@ def register() -> None:
         jobs.export_kind(
             "community.export",
             views.filtered,
-            views.export_rows,
+            actions.export_rows,
             actions.EXPORT_HEADERS,
             views.EXPORT_NAME,
             _("Export of community models to Excel"),

@@ -165,7 +165,11 @@ class StatusChange(AuditedModel):
         ordering = ["on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.model.name}: {_status_label(self.status)} {self.on:%d/%m/%Y}"
+        return self.describe(self.model.name, self.status, self.on)
+
+    @staticmethod
+    def describe(name: str, status: str, on) -> str:
+        return f"{name}: {_status_label(status)} {on:%d/%m/%Y}"
 
     def audit_unit(self):
         return self.model.unit

@@ -176,11 +176,6 @@ def _list_url(unit, query: str = "") -> str:
     return reverse("community:list", args=[unit.pk]) + (f"?{query}" if query else "")
 
 
-def export_rows(records):
-    records = records.select_related("unit__parent__parent__parent")
-    return (actions.export_row(m) for m in records.iterator(chunk_size=2000))
-
-
 @login_required
 def model_export(request, pk):
     """The list as a workbook in the import's columns: it imports back unchanged. A list of
@@ -192,7 +187,7 @@ def model_export(request, pk):
     )
     if large is not None:
         return large
-    return sheets.xlsx_response(actions.EXPORT_HEADERS, export_rows(records), EXPORT_NAME)
+    return sheets.xlsx_response(actions.EXPORT_HEADERS, actions.export_rows(records), EXPORT_NAME)
 
 
 @login_required

@@ -9,7 +9,7 @@ refused."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
@@ -130,6 +130,23 @@ class Registered:
         return (found if found is not None else self.by_key.get(key)), problems
 
 
+def exported(records, fields: list[str], kinds) -> Iterator[list]:
+    """The rows of a list's export in its import's columns: the record's id, its kind's
+    label, its unit's name, ``fields``, and the names above the unit (the resolver's context
+    columns). Plain values read in chunks, unit names read once per unit: an export of a
+    national list holds no model instance."""
+    from duan8.geo import resolver
+
+    labels = {value: str(label) for value, label in kinds.choices}
+    records = records.prefetch_related(None).select_related(None)
+    units = resolver.context_table(records.order_by().values_list("unit_id", flat=True).distinct())
+    for pk, kind, unit_id, *values in records.values_list(
+        "pk", "kind", "unit_id", *fields
+    ).iterator(chunk_size=5000):
+        name, above = units[unit_id]
+        yield [pk, labels.get(kind, kind), name, *values, *above]
+
+
 def kind_names(kind: str, label) -> set[str]:
     """What a "Loại" cell may say for ``kind``: its code, or its label in any language of
     the app (folded)."""
@@ -202,6 +219,7 @@ class Checked:
         for index, (record, (*_rest, found)) in enumerate(zip(records, self._rows, strict=True)):
             if index not in problems:
                 (created if found is None else updated).append(record)
+        self._rows.clear()  # the values are on the records now
         return created, updated, errors
 
 

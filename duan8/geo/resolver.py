@@ -85,6 +85,7 @@ class Resolver:
         self.within = within
         self._loaded = False
         self._memo: dict[tuple, Resolution] = {}
+        self._ranks: dict[tuple, dict[AdminUnit, int]] = {}
 
     # The index ---------------------------------------------------------------------------
 
@@ -123,10 +124,24 @@ class Resolver:
     ) -> Resolution:
         """The unit ``text`` names on ``day`` (None: any date), narrowed by ``context``
         (names of units above it, from other columns)."""
-        key = (text, day, tuple(context))
+        context = tuple(context)
+        key = (text, day, context)
         found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = self._resolve(text, day, list(context))
+        if found is not None:
+            return found
+        if day is not None:
+            # Every unit the text may name exists on the day: the answer is the same for any
+            # such day (a file's rows carry many dates for the same commune).
+            self._load()
+            written, more = split_context(text or "")
+            named = self._ranked(written, [c for c in (*more, *context) if c and c.strip()])
+            if named and all(unit.is_valid_on(day) for unit in named):
+                steady = (text, "every day its units exist", context)
+                found = self._memo.get(steady)
+                if found is None:
+                    found = self._memo[steady] = self._resolve(text, day, list(context))
+                return found
+        found = self._memo[key] = self._resolve(text, day, list(context))
         return found
 
     def _resolve(self, text: str, day, context: list[str]) -> Resolution:
@@ -173,7 +188,15 @@ class Resolver:
         )
 
     def _ranked(self, written: str, context: list[str]) -> dict[AdminUnit, int]:
-        """Every unit the text may name, with how well it was written, in context."""
+        """Every unit the text may name, with how well it was written, in context: the same
+        for every date, so worked out once per name and context (a file's rows carry many
+        dates for the same commune)."""
+        key = (written, tuple(context))
+        if key not in self._ranks:
+            self._ranks[key] = self._rank(written, context)
+        return self._ranks[key]
+
+    def _rank(self, written: str, context: list[str]) -> dict[AdminUnit, int]:
         ranked: dict[AdminUnit, int] = {}
         if set(written) <= CODE_CHARS:
             found = self.by_code.get(written, [])
@@ -313,6 +336,37 @@ def context_names(unit: AdminUnit) -> list[str]:
             break
         parent = parent.parent
     return [above.get(kind, "") for kind in ("commune", "district", "province")]
+
+
+def context_table(unit_ids) -> dict[int, tuple[str, list[str]]]:
+    """``context_names`` for many units at once (an export of a national list): each unit's
+    name and the names above it, in two queries per 5.000 units."""
+    table: dict[int, tuple[str, list[str]]] = {}
+    ids = sorted(set(unit_ids))
+    for start in range(0, len(ids), 5000):
+        units = list(
+            AdminUnit.objects.filter(pk__in=ids[start : start + 5000]).values_list(
+                "pk", "name", "path"
+            )
+        )
+        above_ids = {pk for _pk, _name, path in units for pk in paths.ids_in(path)[:-1]}
+        above = {
+            pk: (kind, name)
+            for pk, kind, name in AdminUnit.objects.filter(pk__in=above_ids).values_list(
+                "pk", "kind", "name"
+            )
+        }
+        for pk, name, path in units:
+            found: dict[str, str] = {}
+            for parent in reversed(paths.ids_in(path)[:-1]):  # nearest first
+                kind, parent_name = above.get(parent, ("", ""))
+                if kind == "nation":
+                    break
+                found.setdefault(kind, parent_name)
+                if kind == "province":
+                    break
+            table[pk] = (name, [found.get(k, "") for k in ("commune", "district", "province")])
+    return table
 
 
 def context_of(row) -> list[str]:
