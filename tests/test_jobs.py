@@ -207,7 +207,7 @@ def test_the_api_takes_a_file_and_answers_with_a_job_to_poll(client, world):
     run_worker()
     polled = client.get(answer["url"], **bearer).json()
     assert polled["state"] == "done" and polled["result"]["created"] == 2
-    assert polled["file_url"] is None
+    assert polled["percent"] == 100 and polled["file_url"] is None
 
     exported = client.post(
         reverse("api:export_create"),

@@ -167,8 +167,9 @@ def execute(job_id: int) -> str:
             logger.exception("job %s failed", job.pk)
             state = Job.State.FAILED
             result = {"message": _("The job stopped on an unexpected error; nothing was stored.")}
+    finished = {"done": F("total")} if state == Job.State.DONE else {}
     Job.objects.filter(pk=job.pk).update(
-        state=state, result=result, output=output, finished_at=timezone.now()
+        state=state, result=result, output=output, phase="", finished_at=timezone.now(), **finished
     )
     if upload is not None:
         upload.unlink(missing_ok=True)
