@@ -344,6 +344,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "community:import": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "community:export": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "community:template": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "community:detail": [Check("GET", lambda w: {"pk": w.team.pk}, IN_SCOPE_VIEW)],
     "community:edit": [Check("GET", lambda w: {"pk": w.team.pk}, IN_SCOPE_VIEW)],
     "activities:mine": [Check("GET", expect=codes(302))],
@@ -436,6 +437,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "activities:import": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "activities:export": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "activities:template": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "activities:attachment_add": [
         Check(
             "POST",

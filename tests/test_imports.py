@@ -456,3 +456,62 @@ def test_a_commune_code_excel_stored_as_a_number_is_still_found(world):
         DAY,
     )
     assert created.unit == world.commune
+
+
+def _template(client, world, name):
+    client.force_login(world.province_admin)
+    response = client.get(reverse(name, args=[world.province.pk]))
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(downloaded(response)))
+
+
+def test_the_template_offers_the_units_and_kinds_of_the_scope_and_says_how_to_fill_it(
+    client, world
+):
+    unit("commune", "Xã Mồ Sì San", world.sibling_district)  # a name two communes share
+    book = _template(client, world, "community:template")
+    data, guide, lists = book.worksheets
+    assert [c.value for c in data[1]] == [c.header for c in actions.COLUMNS]
+    names = {row[0] for row in lists.iter_rows(min_row=2, max_col=1, values_only=True)}
+    assert "Bản Sì Choang" in names and "Xã Pa Tần" in names
+    assert {"Xã Mồ Sì San, Huyện Phong Thổ", "Xã Mồ Sì San, Huyện Sìn Hồ"} <= names
+    assert "Xã Chiềng Sơn" not in names  # Sơn La is not the officer's
+    kinds = {row[1] for row in lists.iter_rows(min_row=2, max_col=2, values_only=True)}
+    assert "Tổ truyền thông cộng đồng" in kinds
+    (unit_list,) = [v for v in data.data_validations.dataValidation if "C2" in str(v.sqref)]
+    assert unit_list.type == "list" and "$A$2" in unit_list.formula1
+    instructions = {row[0]: (row[1], row[2]) for row in guide.iter_rows(values_only=True) if row[0]}
+    assert instructions["Xã, thôn"][0] == "có" and "Xã Nậm Chà" in instructions["Xã, thôn"][1]
+    assert instructions["Ngày giải thể"][0] == "không"
+
+
+def test_a_template_filled_from_its_lists_imports_cleanly(client, world):
+    unit("commune", "Xã Mồ Sì San", world.sibling_district)
+    book = _template(client, world, "community:template")
+    data, _guide, lists = book.worksheets
+    names = [row[0] for row in lists.iter_rows(min_row=2, max_col=1, values_only=True)]
+    chosen = [n for n in names if n and n.startswith("Xã Mồ Sì San,")]
+    for number, name in enumerate(chosen, start=2):
+        data.cell(number, 2, "Tổ truyền thông cộng đồng")
+        data.cell(number, 3, name)
+        data.cell(number, 4, f"Tổ mẫu {number}")
+        data.cell(number, 5, "01/03/2024")
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    created = actions.import_rows(out, world.province, "communication_team", DAY)
+    assert sorted(m.unit.parent.name for m in created) == ["Huyện Phong Thổ", "Huyện Sìn Hồ"]
+
+
+def test_the_activities_and_villages_templates_carry_their_instructions(client, world):
+    from duan8.activities import actions as activity_actions
+    from duan8.geo import villages
+
+    for name, columns in (
+        ("activities:template", activity_actions.COLUMNS),
+        ("geo:village_template", villages.COLUMNS),
+    ):
+        data, guide, _lists = _template(client, world, name).worksheets
+        assert [c.value for c in data[1]] == [c.header for c in columns]
+        described = {row[0] for row in guide.iter_rows(values_only=True) if row[2]}
+        assert {c.header for c in columns} <= described

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duan8.activities.models import Activity, ActivityKind, TrainingProgramme
 from duan8.core import audit
@@ -98,24 +99,90 @@ def _columns():
     from duan8.geo import resolver
 
     return [
-        sheets.Column("record", "Mã hoạt động", required=False, aliases=("Record id",)),
-        sheets.Column("kind_text", "Loại", required=False, aliases=("Kind",)),
-        sheets.Column("unit", "Đơn vị", aliases=("Xã", "Huyện", "Mã đơn vị", "Unit")),
-        sheets.Column("title", "Tên hoặc chủ đề", aliases=("Tên", "Chủ đề", "Title")),
-        sheets.Column("start_on", "Ngày bắt đầu", aliases=("Start",)),
-        sheets.Column("end_on", "Ngày kết thúc", required=False, aliases=("End",)),
-        sheets.Column("organiser", "Đơn vị tổ chức", aliases=("Organiser",)),
         sheets.Column(
-            "participants", "Số người tham dự", required=False, aliases=("Participants",)
+            "record",
+            "Mã hoạt động",
+            required=False,
+            aliases=("Record id",),
+            help=gettext_lazy(
+                "Leave empty for a new activity. An export fills in each activity's id: "
+                "importing the row again then updates or skips it, never stores it twice."
+            ),
         ),
-        sheets.Column("participants_women", "Trong đó nữ", required=False, aliases=("Women",)),
+        sheets.Column(
+            "kind_text",
+            "Loại",
+            required=False,
+            aliases=("Kind",),
+            help=gettext_lazy(
+                "Optional: the kind chosen on the import page; a row of another kind is refused."
+            ),
+        ),
+        sheets.Column(
+            "unit",
+            "Đơn vị",
+            aliases=("Xã", "Huyện", "Mã đơn vị", "Unit"),
+            help=gettext_lazy(
+                "The commune (or, until 1/7/2025, the district) that held it: its official "
+                "name, short name or code; when two units share a name, add the one above it "
+                "after a comma or in the “Thuộc …” columns."
+            ),
+        ),
+        sheets.Column(
+            "title",
+            "Tên hoặc chủ đề",
+            aliases=("Tên", "Chủ đề", "Title"),
+            help=gettext_lazy("Its name or subject."),
+        ),
+        sheets.Column(
+            "start_on",
+            "Ngày bắt đầu",
+            aliases=("Start",),
+            help=gettext_lazy(
+                "Its first day (dd/mm/yyyy); its unit is read on the units of that day."
+            ),
+        ),
+        sheets.Column(
+            "end_on",
+            "Ngày kết thúc",
+            required=False,
+            aliases=("End",),
+            help=gettext_lazy("Its last day, when it lasted more than one day."),
+        ),
+        sheets.Column(
+            "organiser",
+            "Đơn vị tổ chức",
+            aliases=("Organiser",),
+            help=gettext_lazy("Who organised it (for example: Hội LHPN xã)."),
+        ),
+        sheets.Column(
+            "participants",
+            "Số người tham dự",
+            required=False,
+            aliases=("Participants",),
+            help=gettext_lazy("How many took part: a whole number, 0 or more."),
+        ),
+        sheets.Column(
+            "participants_women",
+            "Trong đó nữ",
+            required=False,
+            aliases=("Women",),
+            help=gettext_lazy("Of whom women."),
+        ),
         sheets.Column(
             "participants_ethnic",
             "Trong đó người DTTS",
             required=False,
             aliases=("Ethnic minority",),
+            help=gettext_lazy("Of whom ethnic-minority people."),
         ),
-        sheets.Column("cost", "Kinh phí (đồng)", required=False, aliases=("Cost",)),
+        sheets.Column(
+            "cost",
+            "Kinh phí (đồng)",
+            required=False,
+            aliases=("Cost",),
+            help=gettext_lazy("Its cost in whole đồng (1.500.000)."),
+        ),
         *resolver.context_columns(),
     ]
 

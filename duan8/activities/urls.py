@@ -9,6 +9,7 @@ urlpatterns = [
     path("units/<int:pk>/activities/", views.activity_list, name="list"),
     path("units/<int:pk>/activities/new/", views.activity_create, name="create"),
     path("units/<int:pk>/activities/import/", views.activity_import, name="import"),
+    path("units/<int:pk>/activities/template.xlsx", views.activity_template, name="template"),
     path("units/<int:pk>/activities.xlsx", views.activity_export, name="export"),
     path("activities/<int:pk>/", views.activity_detail, name="detail"),
     path("activities/<int:pk>/documents/", views.attachment_add, name="attachment_add"),

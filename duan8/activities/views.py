@@ -129,6 +129,30 @@ def activity_export(request, pk):
 
 
 @login_required
+def activity_template(request, pk):
+    """The import's template: its columns, drop-down lists of the kinds and of the unit's
+    communes today, and an instructions sheet."""
+    from duan8.geo import resolver
+
+    unit = access.get_unit_or_404(request.user, pk)
+    content = sheets.template(
+        actions.COLUMNS,
+        title=_("Template for importing activities: %(unit)s") % {"unit": unit.name},
+        lists={
+            "unit": resolver.names_for_lists(
+                unit, [UnitKind.DISTRICT, UnitKind.COMMUNE], unit.reference_day()
+            ),
+            "kind_text": [
+                str(label)
+                for value, label in ActivityKind.choices
+                if value != ActivityKind.TRAINING
+            ],
+        },
+    )
+    return sheets.template_response(content, "mau-nhap-hoat-dong.xlsx")
+
+
+@login_required
 def activity_import(request, pk):
     unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
     form = ActivityImportForm(request.POST or None, request.FILES or None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duan8.community.models import CommunityModel, ModelKind, StatusChange
 from duan8.core import audit, roundtrip, sheets
@@ -35,14 +36,70 @@ def save(model: CommunityModel) -> CommunityModel:
 
 
 COLUMNS = [
-    sheets.Column("record", "Mã mô hình", required=False, aliases=("Record id",)),
-    sheets.Column("kind_text", "Loại", required=False, aliases=("Kind",)),
-    sheets.Column("unit", "Xã, thôn", aliases=("Đơn vị", "Xã", "Thôn, bản", "Mã đơn vị", "Unit")),
-    sheets.Column("name", "Tên", aliases=("Tên mô hình", "Name")),
-    sheets.Column("established_on", "Ngày thành lập", aliases=("Established on",)),
-    sheets.Column("ended_on", "Ngày giải thể", required=False, aliases=("Ended on",)),
-    sheets.Column("members_women", "Thành viên nữ", required=False, aliases=("Nữ",)),
-    sheets.Column("members_men", "Thành viên nam", required=False, aliases=("Nam",)),
+    sheets.Column(
+        "record",
+        "Mã mô hình",
+        required=False,
+        aliases=("Record id",),
+        help=gettext_lazy(
+            "Leave empty for a new model. An export fills in each model's id: importing the "
+            "row again then updates or skips that model, never stores it twice."
+        ),
+    ),
+    sheets.Column(
+        "kind_text",
+        "Loại",
+        required=False,
+        aliases=("Kind",),
+        help=gettext_lazy(
+            "Optional: the kind chosen on the import page; a row of another kind is refused."
+        ),
+    ),
+    sheets.Column(
+        "unit",
+        "Xã, thôn",
+        aliases=("Đơn vị", "Xã", "Thôn, bản", "Mã đơn vị", "Unit"),
+        help=gettext_lazy(
+            "The commune or village where it works: its official name (Xã Nậm Chà), its short "
+            "name or its code. When two units share a name, add the one above it after a "
+            "comma or in the “Thuộc …” columns."
+        ),
+    ),
+    sheets.Column(
+        "name",
+        "Tên",
+        aliases=("Tên mô hình", "Name"),
+        help=gettext_lazy("The model's name (at most 200 characters)."),
+    ),
+    sheets.Column(
+        "established_on",
+        "Ngày thành lập",
+        aliases=("Established on",),
+        help=gettext_lazy(
+            "The day it was founded (dd/mm/yyyy); its unit is read on the units of that day."
+        ),
+    ),
+    sheets.Column(
+        "ended_on",
+        "Ngày giải thể",
+        required=False,
+        aliases=("Ended on",),
+        help=gettext_lazy("The day it stopped working, if it did: after the founding day."),
+    ),
+    sheets.Column(
+        "members_women",
+        "Thành viên nữ",
+        required=False,
+        aliases=("Nữ",),
+        help=gettext_lazy("Women members: a whole number, 0 or more (empty: 0)."),
+    ),
+    sheets.Column(
+        "members_men",
+        "Thành viên nam",
+        required=False,
+        aliases=("Nam",),
+        help=gettext_lazy("Men members: a whole number, 0 or more (empty: 0)."),
+    ),
     *resolver.context_columns(),
 ]
 # What an export writes, in the import's columns, so that the file imports back.

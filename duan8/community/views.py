@@ -191,6 +191,26 @@ def model_export(request, pk):
 
 
 @login_required
+def model_template(request, pk):
+    """The import's template: its columns, drop-down lists of the kinds and of the communes
+    and villages of the unit today, and an instructions sheet."""
+    from duan8.geo import resolver
+
+    unit = access.get_unit_or_404(request.user, pk)
+    content = sheets.template(
+        actions.COLUMNS,
+        title=_("Template for importing community models: %(unit)s") % {"unit": unit.name},
+        lists={
+            "unit": resolver.names_for_lists(
+                unit, [UnitKind.COMMUNE, UnitKind.VILLAGE], unit.reference_day()
+            ),
+            "kind_text": [str(label) for _value, label in ModelKind.choices],
+        },
+    )
+    return sheets.template_response(content, "mau-nhap-mo-hinh.xlsx")
+
+
+@login_required
 def model_import(request, pk):
     unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
     kind = _kind(request, ModelKind.COMMUNICATION_TEAM)

@@ -46,6 +46,7 @@ class Column:
     required: bool = True
     aliases: tuple[str, ...] = ()
     exact: bool = False  # codes such as "TTCĐ" and "TTCD" are different columns
+    help: str = ""  # how to fill it, for a template's instructions sheet
 
     def matches(self, text: str) -> bool:
         if self.exact:
@@ -454,6 +455,106 @@ def workbook(headers: list[str], rows: Iterator[list]) -> bytes:
     out = io.BytesIO()
     write_workbook(out, headers, rows)
     return out.getvalue()
+
+
+TEMPLATE_ROWS = 5_000  # rows of a template that offer the drop-down lists
+
+
+def template(
+    columns: list[Column],
+    *,
+    title: str,
+    lists: dict[str, list[str]] | None = None,
+    rows=(),
+) -> bytes:
+    """An import's template: the data sheet first (what the import reads), its header in
+    the import's columns, drop-down lists on the columns ``lists`` names (the kinds, the units
+    of the officer's scope: Excel suggests them, other values stay allowed since codes and
+    other spellings are read too), ``rows`` already filled in; then an instructions sheet —
+    each column, whether it is required and how to write it — and the lists themselves."""
+    import xlsxwriter
+
+    lists = lists or {}
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    as_text = book.add_format({"quote_prefix": True})
+    data = book.add_worksheet(_("Data")[:31])
+    guide = book.add_worksheet(_("Instructions")[:31])
+    choices = book.add_worksheet(_("Lists")[:31])
+    for index, column in enumerate(columns):
+        data.write_string(0, index, column.header, bold)
+        data.set_column(index, index, max(14, min(40, len(column.header) + 4)))
+    data.freeze_panes(1, 0)
+    for number, values in enumerate(rows, start=1):
+        for index, value in enumerate(values):
+            if value not in (None, ""):
+                value = safe_value(str(value)) if isinstance(value, str) else value
+                if isinstance(value, str) and value.startswith(FORMULA_START):
+                    data.write_string(number, index, value, as_text)
+                else:
+                    data.write(number, index, value)
+    for place, (key, names) in enumerate(lists.items()):
+        index = next((i for i, c in enumerate(columns) if c.key == key), None)
+        if index is None or not names:
+            continue
+        choices.write_string(0, place, header_of(columns, key), bold)
+        for number, name in enumerate(names, start=1):
+            choices.write_string(number, place, safe_value(name))
+        choices.set_column(place, place, 40)
+        letter = xlsxwriter.utility.xl_col_to_name(place)
+        data.data_validation(
+            1,
+            index,
+            TEMPLATE_ROWS,
+            index,
+            {
+                "validate": "list",
+                "source": f"='{choices.name}'!${letter}$2:${letter}${len(names) + 1}",
+                "error_type": "information",
+                "error_title": header_of(columns, key)[:32],
+                "error_message": _(
+                    "Not in the list. It is still accepted if it is an official code or "
+                    "another spelling of a unit or kind the import recognises."
+                )[:255],
+            },
+        )
+    guide.set_column(0, 0, 28)
+    guide.set_column(1, 1, 12)
+    guide.set_column(2, 2, 90)
+    guide.write_string(0, 0, title, book.add_format({"bold": True, "font_size": 13}))
+    notes = [
+        _("Fill in the “%(sheet)s” sheet, one row per record; keep its header row.")
+        % {"sheet": data.name},
+        _(
+            "The whole file is checked first: it is stored only if every row is right; "
+            "otherwise you get each bad cell with its row, column and reason, and your file "
+            "back with those cells marked."
+        ),
+        _("Write values, not formulas (paste formulas as values)."),
+        _("Dates: dd/mm/yyyy, or Excel dates. Counts: whole numbers, 0 or more (1.500)."),
+    ]
+    for number, note in enumerate(notes, start=1):
+        guide.write_string(number, 0, "•")
+        guide.write_string(number, 2, note, wrap)
+    top = len(notes) + 2
+    for index, label in enumerate([_("Column"), _("Required"), _("How to write it")]):
+        guide.write_string(top, index, str(label), bold)
+    for number, column in enumerate(columns, start=top + 1):
+        guide.write_string(number, 0, column.header)
+        guide.write_string(number, 1, str(_("yes") if column.required else _("no")))
+        guide.write_string(number, 2, str(column.help), wrap)
+    book.close()
+    return out.getvalue()
+
+
+def template_response(content: bytes, filename: str):
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duan8.geo import matching, paths, timeline
 from duan8.geo.models import AdminUnit
@@ -319,9 +320,46 @@ def context_columns():
     from duan8.core import sheets
 
     return [
-        sheets.Column("in_commune", "Thuộc xã", required=False, aliases=("In commune",)),
-        sheets.Column("in_district", "Thuộc huyện", required=False, aliases=("In district",)),
-        sheets.Column("in_province", "Thuộc tỉnh", required=False, aliases=("In province",)),
+        sheets.Column(
+            "in_commune",
+            "Thuộc xã",
+            required=False,
+            aliases=("In commune",),
+            help=gettext_lazy("Optional: the commune above the unit, when villages share a name."),
+        ),
+        sheets.Column(
+            "in_district",
+            "Thuộc huyện",
+            required=False,
+            aliases=("In district",),
+            help=gettext_lazy("Optional: the district above the unit (until 1/7/2025)."),
+        ),
+        sheets.Column(
+            "in_province",
+            "Thuộc tỉnh",
+            required=False,
+            aliases=("In province",),
+            help=gettext_lazy("Optional: the province above the unit."),
+        ),
+    ]
+
+
+def names_for_lists(scope: AdminUnit, kinds, day: datetime.date, limit: int = 20_000) -> list:
+    """The names of the units of ``kinds`` under ``scope`` on ``day``, for a template's
+    drop-down list, each written so that the import reads it back as that unit: a name that
+    two units share is followed by the name above it ("Xã Tân Lập, Huyện Sông Mã")."""
+    units = list(
+        AdminUnit.objects.subtree(scope)
+        .valid_on(day)
+        .filter(kind__in=kinds)
+        .select_related("parent")
+        .order_by("path")[:limit]
+    )
+    seen: dict[str, int] = {}
+    for unit in units:
+        seen[unit.name] = seen.get(unit.name, 0) + 1
+    return [
+        f"{u.name}, {u.parent.name}" if seen[u.name] > 1 and u.parent_id else u.name for u in units
     ]
 
 

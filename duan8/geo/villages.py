@@ -6,6 +6,7 @@ import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duan8.core import sheets
 from duan8.geo import matching, resolver
@@ -14,10 +15,34 @@ from duan8.geo.models import AdminUnit, Succession, UnitKind
 NAME_MAX = 120
 CARRIED_BASIS = "Theo xã kế thừa sau sắp xếp năm 2025"
 COLUMNS = [
-    sheets.Column("commune", "Xã", aliases=("Xã, phường", "Tên xã", "Mã xã", "Commune")),
-    sheets.Column("village", "Thôn, bản", aliases=("Tên thôn", "Tên bản", "Thôn/bản", "Village")),
-    sheets.Column("in_district", "Thuộc huyện", required=False, aliases=("Huyện", "District")),
-    sheets.Column("in_province", "Thuộc tỉnh", required=False, aliases=("Tỉnh", "Province")),
+    sheets.Column(
+        "commune",
+        "Xã",
+        aliases=("Xã, phường", "Tên xã", "Mã xã", "Commune"),
+        help=gettext_lazy("The commune: its official name, short name or code."),
+    ),
+    sheets.Column(
+        "village",
+        "Thôn, bản",
+        aliases=("Tên thôn", "Tên bản", "Thôn/bản", "Village"),
+        help=gettext_lazy("The village's name as the commune writes it (Bản Nậm Chà, Thôn 3)."),
+    ),
+    sheets.Column(
+        "in_district",
+        "Thuộc huyện",
+        required=False,
+        aliases=("Huyện", "District"),
+        help=gettext_lazy(
+            "Optional: the commune's district (until 1/7/2025), when communes share a name."
+        ),
+    ),
+    sheets.Column(
+        "in_province",
+        "Thuộc tỉnh",
+        required=False,
+        aliases=("Tỉnh", "Province"),
+        help=gettext_lazy("Optional: the commune's province, when communes share a name."),
+    ),
 ]
 
 

@@ -62,8 +62,15 @@ def village_template(request, pk):
         .order_by("path")[:5000]
     )
     rows = ([c.name, "", *resolver.context_names(c)[1:]] for c in communes)
-    headers = [c.header for c in villages.COLUMNS]
-    return sheets.xlsx_response(headers, rows, "danh-sach-thon-ban.xlsx")
+    content = sheets.template(
+        villages.COLUMNS,
+        title=_("Template for importing villages: %(unit)s") % {"unit": scope.name},
+        lists={
+            "commune": resolver.names_for_lists(scope, [UnitKind.COMMUNE], scope.reference_day())
+        },
+        rows=rows,
+    )
+    return sheets.template_response(content, "danh-sach-thon-ban.xlsx")
 
 
 @login_required
