@@ -152,6 +152,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "geo:village_add": [Check("GET", COMMUNE, IN_SCOPE_ADMIN)],
     "geo:village_import": [Check("GET", COMMUNE, IN_SCOPE_ADMIN)],
     "geo:village_template": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "geo:village_export": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "geo:village_review": [
         Check(
             "POST",

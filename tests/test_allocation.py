@@ -433,3 +433,32 @@ def test_a_confirmed_over_allocation_is_not_asked_again_for_unrelated_changes(wo
     assert Target.objects.get(unit=world.province, indicator=teams).over_allocation_reason == (
         "Huyện xin thêm"
     )
+
+
+def test_an_allocation_exported_and_imported_back_changes_nothing(client, world, phase, teams):
+    from duan8.core.models import AuditEvent
+    from duan8.framework.models import Target
+
+    province_target(world, teams, 79)
+    allocation.save(world.province, phase, H2_2024, {(world.district.pk, teams.pk): Decimal(24)})
+    client.force_login(world.province_admin)
+    query = {"phase": phase.pk, "period": "2024-H2"}
+    exported = downloaded(
+        client.get(reverse("framework:allocate_export", args=[world.province.pk]), query)
+    )
+    stored = sorted(Target.objects.values_list("unit_id", "indicator_id", "value"))
+    events = AuditEvent.objects.count()
+    response = client.post(
+        reverse("framework:allocate_import", args=[world.province.pk])
+        + f"?phase={phase.pk}&period=2024-H2",
+        {"file": xlsx_file(exported)},
+    )
+    assert response.status_code == 302
+    assert sorted(Target.objects.values_list("unit_id", "indicator_id", "value")) == stored
+    assert AuditEvent.objects.count() == events
+
+
+def xlsx_file(content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("phan-bo.xlsx", content, content_type=sheets.XLSX)

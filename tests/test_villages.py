@@ -106,7 +106,8 @@ def test_the_import_page_lists_every_bad_row_in_vietnamese(client, world):
     )
     page = response.content.decode()
     assert "Chưa lưu dữ liệu nào" in page
-    assert "Dòng 2" in page and "Dòng 3" in page and "Dòng 4" in page
+    assert "Dòng 2" in page and "Dòng 3" in page
+    assert "Dòng 4" not in page  # a village the commune already has is skipped, not refused
 
 
 def test_a_file_that_is_not_excel_is_refused_with_a_message(client, world):
@@ -188,3 +189,20 @@ def test_a_blank_village_name_is_refused_by_the_api(client, world):
         HTTP_AUTHORIZATION=f"Bearer {token(world.province_admin)}",
     )
     assert response.status_code == 422
+
+
+def test_the_villages_export_imports_back_without_adding_a_village_twice(client, world):
+    import io
+
+    unit(UnitKind.VILLAGE, "Bản Pa Tần 1", world.sibling_commune)
+    client.force_login(world.province_admin)
+    response = client.get(reverse("geo:village_export", args=[world.province.pk]))
+    assert response.status_code == 200
+    content = downloaded(response)
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Xã", "Thôn, bản")
+    assert ("Xã Pa Tần", "Bản Pa Tần 1", "Huyện Sìn Hồ", "Tỉnh Lai Châu") in rows
+    before = AdminUnit.objects.filter(kind=UnitKind.VILLAGE).count()
+    created, _notes = villages.import_rows(io.BytesIO(content), world.province, LEGACY_FROM)
+    assert list(created) == [] and len(created.skipped) == len(rows) - 1
+    assert AdminUnit.objects.filter(kind=UnitKind.VILLAGE).count() == before

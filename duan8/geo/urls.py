@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "units/<int:pk>/villages/template.xlsx", villages.village_template, name="village_template"
     ),
+    path("units/<int:pk>/villages.xlsx", villages.village_export, name="village_export"),
     path("units/<int:pk>/review/", villages.village_review, name="village_review"),
     path(
         "units/<int:pk>/classifications/new/",

@@ -142,8 +142,9 @@ def communes_for_import(scope: AdminUnit, day: datetime.date):
 def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[AdminUnit], list[str]]:
     """Validate the whole sheet, then store every village in one transaction, or nothing.
 
-    Returns the villages created and notes on names matched approximately; raises
-    ``sheets.ImportRefused`` with every bad row, column and reason.
+    Returns the villages created (with ``skipped``: the rows of villages the commune already
+    has, as an export imported back lists them) and notes on names matched approximately;
+    raises ``sheets.ImportRefused`` with every bad row, column and reason.
     """
     rows = sheets.read(upload, COLUMNS)
     names = resolver.for_scope(scope, [UnitKind.COMMUNE])
@@ -154,7 +155,7 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[Admi
             kind=UnitKind.VILLAGE, parent__in=communes
         ).values_list("parent_id", "name")
     }
-    errors, notes, planned, seen = [], [], [], set()
+    errors, notes, planned, seen, skipped = [], [], [], set(), []
     commune_header = sheets.header_of(COLUMNS, "commune")
     village_header = sheets.header_of(COLUMNS, "village")
     for row in rows:
@@ -187,14 +188,8 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[Admi
             )
             continue
         key = (commune.pk, matching.name_key(name))
-        if key in existing:
-            errors.append(
-                sheets.RowError(
-                    row.number,
-                    village_header,
-                    _("%(commune)s already has this village.") % {"commune": commune.name},
-                )
-            )
+        if key in existing:  # already registered (an export imported back): never twice
+            skipped.append(row.number)
             continue
         if key in seen:
             errors.append(
@@ -207,4 +202,22 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[Admi
         raise sheets.ImportRefused(errors)
     with transaction.atomic():
         created = [add(commune, name) for commune, name in planned]
-    return created, notes
+    from duan8.core import roundtrip
+
+    return roundtrip.Imported(created, skipped=skipped), notes
+
+
+def export_rows(scope: AdminUnit, day: datetime.date):
+    """The villages under ``scope`` on ``day`` in the import's columns (commune, village,
+    the commune's district and province): the file imports back unchanged."""
+    found = list(
+        AdminUnit.objects.subtree(scope)
+        .valid_on(day)
+        .filter(kind=UnitKind.VILLAGE)
+        .order_by("path")
+        .values_list("name", "parent_id")
+    )
+    communes = resolver.context_table(parent for _name, parent in found)
+    for name, parent in found:
+        commune, (_commune, district, province) = communes[parent]
+        yield [commune, name, district, province]

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duan8.core import access, import_errors, sheets
+from duan8.core import access, import_errors, roundtrip, sheets
 from duan8.geo import resolver, villages
 from duan8.geo.forms import ImportForm, ReviewForm, VillageForm
 from duan8.geo.models import UnitKind
@@ -43,6 +43,7 @@ def village_import(request, pk):
             )
         else:
             messages.success(request, _("%(n)d villages stored.") % {"n": len(created)})
+            roundtrip.tell(request, created)
             for note in notes:
                 messages.info(request, note)
             return redirect("geo:unit", pk=scope.pk)
@@ -51,6 +52,15 @@ def village_import(request, pk):
         "geo/village_import.html",
         {"unit": scope, "form": form, "errors": errors, "annotated_url": annotated_url},
     )
+
+
+@login_required
+def village_export(request, pk):
+    """The villages under the unit today, in the import's columns: the file imports back."""
+    scope = access.get_unit_or_404(request.user, pk)
+    headers = [c.header for c in villages.COLUMNS]
+    rows = villages.export_rows(scope, scope.reference_day())
+    return sheets.xlsx_response(headers, rows, "thon-ban.xlsx")
 
 
 @login_required
