@@ -2,6 +2,7 @@
 
 import datetime
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -9,8 +10,9 @@ from django.urls import reverse
 from duan8.activities import actions
 from duan8.activities.models import Activity, TrainerAppointment, TrainerQualification
 from duan8.analytics import reading
+from duan8.core import sheets
 from duan8.framework import defaults, periods
-from tests.factories import downloaded
+from tests.factories import downloaded, xlsx
 
 DAY = datetime.date(2024, 5, 20)
 
@@ -235,3 +237,103 @@ def test_a_training_cannot_cite_another_provinces_decision_or_trainer(client, wo
     )
     assert response.status_code == 404
     assert not Activity.objects.filter(kind="training").exists()
+
+
+TRAINING_HEADER = [
+    "Đơn vị",
+    "Tên hoặc chủ đề",
+    "Ngày bắt đầu",
+    "Đơn vị tổ chức",
+    "Số người tham dự",
+    "Chương trình tập huấn",
+    "Quyết định chỉ định giảng viên",
+    "Giảng viên",
+]
+
+
+def test_trainings_are_imported_citing_their_decision_and_trainers(world, appointment):
+    from django.utils import translation
+
+    from duan8.activities.models import TrainingProgramme
+
+    with translation.override("vi"):
+        label = str(TrainingProgramme.PROGRAMME_3.label)
+    upload = xlsx(
+        [
+            TRAINING_HEADER,
+            [
+                "Xã Mồ Sì San",
+                "Lồng ghép giới CT3",
+                "20/05/2024",
+                "Hội LHPN",
+                30,
+                label,
+                "15/qđ-hpn",
+                "lò thị mai",
+            ],
+        ]
+    )
+    (created,) = actions.import_rows(upload, world.province, "training", {})
+    assert created.appointment == appointment and created.programme == "programme_3"
+    assert list(created.trainers.all()) == [world.trainer]
+    # Counted like a training recorded by hand, its trainers in the audit trail.
+    from duan8.core.models import AuditEvent
+
+    named = AuditEvent.objects.for_object(created).filter(action="update").get()
+    assert named.after == {"trainers": [world.trainer.pk]}
+
+
+def test_an_imported_training_passes_the_checks_of_one_recorded_by_hand(world, appointment):
+    from duan8.activities.models import Trainer
+
+    stranger = Trainer.objects.create(unit=world.province, name="Vàng A Tủa")
+    rows = [
+        # The decision is dated after the training began.
+        ["Xã Mồ Sì San", "Sớm", "01/05/2024", "Hội", 5, "programme_3", "15/QĐ-HPN", "Lò Thị Mai"],
+        # A trainer the decision does not name.
+        ["Xã Mồ Sì San", "Lạ", "20/05/2024", "Hội", 5, "programme_3", "15/QĐ-HPN", stranger.name],
+        # No decision, and one that does not exist.
+        ["Xã Mồ Sì San", "Thiếu", "20/05/2024", "Hội", 5, "programme_3", "", "Lò Thị Mai"],
+        ["Xã Mồ Sì San", "Sai số", "20/05/2024", "Hội", 5, "programme_3", "99/QĐ", "Lò Thị Mai"],
+        # The trainer has not completed the training of trainers for this programme.
+        [
+            "Xã Mồ Sì San",
+            "Chưa học",
+            "20/05/2024",
+            "Hội",
+            5,
+            "gender_me",
+            "15/QĐ-HPN",
+            "Lò Thị Mai",
+        ],
+    ]
+    before = Activity.objects.count()
+    with pytest.raises(sheets.ImportRefused) as refused:
+        actions.import_rows(xlsx([TRAINING_HEADER, *rows]), world.province, "training", {})
+    found = {(e.row, e.column): e.message for e in refused.value.errors}
+    assert "15/QĐ-HPN" in found[(2, "Quyết định chỉ định giảng viên")]
+    assert stranger.name in found[(3, "Giảng viên")]
+    assert (4, "Quyết định chỉ định giảng viên") in found
+    assert "99/QĐ" in found[(5, "Quyết định chỉ định giảng viên")]
+    assert "Lò Thị Mai" in found[(6, "Giảng viên")]
+    assert Activity.objects.count() == before
+
+
+def test_a_training_export_imports_back_with_its_decision_and_trainers(client, world, appointment):
+    import io
+
+    recorded = actions.record(training(world, appointment), [world.trainer])
+    client.force_login(world.province_admin)
+    response = client.get(
+        reverse("activities:export", args=[world.province.pk]), {"kind": "training"}
+    )
+    content = downloaded(response)
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Quyết định chỉ định giảng viên"] == "15/QĐ-HPN"
+    assert row["Giảng viên"] == "Lò Thị Mai" and row["Mã hoạt động"] == recorded.pk
+    imported = actions.import_rows(
+        io.BytesIO(content), world.province, "training", {}, existing="update"
+    )
+    assert list(imported) == [] and len(imported.updated) == 1
+    assert list(Activity.objects.get(pk=recorded.pk).trainers.all()) == [world.trainer]

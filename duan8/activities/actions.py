@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -183,6 +185,33 @@ def _columns():
             aliases=("Cost",),
             help=gettext_lazy("Its cost in whole đồng (1.500.000)."),
         ),
+        sheets.Column(
+            "programme",
+            "Chương trình tập huấn",
+            required=False,
+            aliases=("Chương trình", "Programme"),
+            help=gettext_lazy("Trainings only: the training programme (its name as listed)."),
+        ),
+        sheets.Column(
+            "appointment",
+            "Quyết định chỉ định giảng viên",
+            required=False,
+            aliases=("Quyết định", "Appointment decision"),
+            help=gettext_lazy(
+                "Trainings only: the number of the decision appointing its trainers "
+                "(15/QĐ-HPN), kept by the unit, a unit above it or a unit you work for."
+            ),
+        ),
+        sheets.Column(
+            "trainers",
+            "Giảng viên",
+            required=False,
+            aliases=("Trainers",),
+            help=gettext_lazy(
+                "Trainings only: the trainers who taught it, full names separated by “;”, "
+                "each named in the decision and qualified for the programme."
+            ),
+        ),
         *resolver.context_columns(),
     ]
 
@@ -207,22 +236,113 @@ def export_rows(records):
             "participants_women",
             "participants_ethnic",
             "cost",
+            "programme",
+            "appointment__number",
         ],
         ActivityKind,
+        labels={"programme": TrainingProgramme},
+        extra=_trainer_names,
     )
 
 
+def _trainer_names(ids) -> dict[int, list[str]]:
+    """Each activity's trainers, as the "Giảng viên" column writes them."""
+    found: dict[int, list[str]] = {}
+    through = Activity.trainers.through.objects.filter(activity_id__in=ids)
+    for activity, name in through.order_by("trainer__name").values_list(
+        "activity_id", "trainer__name"
+    ):
+        found.setdefault(activity, []).append(name)
+    return {pk: ["; ".join(found.get(pk, []))] for pk in ids}
+
+
+class _Appointments:
+    """The decisions a training of the import may cite, by number: those kept by the
+    import's unit, a unit above it or a unit below it (the importer may edit its subtree)."""
+
+    def __init__(self, scope) -> None:
+        from django.db.models import Q
+
+        from duan8.activities.models import TrainerAppointment
+        from duan8.geo import matching
+
+        found = (
+            TrainerAppointment.objects.filter(
+                Q(unit__in=_around(scope)) | Q(unit__path__startswith=scope.path)
+            )
+            .select_related("unit")
+            .prefetch_related("trainers")
+        )
+        self.by_number: dict[str, list] = {}
+        for decision in found:
+            self.by_number.setdefault(matching.fold(decision.number), []).append(decision)
+        self.fold = matching.fold
+
+    def cited(self, number: str, unit) -> tuple[object | None, str]:
+        """The decision ``number`` names for a training of ``unit``: one kept on the unit's
+        own line (the nearest above it wins), else the only one kept elsewhere in scope."""
+        candidates = self.by_number.get(self.fold(number), [])
+        line = [d for d in candidates if unit.path.startswith(d.unit.path)]
+        if line:
+            return max(line, key=lambda d: len(d.unit.path)), ""
+        if len(candidates) == 1:
+            return candidates[0], ""
+        if candidates:
+            return None, _("several decisions are numbered %(number)s; none above this unit.") % {
+                "number": number
+            }
+        return None, _("no decision numbered %(number)s is kept by this unit or above it.") % {
+            "number": number
+        }
+
+    def trainers(self, decision, text: str) -> tuple[list, list[str]]:
+        """The trainers a cell names (separated by ";"), among those the decision names."""
+        named = {self.fold(t.name): t for t in decision.trainers.all()}
+        found, problems = [], []
+        for part in re.split(r"[;\n]", text):
+            name = part.strip()
+            if not name:
+                continue
+            trainer = named.get(self.fold(name))
+            if trainer is None:
+                problems.append(
+                    _("%(name)s is not named in decision %(number)s.")
+                    % {"name": name, "number": decision.number}
+                )
+            elif trainer not in found:
+                found.append(trainer)
+        return found, problems
+
+
+def _programme(text: str) -> str | None:
+    from duan8.geo import matching
+
+    wanted = matching.fold(text)
+    for programme in TrainingProgramme:
+        names = {matching.fold(programme.value)}
+        for language in ("vi", "en"):
+            from django.utils import translation
+
+            with translation.override(language):
+                names.add(matching.fold(str(programme.label)))
+        if wanted in names:
+            return programme.value
+    return None
+
+
 def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "skip", progress=None):
-    """Record many dialogues, campaigns, visits or reviews at once (trainings, which need an
-    appointment each, are recorded one by one); the whole file or nothing. Rows for
-    activities already recorded under ``scope`` (their id, as an export writes it, or the
-    same unit, title and first day) are skipped, or updated when ``existing`` is "update"."""
+    """Record many activities at once, the whole file or nothing. A training cites the
+    decision appointing its trainers ("Quyết định chỉ định giảng viên"), names its
+    programme and its trainers, and passes the same checks as one recorded by hand
+    (``appointment_problems``). Rows for activities already recorded under ``scope`` (their
+    id, as an export writes it, or the same unit, title and first day) are skipped, or
+    updated when ``existing`` is "update"."""
     from duan8.core import roundtrip, sheets
     from duan8.geo import resolver
     from duan8.geo.models import UnitKind
 
-    if kind == ActivityKind.TRAINING:
-        raise ValueError("trainings are recorded one by one")
+    training = kind == ActivityKind.TRAINING
+    appointments = _Appointments(scope) if training else None
     progress = progress or sheets.no_progress
     progress("reading")
     rows = sheets.read(upload, COLUMNS)
@@ -271,16 +391,19 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
         if not problems and found_pk is not None and existing != roundtrip.UPDATE:
             skipped.append(row.number)
             continue
+        values = {
+            "unit": unit,
+            "title": row.text("title"),
+            "start_on": start,
+            "end_on": end,
+            "organiser": row.text("organiser"),
+            **numbers,
+        }
+        trainers = None
+        if training and not problems:
+            trainers = _training(row, values, appointments, header, problems)
         if not problems:
-            values = {
-                "unit": unit,
-                "title": row.text("title"),
-                "start_on": start,
-                "end_on": end,
-                "organiser": row.text("organiser"),
-                **numbers,
-            }
-            checked.add(row, values, found_pk)
+            checked.add(row, values, found_pk, trainers)
         errors += problems
     progress("validating", len(rows), len(rows))
     rows.clear()  # the cells are read: free them before the records are built
@@ -294,4 +417,79 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
     with transaction.atomic():
         for activity in updates:
             activity.save()
-        return roundtrip.Imported(audit.bulk_create(planned, validated=True), updates, skipped)
+        created = audit.bulk_create(planned, validated=True)
+        if training:
+            _name_trainers(created, updates)
+        return roundtrip.Imported(created, updates, skipped)
+
+
+def _training(row, values: dict, appointments: _Appointments, header, problems: list):
+    """A training row's programme, decision and trainers into ``values`` (problems into
+    ``problems``, each on its column); returns the trainers."""
+    from duan8.core import sheets
+
+    programme = _programme(row.text("programme"))
+    if programme is None:
+        problems.append(
+            sheets.RowError(
+                row.number,
+                header("programme"),
+                _("name the training programme as listed (“%(text)s” is not one).")
+                % {"text": row.text("programme")},
+            )
+        )
+        return None
+    number = row.text("appointment")
+    if not number:
+        problems.append(
+            sheets.RowError(
+                row.number,
+                header("appointment"),
+                _("The training cites no decision appointing its trainers."),
+            )
+        )
+        return None
+    decision, problem = appointments.cited(number, values["unit"])
+    if decision is None:
+        problems.append(sheets.RowError(row.number, header("appointment"), problem))
+        return None
+    trainers, unnamed = appointments.trainers(decision, row.text("trainers"))
+    problems += [sheets.RowError(row.number, header("trainers"), m) for m in unnamed]
+    values.update(programme=programme, appointment=decision)
+    check = Activity(
+        kind=ActivityKind.TRAINING,
+        programme=programme,
+        appointment=decision,
+        start_on=values["start_on"],
+    )
+    about_trainers = {_("Name the trainers who teach the training.")}
+    for message in appointment_problems(check, trainers) if not unnamed else []:
+        # What is said of a trainer goes on the trainers' column, of the decision on its own.
+        named = message in about_trainers or any(t.name in message for t in trainers)
+        column = "trainers" if named else "appointment"
+        problems.append(sheets.RowError(row.number, header(column), message))
+    return trainers
+
+
+def _name_trainers(created: list, updated: list) -> None:
+    """The trainers of imported trainings, each set audited as a recorded training's is."""
+    through = Activity.trainers.through
+    through.objects.bulk_create(
+        [
+            through(activity_id=activity.pk, trainer_id=trainer.pk)
+            for activity in created
+            for trainer in activity.imported_extra or ()
+        ]
+    )
+    for activity in created:
+        names = sorted(t.pk for t in activity.imported_extra or ())
+        if names:
+            audit.record(activity, "update", {"trainers": []}, {"trainers": names})
+    for activity in updated:
+        if activity.imported_extra is None:
+            continue
+        before = sorted(activity.trainers.values_list("pk", flat=True))
+        activity.trainers.set(activity.imported_extra)
+        after = sorted(t.pk for t in activity.imported_extra)
+        if before != after:
+            audit.record(activity, "update", {"trainers": before}, {"trainers": after})

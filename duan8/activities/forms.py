@@ -100,7 +100,7 @@ class AttachmentForm(forms.ModelForm):
 class ActivityImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[(k.value, k.label) for k in ActivityKind if k != ActivityKind.TRAINING],
+        choices=[(k.value, k.label) for k in ActivityKind],
     )
     dialogue_level = forms.ChoiceField(
         label=_("Dialogue level"),

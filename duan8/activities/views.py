@@ -142,11 +142,8 @@ def activity_template(request, pk):
             "unit": resolver.names_for_lists(
                 unit, [UnitKind.DISTRICT, UnitKind.COMMUNE], unit.reference_day()
             ),
-            "kind_text": [
-                str(label)
-                for value, label in ActivityKind.choices
-                if value != ActivityKind.TRAINING
-            ],
+            "kind_text": [str(label) for _value, label in ActivityKind.choices],
+            "programme": [str(label) for _value, label in TrainingProgramme.choices],
         },
     )
     return sheets.template_response(content, "mau-nhap-hoat-dong.xlsx")

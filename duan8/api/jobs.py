@@ -104,7 +104,7 @@ def import_create(
         day = on or unit.reference_day()
         params = {"kind": kind, "on": day.isoformat(), "existing": existing.value}
     else:
-        if kind not in ActivityKind.values or kind == ActivityKind.TRAINING:
+        if kind not in ActivityKind.values:
             raise HttpError(
                 422,
                 _("Activities of this kind cannot be imported: %(kind)s.") % {"kind": kind},

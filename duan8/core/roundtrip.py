@@ -9,6 +9,7 @@ refused."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
@@ -130,21 +131,29 @@ class Registered:
         return (found if found is not None else self.by_key.get(key)), problems
 
 
-def exported(records, fields: list[str], kinds) -> Iterator[list]:
+def exported(records, fields: list[str], kinds, *, labels=None, extra=None) -> Iterator[list]:
     """The rows of a list's export in its import's columns: the record's id, its kind's
-    label, its unit's name, ``fields``, and the names above the unit (the resolver's context
-    columns). Plain values read in chunks, unit names read once per unit: an export of a
-    national list holds no model instance."""
+    label, its unit's name, ``fields`` (those named in ``labels`` written by their choices'
+    labels), the columns ``extra(ids)`` gives every id when given, and the names above the unit
+    (the resolver's context columns). Plain values read in chunks, unit names read once per
+    unit: an export of a national list holds no model instance."""
     from duan8.geo import resolver
 
-    labels = {value: str(label) for value, label in kinds.choices}
+    kind_labels = {value: str(label) for value, label in kinds.choices}
+    choice_labels = {
+        fields.index(name): {value: str(label) for value, label in choices.choices}
+        for name, choices in (labels or {}).items()
+    }
     records = records.prefetch_related(None).select_related(None)
     units = resolver.context_table(records.order_by().values_list("unit_id", flat=True).distinct())
-    for pk, kind, unit_id, *values in records.values_list(
-        "pk", "kind", "unit_id", *fields
-    ).iterator(chunk_size=5000):
-        name, above = units[unit_id]
-        yield [pk, labels.get(kind, kind), name, *values, *above]
+    rows = records.values_list("pk", "kind", "unit_id", *fields).iterator(chunk_size=5000)
+    while chunk := list(itertools.islice(rows, 5000)):
+        more = extra([row[0] for row in chunk]) if extra else {}
+        for pk, kind, unit_id, *values in chunk:
+            for index, names in choice_labels.items():
+                values[index] = names.get(values[index], values[index])
+            name, above = units[unit_id]
+            yield [pk, kind_labels.get(kind, kind), name, *values, *more.get(pk, ()), *above]
 
 
 def kind_names(kind: str, label) -> set[str]:
@@ -183,28 +192,30 @@ class Checked:
         self.model, self.columns, self.fallback = model, columns, fallback
         self._rows: list[tuple[int, frozenset, dict, int | None]] = []
 
-    def add(self, row: sheets.Row, values: dict, found: int | None) -> None:
+    def add(self, row: sheets.Row, values: dict, found: int | None, extra=None) -> None:
         """``values`` for a new record (``found`` None) or for the registered record
-        ``found``. Only the row's number and columns are kept, not its cells."""
+        ``found``; ``extra`` rides along on the record as ``imported_extra`` (what is not a
+        field: a training's trainers). Only the row's number and columns are kept."""
         columns = frozenset(row.values)
         if self._rows and self._rows[-1][1] == columns:
             columns = self._rows[-1][1]  # the same columns on every row: one set for all
-        self._rows.append((row.number, columns, values, found))
+        self._rows.append((row.number, columns, values, found, extra))
 
     def validate(self, new) -> tuple[list, list, list[sheets.RowError]]:
         """The new records (``new(values)`` makes one), the updated ones, and every problem
         with its row and column."""
         stored = self.model._base_manager.in_bulk(
-            [found for *_rest, found in self._rows if found is not None]
+            [row[3] for row in self._rows if row[3] is not None]
         )
         records = []
-        for _number, columns, values, found in self._rows:
+        for _number, columns, values, found, extra in self._rows:
             if found is None:
-                records.append(new(values))
+                record = new(values)
             else:
                 record = stored[found]
                 apply(record, values, columns)
-                records.append(record)
+            record.imported_extra = extra
+            records.append(record)
         from duan8.core import audit
 
         problems = audit.clean_many(records)
@@ -216,7 +227,9 @@ class Checked:
                 column = sheets.header_of(self.columns, field if field in keys else self.fallback)
                 errors += [sheets.RowError(number, column, m) for m in messages]
         created, updated = [], []
-        for index, (record, (*_rest, found)) in enumerate(zip(records, self._rows, strict=True)):
+        for index, (record, (_n, _c, _v, found, _e)) in enumerate(
+            zip(records, self._rows, strict=True)
+        ):
             if index not in problems:
                 (created if found is None else updated).append(record)
         self._rows.clear()  # the values are on the records now
