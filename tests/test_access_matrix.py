@@ -153,6 +153,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "geo:village_import": [Check("GET", COMMUNE, IN_SCOPE_ADMIN)],
     "geo:village_template": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "geo:village_export": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "geo:classification_export": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "geo:village_review": [
         Check(
             "POST",

@@ -2,6 +2,7 @@
 
 import datetime
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -120,3 +121,35 @@ def test_a_commune_administrator_cannot_classify_her_own_commune(client, world):
     response = client.post(reverse("geo:classification_delete", args=[world.classification.pk]))
     assert response.status_code == 403
     assert Classification.objects.filter(pk=world.classification.pk).exists()
+
+
+def test_classifications_export_and_import_back_skipping_or_updating_what_is_there(client, world):
+    import io
+
+    from duan8.geo import classify
+    from duan8.geo.models import Classification
+    from tests.factories import downloaded
+
+    client.force_login(world.province_admin)
+    response = client.get(reverse("geo:classification_export", args=[world.province.pk]))
+    assert response.status_code == 200
+    content = downloaded(response)
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Đơn vị", "Phân loại")
+    assert rows[1][0] == "Xã Mồ Sì San" and rows[1][2] == "III"
+    day = world.commune.reference_day()
+    before = list(Classification.objects.values_list("pk", "value", "legal_basis"))
+    imported = classify.import_rows(io.BytesIO(content), world.province, day)
+    assert list(imported) == [] and imported.skipped == [2]
+    assert list(Classification.objects.values_list("pk", "value", "legal_basis")) == before
+    # Corrected in Excel, then imported with "update": the same record changes.
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    book.active["C2"] = "II"
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    imported = classify.import_rows(out, world.province, day, existing="update")
+    assert [c.pk for c in imported.updated] == [world.classification.pk]
+    world.classification.refresh_from_db()
+    assert world.classification.value == "II"
+    assert Classification.objects.count() == len(before)

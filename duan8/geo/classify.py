@@ -42,13 +42,44 @@ def kind_from_text(text: str) -> str | None:
     return None
 
 
-def import_rows(upload, scope: AdminUnit, day: datetime.date) -> list[Classification]:
+def export_rows(scope: AdminUnit, day: datetime.date):
+    """Every classification of the units under ``scope`` that exist on ``day``, in the
+    import's columns (the unit by name with the names above it): the file imports back."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        labels = {value: str(label) for value, label in ClassificationKind.choices}
+    found = list(
+        Classification.objects.filter(
+            unit__in=AdminUnit.objects.subtree(scope).valid_on(day).exclude(kind="nation")
+        )
+        .order_by("unit__path", "kind", "valid_from")
+        .values_list("unit_id", "kind", "value", "valid_from", "valid_until", "legal_basis")
+    )
+    units = resolver.context_table(row[0] for row in found)
+    for unit_id, kind, value, valid_from, valid_until, legal_basis in found:
+        name, above = units[unit_id]
+        yield [name, labels[kind], value, valid_from, valid_until, legal_basis, *above]
+
+
+def import_rows(
+    upload, scope: AdminUnit, day: datetime.date, *, existing: str = "skip"
+) -> list[Classification]:
+    """Validate the whole sheet, then store every classification, or nothing. A row for a
+    classification the unit already has (same kind and start date, as an export lists it)
+    is skipped, or, when ``existing`` is "update", changes its value, end and basis."""
+    from duan8.core import roundtrip
+
     rows = sheets.read(upload, COLUMNS)
     # Classifications are read on the import's day: one tree, every kind below the nation.
     names = resolver.Resolver(
         AdminUnit.objects.subtree(scope).valid_on(day).exclude(kind="nation"), within=scope
     )
-    errors, planned = [], []
+    errors, planned, updated, skipped = [], [], [], []
+    stored = {
+        (c.unit_id, c.kind, c.valid_from): c
+        for c in Classification.objects.filter(unit__path__startswith=scope.path)
+    }
 
     header = sheets.headers(COLUMNS).__getitem__
 
@@ -77,14 +108,20 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> list[Classifica
             continue
         from duan8.geo.models.classification import DEFAULT_LEGAL_BASIS
 
-        item = Classification(
-            unit=unit,
-            kind=kind,
-            value=row.text("value"),
-            valid_from=valid_from,
-            valid_until=valid_until,
-            legal_basis=row.text("legal_basis") or DEFAULT_LEGAL_BASIS.get(kind, ""),
-        )
+        values = {
+            "value": row.text("value"),
+            "valid_until": valid_until,
+            "legal_basis": row.text("legal_basis") or DEFAULT_LEGAL_BASIS.get(kind, ""),
+        }
+        item = stored.get((unit.pk, kind, valid_from))
+        if item is not None:
+            same = all(getattr(item, k) == v for k, v in values.items() if k in row.values)
+            if same or existing != roundtrip.UPDATE:
+                skipped.append(row.number)
+                continue
+            roundtrip.apply(item, values, row.values)
+        else:
+            item = Classification(unit=unit, kind=kind, valid_from=valid_from, **values)
         try:
             item.full_clean()
         except ValidationError as exc:
@@ -92,10 +129,10 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> list[Classifica
                 column = header(field) if field in {c.key for c in COLUMNS} else header("kind")
                 errors += [sheets.RowError(row.number, column, m) for m in messages]
             continue
-        planned.append(item)
+        (planned if item.pk is None else updated).append(item)
     if errors:
         raise sheets.ImportRefused(errors)
     with transaction.atomic():
-        for item in planned:
+        for item in [*planned, *updated]:
             item.save()
-    return planned
+    return roundtrip.Imported(planned, updated, skipped)

@@ -28,6 +28,11 @@ urlpatterns = [
         name="classification_import",
     ),
     path(
+        "units/<int:pk>/classifications.xlsx",
+        classifications.classification_export,
+        name="classification_export",
+    ),
+    path(
         "classifications/<int:pk>/delete/",
         classifications.classification_delete,
         name="classification_delete",

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duan8.core import access, import_errors, sheets
+from duan8.core import access, import_errors, roundtrip, sheets
 from duan8.geo import classify
 from duan8.geo.forms import ClassificationForm, ImportForm
 from duan8.geo.models import Classification
@@ -35,6 +35,15 @@ def classification_delete(request, pk):
 
 
 @login_required
+def classification_export(request, pk):
+    """The classifications of the units under this one today, in the import's columns."""
+    scope = access.get_unit_or_404(request.user, pk)
+    headers = [c.header for c in classify.COLUMNS]
+    rows = classify.export_rows(scope, scope.reference_day())
+    return sheets.xlsx_response(headers, rows, "phan-loai.xlsx")
+
+
+@login_required
 def classification_import(request, pk):
     scope = access.get_unit_or_404(request.user, pk)
     access.require_on_province(request.user, access.Action.ADMINISTER, scope)
@@ -45,7 +54,10 @@ def classification_import(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             created = classify.import_rows(
-                form.cleaned_data["file"], scope, form.cleaned_data["on"]
+                form.cleaned_data["file"],
+                scope,
+                form.cleaned_data["on"],
+                existing=request.POST.get("existing", roundtrip.SKIP),
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors
@@ -54,6 +66,7 @@ def classification_import(request, pk):
             )
         else:
             messages.success(request, _("%(n)d classifications stored.") % {"n": len(created)})
+            roundtrip.tell(request, created)
             return redirect("geo:unit", pk=scope.pk)
     return render(
         request,
