@@ -97,29 +97,18 @@ def record(activity: Activity, trainers=()) -> Activity:
 
 
 def _columns():
-    from duan8.core import sheets
+    from duan8.core import roundtrip, sheets
     from duan8.geo import resolver
 
     return [
-        sheets.Column(
-            "record",
+        roundtrip.id_column(
             "Mã hoạt động",
-            required=False,
-            aliases=("Record id",),
-            help=gettext_lazy(
+            gettext_lazy(
                 "Leave empty for a new activity. An export fills in each activity's id: "
                 "importing the row again then updates or skips it, never stores it twice."
             ),
         ),
-        sheets.Column(
-            "kind_text",
-            "Loại",
-            required=False,
-            aliases=("Kind",),
-            help=gettext_lazy(
-                "Optional: the kind chosen on the import page; a row of another kind is refused."
-            ),
-        ),
+        roundtrip.kind_column(),
         sheets.Column(
             "unit",
             "Đơn vị",

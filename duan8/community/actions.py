@@ -36,25 +36,14 @@ def save(model: CommunityModel) -> CommunityModel:
 
 
 COLUMNS = [
-    sheets.Column(
-        "record",
+    roundtrip.id_column(
         "Mã mô hình",
-        required=False,
-        aliases=("Record id",),
-        help=gettext_lazy(
+        gettext_lazy(
             "Leave empty for a new model. An export fills in each model's id: importing the "
             "row again then updates or skips that model, never stores it twice."
         ),
     ),
-    sheets.Column(
-        "kind_text",
-        "Loại",
-        required=False,
-        aliases=("Kind",),
-        help=gettext_lazy(
-            "Optional: the kind chosen on the import page; a row of another kind is refused."
-        ),
-    ),
+    roundtrip.kind_column(),
     sheets.Column(
         "unit",
         "Xã, thôn",

@@ -156,6 +156,26 @@ def exported(records, fields: list[str], kinds, *, labels=None, extra=None) -> I
             yield [pk, kind_labels.get(kind, kind), name, *values, *more.get(pk, ()), *above]
 
 
+def id_column(header: str, help) -> sheets.Column:
+    """The first column of an import and its export: the record's id ("Mã …")."""
+    return sheets.Column("record", header, required=False, aliases=("Record id",), help=help)
+
+
+def kind_column() -> sheets.Column:
+    """The "Loại" column: the kind of each row, which must be the one chosen for the import."""
+    from django.utils.translation import gettext_lazy
+
+    return sheets.Column(
+        "kind_text",
+        "Loại",
+        required=False,
+        aliases=("Kind",),
+        help=gettext_lazy(
+            "Optional: the kind chosen on the import page; a row of another kind is refused."
+        ),
+    )
+
+
 def kind_names(kind: str, label) -> set[str]:
     """What a "Loại" cell may say for ``kind``: its code, or its label in any language of
     the app (folded)."""

@@ -140,6 +140,12 @@ def check_package(upload) -> bool:
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
 
+def damaged() -> ImportRefused:
+    return ImportRefused(
+        [RowError(0, "", _("The file is damaged and cannot be read as Excel (.xlsx)."))]
+    )
+
+
 def _unpack_all(package: zipfile.ZipFile, parts) -> bool:
     """Unpack every part once, in chunks, through Python's zip reader, which stops at the
     size the directory declares and checks each part's checksum: a file whose directory lies
@@ -156,9 +162,7 @@ def _unpack_all(package: zipfile.ZipFile, parts) -> bool:
                         formulas = bool(_FORMULA.search(tail + chunk))
                         tail = chunk[-64:]
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
-            raise ImportRefused(
-                [RowError(0, "", _("The file is damaged and cannot be read as Excel (.xlsx)."))]
-            ) from None
+            raise damaged() from None
     return formulas
 
 
@@ -180,9 +184,7 @@ def read(upload, columns: list[Column]) -> list[Row]:
     except ImportRefused:
         raise
     except (CalamineError, ValueError, OSError, IndexError):
-        raise ImportRefused(
-            [RowError(0, "", _("The file is damaged and cannot be read as Excel (.xlsx)."))]
-        ) from None
+        raise damaged() from None
     finally:
         upload.seek(0)
 
@@ -197,9 +199,7 @@ def data_rows(upload) -> int:
         sheet = CalamineWorkbook.from_filelike(upload).get_sheet_by_index(0)
         return max(0, sheet.height - 1)
     except (CalamineError, ValueError, OSError, IndexError):
-        raise ImportRefused(
-            [RowError(0, "", _("The file is damaged and cannot be read as Excel (.xlsx)."))]
-        ) from None
+        raise damaged() from None
     finally:
         upload.seek(0)
 
@@ -226,9 +226,7 @@ def _read_naming_formulas(upload, columns: list[Column]) -> list[Row]:
     except ImportRefused:
         raise
     except Exception:  # a damaged sheet is only noticed while its rows are read
-        raise ImportRefused(
-            [RowError(0, "", _("The file is damaged and cannot be read as Excel (.xlsx)."))]
-        ) from None
+        raise damaged() from None
     finally:
         book.close()
 
