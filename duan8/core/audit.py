@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import re
 import unicodedata
@@ -174,6 +175,7 @@ def bulk_create(
         if hook is not None:
             hook(objs)
         insert_rows(model, objs, batch_size=batch_size)
+        _fetch_related(objs)  # what ``str()`` and ``audit_unit()`` follow, in one query each
         items = ((obj.pk, str(obj), _unit_of(obj), snapshot(obj)) for obj in objs)
         last_event = _create_events(model, items, len(objs), batch_size)
         note_event(model, last_event)
@@ -307,6 +309,26 @@ def _create_events(model: type[models.Model], items, count: int, batch_size: int
     return event_ids[-1]
 
 
+def _fetch_related(objs: list[models.Model]) -> None:
+    """Read the records that ``objs`` point to by id only, one query per foreign key, and
+    attach them: describing each record for its event would otherwise ask once per record."""
+    for field in objs[0]._meta.concrete_fields:
+        if not (field.is_relation and field.many_to_one):
+            continue
+        wanted = {
+            value
+            for obj in objs
+            if not field.is_cached(obj) and (value := getattr(obj, field.attname)) is not None
+        }
+        if not wanted:
+            continue
+        found = field.related_model._base_manager.in_bulk(list(wanted))
+        for obj in objs:
+            value = getattr(obj, field.attname)
+            if value is not None and not field.is_cached(obj):
+                field.set_cached_value(obj, found.get(value))
+
+
 def reserve_ids(model: type[models.Model], objs: list[models.Model]) -> None:
     """Give the records without an id the next ids of their table, in order, in one query
     (``_next_ids``)."""
@@ -407,9 +429,13 @@ def insert_values(model: type[models.Model], fields: list, rows, *, batch_size: 
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            # A batch is made before its COPY starts: making a row may read the database,
+            # which a connection in the middle of a COPY cannot do.
+            rows = iter(rows)
+            while batch := list(itertools.islice(rows, batch_size)):
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(fields))
             sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
