@@ -237,3 +237,19 @@ def downloaded(response) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)
     return response.content
+
+
+def run_jobs() -> None:
+    """What a worker does when it starts (``duan8 worker --batch``): every job waiting now.
+
+    The worker closes connections it finds in the middle of a transaction — a real worker
+    never is, but a test runs inside one; that step is left out here (the test's own
+    connection must survive), everything else is the real worker."""
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        call_command("worker", "--batch", verbosity=0)

@@ -11,7 +11,6 @@ import os
 import socket
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -19,7 +18,7 @@ from duan8.activities.models import Activity
 from duan8.community.models import CommunityModel
 from duan8.core import jobs
 from duan8.core.models import AuditEvent, Job
-from tests.factories import downloaded, token, xlsx
+from tests.factories import downloaded, run_jobs, token, xlsx
 
 HEADER = ["Xã, thôn", "Tên", "Ngày thành lập", "Thành viên nữ", "Thành viên nam"]
 
@@ -46,7 +45,7 @@ def upload(client, world, file, existing="skip"):
 
 
 def run_worker() -> None:
-    call_command("worker", "--batch", verbosity=0)
+    run_jobs()
 
 
 def test_a_large_file_runs_as_a_job_whose_page_shows_its_progress_and_result(client, world):
@@ -248,3 +247,38 @@ def test_the_api_refuses_an_import_it_cannot_read_or_may_not_store(client, world
     )
     assert not_excel.status_code == 422 and "Excel" in not_excel.json()["detail"]
     assert not Job.objects.exists()
+
+
+def test_village_and_classification_files_above_the_threshold_run_as_jobs(client, world):
+    from duan8.geo.models import AdminUnit, Classification, UnitKind
+
+    client.force_login(world.province_admin)
+    villages = xlsx([["Xã", "Thôn, bản"], *[["Mỏ Sì San", f"Bản Nền {i}"] for i in range(5)]])
+    response = client.post(
+        reverse("geo:village_import", args=[world.province.pk]),
+        {"file": villages, "on": "01/01/2024"},
+    )
+    job = Job.objects.get(kind="villages.import")
+    assert response.url == reverse("core:job", args=[job.pk])
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.result["created"] == 5
+    assert "Mỏ Sì San" in job.result["notes"][0]  # a near spelling is stored, and said
+    assert AdminUnit.objects.filter(kind=UnitKind.VILLAGE, name__startswith="Bản Nền").count() == 5
+    page = client.get(reverse("core:job", args=[job.pk])).content.decode()
+    assert "Mỏ Sì San" in page
+
+    header = ["Đơn vị", "Phân loại", "Giá trị", "Hiệu lực từ"]
+    rows = [
+        ["Xã Pa Tần", "region", value, f"0{i + 1}/01/2022"]
+        for i, value in enumerate(["I", "II", "III", "II"])
+    ]
+    client.post(
+        reverse("geo:classification_import", args=[world.province.pk]),
+        {"file": xlsx([header, *rows]), "on": "01/06/2024", "existing": "skip"},
+    )
+    job = Job.objects.get(kind="classifications.import")
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.result["created"] == 4
+    assert Classification.objects.filter(unit=world.sibling_commune).count() == 4

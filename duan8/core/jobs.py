@@ -260,15 +260,19 @@ def large_export(request, kind: str, unit, records, *, back: str):
     return redirect("core:job", pk=job.pk)
 
 
-def import_kind(name: str, do_import, columns, label="") -> Kind:
+def _may_edit(user, unit) -> bool:
+    from duan8.core import access
+
+    return access.can(user, access.Action.EDIT, unit)
+
+
+def import_kind(name: str, do_import, columns, label="", may=_may_edit) -> Kind:
     """A job kind that imports its uploaded file: ``do_import(file, job, progress)`` returns
-    what the import stored (``roundtrip.Imported``). The owner must still be allowed to edit
-    the unit's records when the job runs."""
+    what the import stored (``roundtrip.Imported``, with ``notes`` if it has any). The owner
+    must still be allowed to (``may(user, unit)``: edit the unit's records) when it runs."""
 
     def run(job: Job, progress: Progress) -> dict:
-        from duan8.core import access
-
-        if not access.can(job.owner, access.Action.EDIT, job.unit):
+        if not may(job.owner, job.unit):
             raise sheets.ImportRefused(
                 [sheets.RowError(0, "", _("You may no longer change this unit's records."))]
             )
@@ -279,6 +283,7 @@ def import_kind(name: str, do_import, columns, label="") -> Kind:
             "updated": len(getattr(imported, "updated", ())),
             "skipped": len(getattr(imported, "skipped", ())),
             "skipped_rows": list(getattr(imported, "skipped", ()))[:100],
+            "notes": [str(note) for note in getattr(imported, "notes", ())][:100],
         }
 
     return Kind(name, run, columns, label)

@@ -2,11 +2,10 @@
 job by itself (htmx, every second) until it says what was stored."""
 
 import pytest
-from django.core.management import call_command
 
 from duan8.community.models import CommunityModel
 from duan8.core import jobs
-from tests.factories import PASSWORD, xlsx
+from tests.factories import PASSWORD, run_jobs, xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +34,7 @@ def test_the_job_page_follows_the_import_until_it_is_stored(
     shot("queued")
     assert not CommunityModel.objects.filter(name__startswith="Tổ nền").exists()
 
-    call_command("worker", "--batch", verbosity=0)  # the worker takes the job
+    run_jobs()  # the worker takes the job
 
     page.locator("[data-state=done]").wait_for(timeout=15_000)  # the page saw it by itself
     assert "Đã lưu 12 hồ sơ" in page.get_by_test_id("job-status").inner_text()

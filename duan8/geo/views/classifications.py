@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duan8.core import access, import_errors, roundtrip, sheets
+from duan8.core import access, import_errors, jobs, roundtrip, sheets
 from duan8.geo import classify
 from duan8.geo.forms import ClassificationForm, ImportForm
 from duan8.geo.models import Classification
@@ -52,12 +53,20 @@ def classification_import(request, pk):
     )
     errors, annotated_url = [], None
     if request.method == "POST" and form.is_valid():
+        existing = request.POST.get("existing", roundtrip.SKIP)
         try:
-            created = classify.import_rows(
-                form.cleaned_data["file"],
+            large = jobs.large_import(
+                request,
+                "classifications.import",
                 scope,
-                form.cleaned_data["on"],
-                existing=request.POST.get("existing", roundtrip.SKIP),
+                {"on": form.cleaned_data["on"].isoformat(), "existing": existing},
+                form.cleaned_data["file"],
+                back=reverse("geo:unit", args=[scope.pk]),
+            )
+            if large is not None:
+                return large
+            created = classify.import_rows(
+                form.cleaned_data["file"], scope, form.cleaned_data["on"], existing=existing
             )
         except sheets.ImportRefused as refused:
             errors = refused.errors

@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duan8.core import access, import_errors, roundtrip, sheets
+from duan8.core import access, import_errors, jobs, roundtrip, sheets
 from duan8.geo import resolver, villages
 from duan8.geo.forms import ImportForm, ReviewForm, VillageForm
 from duan8.geo.models import UnitKind
@@ -33,6 +34,16 @@ def village_import(request, pk):
     errors, notes, annotated_url = [], [], None
     if request.method == "POST" and form.is_valid():
         try:
+            large = jobs.large_import(
+                request,
+                "villages.import",
+                scope,
+                {"on": form.cleaned_data["on"].isoformat()},
+                form.cleaned_data["file"],
+                back=reverse("geo:unit", args=[scope.pk]),
+            )
+            if large is not None:
+                return large
             created, notes = villages.import_rows(
                 form.cleaned_data["file"], scope, form.cleaned_data["on"]
             )
