@@ -154,6 +154,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "geo:village_template": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "geo:village_export": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "geo:classification_export": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "geo:classification_template": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "geo:village_review": [
         Check(
             "POST",
@@ -276,6 +277,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "framework:allocate_export": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
     "framework:allocate_import": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
+    "framework:allocate_template": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
     "api:phases": [Check("GET", expect=codes(200, 401))],
     "api:phase_create": [
         Check(

@@ -462,3 +462,29 @@ def xlsx_file(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("phan-bo.xlsx", content, content_type=sheets.XLSX)
+
+
+def test_the_allocation_template_is_filled_with_the_units_below_and_names_each_indicator(
+    client, world, phase, teams
+):
+    import io
+
+    import openpyxl
+
+    province_target(world, teams, 79)
+    allocation.save(world.province, phase, H2_2024, {(world.district.pk, teams.pk): Decimal(24)})
+    client.force_login(world.province_admin)
+    query = {"phase": phase.pk, "period": "2024-H2"}
+    response = client.get(reverse("framework:allocate_template", args=[world.province.pk]), query)
+    data, guide, lists = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets
+    rows = {row[0]: row for row in data.iter_rows(min_row=2, values_only=True)}
+    assert rows["Huyện Phong Thổ"][2] == 24
+    described = {row[0]: row[2] for row in guide.iter_rows(values_only=True) if row[0]}
+    assert teams.name in described["TTCĐ"]
+    # Filled in and imported back, it sets the targets it shows.
+    data.cell(3, 3, 11)
+    out = io.BytesIO()
+    data.parent.save(out)
+    values = allocation.read_sheet(io.BytesIO(out.getvalue()), world.province, phase, H2_2024)
+    assert values[(world.district.pk, teams.pk)] == 24
+    assert 11 in values.values()

@@ -153,3 +153,20 @@ def test_classifications_export_and_import_back_skipping_or_updating_what_is_the
     world.classification.refresh_from_db()
     assert world.classification.value == "II"
     assert Classification.objects.count() == len(before)
+
+
+def test_the_classification_template_lists_units_and_classifications_with_instructions(
+    client, world
+):
+    import io
+
+    from duan8.geo import classify
+
+    client.force_login(world.province_admin)
+    response = client.get(reverse("geo:classification_template", args=[world.province.pk]))
+    data, guide, lists = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets
+    assert [c.value for c in data[1]] == [c.header for c in classify.COLUMNS]
+    units = {row[0] for row in lists.iter_rows(min_row=2, max_col=1, values_only=True)}
+    assert {"Xã Mồ Sì San", "Bản Sì Choang"} <= units
+    described = {row[0] for row in guide.iter_rows(values_only=True) if row[2]}
+    assert {c.header for c in classify.COLUMNS} <= described

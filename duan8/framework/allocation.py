@@ -248,17 +248,44 @@ def export_rows(result: Grid) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
+def columns(indicators) -> list[sheets.Column]:
+    """An allocation sheet's columns: the unit below, its code, one column per indicator."""
+    from django.utils.translation import gettext_lazy
+
+    return [
+        sheets.Column(
+            "unit",
+            UNIT_HEADER,
+            aliases=("Unit", "Xã", "Huyện"),
+            help=gettext_lazy("A unit directly below, by its name (the rows are filled in)."),
+        ),
+        sheets.Column(
+            "code",
+            "Mã",
+            required=False,
+            aliases=("Code",),
+            help=gettext_lazy("Optional: its official code, read before the name."),
+        ),
+        *(
+            sheets.Column(
+                f"i{i.pk}",
+                i.code,
+                required=False,
+                exact=True,
+                help=_("%(name)s: the target, a number of 0 or more with at most two decimals.")
+                % {"name": i.name},
+            )
+            for i in indicators
+        ),
+    ]
+
+
 def read_sheet(
     upload, unit: AdminUnit, phase: Phase, period: Period
 ) -> dict[tuple[int, int], Decimal | None]:
     """Read an allocation sheet whole; raise ImportRefused with every bad cell."""
     indicators = indicators_of(phase)
-    columns = [
-        sheets.Column("unit", UNIT_HEADER, aliases=("Unit", "Xã", "Huyện")),
-        sheets.Column("code", "Mã", required=False, aliases=("Code",)),
-    ]
-    columns += [sheets.Column(f"i{i.pk}", i.code, required=False, exact=True) for i in indicators]
-    rows = sheets.read(upload, columns)
+    rows = sheets.read(upload, columns(indicators))
     kids = list(children(unit, period))
     names = resolver.Resolver(kids)
     errors, values = [], {}

@@ -15,4 +15,9 @@ urlpatterns = [
     path("units/<int:pk>/allocation/", views.allocate, name="allocate"),
     path("units/<int:pk>/allocation.xlsx", views.allocate_export, name="allocate_export"),
     path("units/<int:pk>/allocation/import/", views.allocate_import, name="allocate_import"),
+    path(
+        "units/<int:pk>/allocation/template.xlsx",
+        views.allocate_template,
+        name="allocate_template",
+    ),
 ]

@@ -347,6 +347,24 @@ def allocate_export(request, pk):
 
 
 @login_required
+def allocate_template(request, pk):
+    """The allocation import's template: the current allocation of the units below, an
+    instructions sheet naming each indicator, and the list of the units."""
+    unit = access.get_unit_or_404(request.user, pk)
+    phase = _phase(request)
+    period = _period(request, phase, unit)
+    result = allocation.grid(unit, phase, period)
+    _headers, rows = allocation.export_rows(result)
+    content = sheets.template(
+        allocation.columns(result.indicators),
+        title=_("Allocation by %(unit)s, %(period)s") % {"unit": unit.name, "period": period.label},
+        lists={"unit": [row[0] for row in rows]},
+        rows=rows,
+    )
+    return sheets.template_response(content, f"mau-phan-bo-{period.code}.xlsx")
+
+
+@login_required
 def allocate_import(request, pk):
     unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
     phase = _phase(request)

@@ -7,21 +7,57 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duan8.core import sheets
 from duan8.geo import matching, resolver
 from duan8.geo.models import AdminUnit, Classification, ClassificationKind
 
 COLUMNS = [
-    sheets.Column("unit", "Đơn vị", aliases=("Xã", "Thôn, bản", "Mã đơn vị", "Unit")),
-    sheets.Column("kind", "Phân loại", aliases=("Loại", "Classification")),
-    sheets.Column("value", "Giá trị", required=False, aliases=("Khu vực", "Value")),
-    sheets.Column("valid_from", "Hiệu lực từ", aliases=("Từ ngày", "Valid from")),
     sheets.Column(
-        "valid_until", "Hiệu lực đến", required=False, aliases=("Đến ngày", "Valid until")
+        "unit",
+        "Đơn vị",
+        aliases=("Xã", "Thôn, bản", "Mã đơn vị", "Unit"),
+        help=gettext_lazy(
+            "The commune or village: its official name, short name or code; when two units "
+            "share a name, add the one above it after a comma or in the “Thuộc …” columns."
+        ),
     ),
     sheets.Column(
-        "legal_basis", "Căn cứ", required=False, aliases=("Căn cứ pháp lý", "Legal basis")
+        "kind",
+        "Phân loại",
+        aliases=("Loại", "Classification"),
+        help=gettext_lazy("The classification, as listed (or its code)."),
+    ),
+    sheets.Column(
+        "value",
+        "Giá trị",
+        required=False,
+        aliases=("Khu vực", "Value"),
+        help=gettext_lazy("I, II or III for a commune region; the level for new-rural status."),
+    ),
+    sheets.Column(
+        "valid_from",
+        "Hiệu lực từ",
+        aliases=("Từ ngày", "Valid from"),
+        help=gettext_lazy("The day it applies from (dd/mm/yyyy)."),
+    ),
+    sheets.Column(
+        "valid_until",
+        "Hiệu lực đến",
+        required=False,
+        aliases=("Đến ngày", "Valid until"),
+        help=gettext_lazy("The first day it no longer applies, if it has ended."),
+    ),
+    sheets.Column(
+        "legal_basis",
+        "Căn cứ",
+        required=False,
+        aliases=("Căn cứ pháp lý", "Legal basis"),
+        help=gettext_lazy(
+            "The decision that sets it (Quyết định 861/QĐ-TTg ngày 04/6/2021); empty: the "
+            "usual decision for that classification."
+        ),
     ),
     *resolver.context_columns(),
 ]

@@ -28,6 +28,11 @@ urlpatterns = [
         name="classification_import",
     ),
     path(
+        "units/<int:pk>/classifications/template.xlsx",
+        classifications.classification_template,
+        name="classification_template",
+    ),
+    path(
         "units/<int:pk>/classifications.xlsx",
         classifications.classification_export,
         name="classification_export",

@@ -45,6 +45,31 @@ def classification_export(request, pk):
 
 
 @login_required
+def classification_template(request, pk):
+    """The classification import's template: lists of the units under this one today and of
+    the classifications, and an instructions sheet."""
+    from django.utils import translation
+
+    from duan8.geo import resolver
+    from duan8.geo.models import ClassificationKind, UnitKind
+
+    scope = access.get_unit_or_404(request.user, pk)
+    with translation.override("vi"):
+        kinds = [str(label) for _value, label in ClassificationKind.choices]
+    content = sheets.template(
+        classify.COLUMNS,
+        title=_("Template for importing classifications: %(unit)s") % {"unit": scope.name},
+        lists={
+            "unit": resolver.names_for_lists(
+                scope, [UnitKind.COMMUNE, UnitKind.VILLAGE], scope.reference_day()
+            ),
+            "kind": kinds,
+        },
+    )
+    return sheets.template_response(content, "mau-nhap-phan-loai.xlsx")
+
+
+@login_required
 def classification_import(request, pk):
     scope = access.get_unit_or_404(request.user, pk)
     access.require_on_province(request.user, access.Action.ADMINISTER, scope)
