@@ -282,3 +282,21 @@ def test_village_and_classification_files_above_the_threshold_run_as_jobs(client
     job.refresh_from_db()
     assert job.state == Job.State.DONE and job.result["created"] == 4
     assert Classification.objects.filter(unit=world.sibling_commune).count() == 4
+
+
+def test_a_large_village_export_is_written_by_a_job(client, world):
+    from duan8.geo import villages as village_actions
+
+    for i in range(4):
+        village_actions.add(world.sibling_commune, f"Bản Xuất {i}")
+    client.force_login(world.province_admin)
+    response = client.get(reverse("geo:village_export", args=[world.province.pk]))
+    job = Job.objects.get(kind="villages.export")
+    assert response.url == reverse("core:job", args=[job.pk])
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.result["rows"] == 5
+    sheet = load_workbook(jobs.path_of(job.output)).active
+    assert ("Xã Pa Tần", "Bản Xuất 3", "Huyện Sìn Hồ", "Tỉnh Lai Châu") in set(
+        sheet.iter_rows(min_row=2, values_only=True)
+    )

@@ -44,7 +44,31 @@ def _may_classify(user, unit) -> bool:
     return True
 
 
+def _headers(columns) -> list[str]:
+    return [c.header for c in columns]
+
+
 def register() -> None:
+    jobs.register(
+        jobs.export_kind(
+            "villages.export",
+            villages.listed,
+            villages.export_rows,
+            _headers(villages.COLUMNS),
+            villages.EXPORT_NAME,
+            _("Export of villages to Excel"),
+        )
+    )
+    jobs.register(
+        jobs.export_kind(
+            "classifications.export",
+            classify.listed,
+            classify.export_rows,
+            _headers(classify.COLUMNS),
+            classify.EXPORT_NAME,
+            _("Export of classifications to Excel"),
+        )
+    )
     jobs.register(
         jobs.import_kind(
             "villages.import",

@@ -78,19 +78,30 @@ def kind_from_text(text: str) -> str | None:
     return None
 
 
-def export_rows(scope: AdminUnit, day: datetime.date):
-    """Every classification of the units under ``scope`` that exist on ``day``, in the
-    import's columns (the unit by name with the names above it): the file imports back."""
+EXPORT_NAME = "phan-loai.xlsx"
+
+
+def listed(user, query, scope: AdminUnit):
+    """Every classification of the units under ``scope`` that exist today (what its export
+    lists), as a one-item tuple for a background export (``jobs.export_kind``)."""
+    return (
+        Classification.objects.filter(
+            unit__in=AdminUnit.objects.subtree(scope)
+            .valid_on(scope.reference_day())
+            .exclude(kind="nation")
+        ).order_by("unit__path", "kind", "valid_from"),
+    )
+
+
+def export_rows(found):
+    """Classifications in the import's columns (the unit by name with the names above it):
+    the file imports back."""
     from django.utils import translation
 
     with translation.override("vi"):
         labels = {value: str(label) for value, label in ClassificationKind.choices}
     found = list(
-        Classification.objects.filter(
-            unit__in=AdminUnit.objects.subtree(scope).valid_on(day).exclude(kind="nation")
-        )
-        .order_by("unit__path", "kind", "valid_from")
-        .values_list("unit_id", "kind", "value", "valid_from", "valid_until", "legal_basis")
+        found.values_list("unit_id", "kind", "value", "valid_from", "valid_until", "legal_basis")
     )
     units = resolver.context_table(row[0] for row in found)
     for unit_id, kind, value, valid_from, valid_until, legal_basis in found:

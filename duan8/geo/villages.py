@@ -207,16 +207,24 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[Admi
     return roundtrip.Imported(created, skipped=skipped), notes
 
 
-def export_rows(scope: AdminUnit, day: datetime.date):
-    """The villages under ``scope`` on ``day`` in the import's columns (commune, village,
-    the commune's district and province): the file imports back unchanged."""
-    found = list(
+EXPORT_NAME = "thon-ban.xlsx"
+
+
+def listed(user, query, scope: AdminUnit):
+    """The villages under ``scope`` today (what its export lists), as a one-item tuple for a
+    background export (``jobs.export_kind``)."""
+    return (
         AdminUnit.objects.subtree(scope)
-        .valid_on(day)
+        .valid_on(scope.reference_day())
         .filter(kind=UnitKind.VILLAGE)
-        .order_by("path")
-        .values_list("name", "parent_id")
+        .order_by("path"),
     )
+
+
+def export_rows(found):
+    """Villages in the import's columns (commune, village, the commune's district and
+    province): the file imports back unchanged."""
+    found = list(found.values_list("name", "parent_id"))
     communes = resolver.context_table(parent for _name, parent in found)
     for name, parent in found:
         commune, (_commune, district, province) = communes[parent]

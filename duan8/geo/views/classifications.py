@@ -39,9 +39,14 @@ def classification_delete(request, pk):
 def classification_export(request, pk):
     """The classifications of the units under this one today, in the import's columns."""
     scope = access.get_unit_or_404(request.user, pk)
+    (found,) = classify.listed(request.user, request.GET, scope)
+    large = jobs.large_export(
+        request, "classifications.export", scope, found, back=reverse("geo:unit", args=[scope.pk])
+    )
+    if large is not None:
+        return large
     headers = [c.header for c in classify.COLUMNS]
-    rows = classify.export_rows(scope, scope.reference_day())
-    return sheets.xlsx_response(headers, rows, "phan-loai.xlsx")
+    return sheets.xlsx_response(headers, classify.export_rows(found), classify.EXPORT_NAME)
 
 
 @login_required
