@@ -168,7 +168,7 @@ def test_a_job_left_running_by_a_stopped_worker_is_run_again_when_a_worker_start
     run_job.update(
         state=Job.State.RUNNING,
         attempts=1,
-        result={"worker": f"{socket.gethostname()}:999999999"},
+        worker=f"{socket.gethostname()}:999999999",
     )
     run_worker()
     job.refresh_from_db()
@@ -181,7 +181,7 @@ def test_a_job_running_in_a_live_worker_is_left_alone(client, world):
     job = Job.objects.get()
     Job.objects.filter(pk=job.pk).update(
         state=Job.State.RUNNING,
-        result={"worker": f"{socket.gethostname()}:{os.getpid()}"},
+        worker=f"{socket.gethostname()}:{os.getpid()}",
         heartbeat=datetime.datetime.now(datetime.UTC),
     )
     assert jobs.recover() == 0

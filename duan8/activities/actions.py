@@ -37,16 +37,18 @@ def appointment_problems(training: Activity, trainers) -> list[str]:
         )
     if not trainers:
         problems.append(_("Name the trainers who teach the training."))
-    named = set(decision.trainers.values_list("pk", flat=True))
+    # ``all()``: an import prefetches the decisions' trainers and their qualifications.
+    named = {t.pk for t in decision.trainers.all()}
     for trainer in trainers:
         if trainer.pk not in named:
             problems.append(
                 _("%(name)s is not named in decision %(number)s.")
                 % {"name": trainer.name, "number": decision.number}
             )
-        qualified = trainer.qualifications.filter(
-            programme=training.programme, completed_on__lte=training.start_on
-        ).exists()
+        qualified = any(
+            q.programme == training.programme and q.completed_on <= training.start_on
+            for q in trainer.qualifications.all()
+        )
         if not qualified:
             problems.append(
                 _("%(name)s has not completed the training of trainers for “%(programme)s”.")
@@ -260,7 +262,7 @@ class _Appointments:
                 Q(unit__in=_around(scope)) | Q(unit__path__startswith=scope.path)
             )
             .select_related("unit")
-            .prefetch_related("trainers")
+            .prefetch_related("trainers__qualifications")
         )
         self.by_number: dict[str, list] = {}
         for decision in found:
@@ -301,22 +303,6 @@ class _Appointments:
             elif trainer not in found:
                 found.append(trainer)
         return found, problems
-
-
-def _programme(text: str) -> str | None:
-    from duan8.geo import matching
-
-    wanted = matching.fold(text)
-    for programme in TrainingProgramme:
-        names = {matching.fold(programme.value)}
-        for language in ("vi", "en"):
-            from django.utils import translation
-
-            with translation.override(language):
-                names.add(matching.fold(str(programme.label)))
-        if wanted in names:
-            return programme.value
-    return None
 
 
 def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "skip", progress=None):
@@ -415,9 +401,9 @@ def import_rows(upload, scope, kind: str, details: dict, *, existing: str = "ski
 def _training(row, values: dict, appointments: _Appointments, header, problems: list):
     """A training row's programme, decision and trainers into ``values`` (problems into
     ``problems``, each on its column); returns the trainers."""
-    from duan8.core import sheets
+    from duan8.core import roundtrip, sheets
 
-    programme = _programme(row.text("programme"))
+    programme = roundtrip.choice_named(TrainingProgramme, row.text("programme"))
     if programme is None:
         problems.append(
             sheets.RowError(

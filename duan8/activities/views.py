@@ -120,12 +120,9 @@ def activity_export(request, pk):
     background job."""
     unit = access.get_unit_or_404(request.user, pk)
     records, *_rest = _filtered(request, unit)
-    large = jobs.large_export(
+    return jobs.export(
         request, "activities.export", unit, records, back=_list_url(unit, request.GET.urlencode())
     )
-    if large is not None:
-        return large
-    return sheets.xlsx_response(actions.EXPORT_HEADERS, actions.export_rows(records), EXPORT_NAME)
 
 
 @login_required

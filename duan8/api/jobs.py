@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from enum import StrEnum
 
-from django.http import FileResponse, QueryDict
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
@@ -146,7 +146,7 @@ def export_create(request, payload: ExportIn):
 
 
 def _own(request, job_id: int) -> Job:
-    job = Job.objects.filter(owner=request.auth, pk=job_id).first()
+    job = jobs.owned(request.auth, job_id)
     if job is None:
         raise HttpError(404, _("No such job of yours."))
     return job
@@ -162,13 +162,7 @@ def job_status(request, job_id: Id):
 @router.get("/jobs/{job_id}/file", url_name="job_file")
 def job_file(request, job_id: Id):
     """The Excel file an export job wrote."""
-    job = _own(request, job_id)
-    path = jobs.path_of(job.output) if job.output else None
-    if job.state != Job.State.DONE or path is None or not path.is_file():
+    response = jobs.file_response(_own(request, job_id))
+    if response is None:
         raise HttpError(404, _("This job has no file (yet)."))
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=job.result.get("filename", "duan8.xlsx"),
-        content_type=sheets.XLSX,
-    )
+    return response

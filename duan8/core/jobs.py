@@ -34,13 +34,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from duan8.conf import env_int
 from duan8.core import audit, sheets
 from duan8.core.models import Job
 
 logger = logging.getLogger(__name__)
 
 # Files above this many rows of data (and exports of more records) run as jobs.
-ROWS = int(os.environ.get("DUAN8_JOB_ROWS", "2000"))
+ROWS = env_int("DUAN8_JOB_ROWS", 2000, minimum=1)
 # A running job whose worker has said nothing for this long is taken as abandoned.
 STALE = datetime.timedelta(minutes=10)
 # Errors kept on a refused job (the annotated file carries every one).
@@ -58,6 +59,10 @@ class Kind:
     run: RunFn
     columns: list | None = None
     label: str = ""
+    # An export: its columns, its rows from the list, its file's name (``export_kind``).
+    headers: list | None = None
+    rows_of: Callable | None = None
+    filename: str = ""
 
 
 _kinds: dict[str, Kind] = {}
@@ -120,6 +125,28 @@ class Progress:
         )
 
 
+def owned(user, pk) -> Job | None:
+    """A job of ``user`` (nobody else's exists for her), or None."""
+    from duan8.core import access
+
+    return Job.objects.filter(owner=user, pk=access.clean_pk(pk)).first()
+
+
+def file_response(job: Job):
+    """The workbook an export job wrote, as a download; None while there is none."""
+    from django.http import FileResponse
+
+    path = path_of(job.output) if job.output else None
+    if job.state != Job.State.DONE or path is None or not path.is_file():
+        return None
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=job.result.get("filename", "duan8.xlsx"),
+        content_type=sheets.XLSX,
+    )
+
+
 def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -135,7 +162,7 @@ def execute(job_id: int) -> str:
         started_at=now,
         heartbeat=now,
         attempts=F("attempts") + 1,
-        result={"worker": _worker_name()},
+        worker=_worker_name(),
     )
     kind = _kinds[job.kind]
     upload = path_of(job.upload) if job.upload else None
@@ -201,7 +228,7 @@ def recover() -> int:
     now = timezone.now()
     found = 0
     for job in Job.objects.filter(state=Job.State.RUNNING):
-        worker = (job.result or {}).get("worker", "")
+        worker = job.worker
         stale = job.heartbeat is None or now - job.heartbeat > STALE
         if stale or not _alive(worker):
             with transaction.atomic():
@@ -240,15 +267,17 @@ def large_import(request, kind: str, unit, params: dict, upload, *, back: str):
     return redirect("core:job", pk=job.pk)
 
 
-def large_export(request, kind: str, unit, records, *, back: str):
-    """The page's answer to an export of more than ``ROWS`` records: a background job writes
-    the file, and the officer waits on its page. None for a smaller list."""
+def export(request, kind: str, unit, records, *, back: str):
+    """A page's "Export to Excel" of ``records`` (the list it shows) by the export job kind
+    ``kind``: a list of more than ``ROWS`` records goes to a background job and the officer
+    to its page; a smaller one is written and streamed at once, in the same columns."""
     from django.shortcuts import redirect
 
     from duan8.core.middleware import client_ip
 
     if records.count() <= ROWS:
-        return None
+        spec = _kinds[kind]
+        return sheets.xlsx_response(spec.headers, spec.rows_of(records), spec.filename)
     job = submit(
         kind,
         request.user,
@@ -312,4 +341,4 @@ def export_kind(
         path_of(output).chmod(0o600)
         return {"rows": count, "filename": filename, "output": output}
 
-    return Kind(name, run, label=label)
+    return Kind(name, run, label=label, headers=headers, rows_of=rows_of, filename=filename)

@@ -146,6 +146,8 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
+    # The worker running it ("host:pid"), to tell a job whose worker is gone.
+    worker = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

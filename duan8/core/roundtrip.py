@@ -9,6 +9,7 @@ refused."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Iterator
 
@@ -188,6 +189,18 @@ def kind_names(kind: str, label) -> set[str]:
             names.add(fold(str(label)))
             names.add(str(label))  # as written: no need to fold it on every row
     return names
+
+
+@functools.cache
+def _names_of(choices) -> dict[str, str]:
+    return {name: value for value, label in choices.choices for name in kind_names(value, label)}
+
+
+def choice_named(choices, text: str) -> str | None:
+    """The value of ``choices`` (a TextChoices class) a cell names by its code or by its label
+    in any language of the app (case and diacritics aside), or None."""
+    names = _names_of(choices)
+    return names.get(text) or names.get(fold(text))
 
 
 def kind_problem(row: sheets.Row, column: str, names: set[str]) -> sheets.RowError | None:

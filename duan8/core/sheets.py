@@ -161,6 +161,9 @@ def _unpack_all(package: zipfile.ZipFile, parts) -> bool:
                     if sheet and not formulas:
                         formulas = bool(_FORMULA.search(tail + chunk))
                         tail = chunk[-64:]
+        # A bad checksum or a part longer than declared (BadZipFile), a truncated file
+        # (EOFError, OSError), a compression Python cannot unpack (NotImplementedError), an
+        # encrypted part (RuntimeError: it asks for a password): none is a workbook to read.
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
             raise damaged() from None
     return formulas
@@ -399,24 +402,14 @@ def safe_value(value):
     return value
 
 
-def write_workbook(target, headers: list[str], rows, progress=None, total: int = 0) -> int:
-    """Write an .xlsx with one header row to ``target`` (a path or a binary file), row by row
-    (XlsxWriter's constant-memory mode: memory stays flat at any size, and it writes twice
-    as fast as openpyxl); returns the number of rows. Text is always text: a name that
-    starts with "=", "+", "-" or "@" is a text cell with Excel's quote prefix, never a
-    formula (it would run in the reader's Excel); characters Excel cannot hold (control
-    characters) are left out. Dates are written as dates (dd/mm/yyyy). ``progress(done,
-    total)`` hears of every thousand rows."""
+def _cell_writer(book, sheet):
+    """How every workbook duan8 writes puts a value in a cell: text always as text (quote
+    prefix before what Excel would read as a formula, characters it cannot hold left out),
+    dates as dd/mm/yyyy dates, numbers and booleans as such; nothing for an empty value."""
     import decimal
 
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "in_memory": not isinstance(target, (str, Path))}
-    )
     dates = book.add_format({"num_format": "dd/mm/yyyy"})
     as_text = book.add_format({"quote_prefix": True})
-    sheet = book.add_worksheet()
 
     def write(row: int, column: int, value) -> None:
         if value is None or value == "":
@@ -435,6 +428,26 @@ def write_workbook(target, headers: list[str], rows, progress=None, total: int =
             sheet.write_datetime(row, column, value, dates)
         else:
             sheet.write_string(row, column, safe_value(str(value)))
+
+    return write
+
+
+def write_workbook(target, headers: list[str], rows, progress=None, total: int = 0) -> int:
+    """Write an .xlsx with one header row to ``target`` (a path or a binary file), row by row
+    (XlsxWriter's constant-memory mode: memory stays flat at any size, and it writes twice
+    as fast as openpyxl); returns the number of rows. Text is always text: a name that
+    starts with "=", "+", "-" or "@" is a text cell with Excel's quote prefix, never a
+    formula (it would run in the reader's Excel); characters Excel cannot hold (control
+    characters) are left out. Dates are written as dates (dd/mm/yyyy). ``progress(done,
+    total)`` hears of every thousand rows."""
+
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        target, {"constant_memory": True, "in_memory": not isinstance(target, (str, Path))}
+    )
+    sheet = book.add_worksheet()
+    write = _cell_writer(book, sheet)
 
     for column, header in enumerate(headers):
         write(0, column, header)
@@ -477,7 +490,6 @@ def template(
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    as_text = book.add_format({"quote_prefix": True})
     data = book.add_worksheet(_("Data")[:31])
     guide = book.add_worksheet(_("Instructions")[:31])
     choices = book.add_worksheet(_("Lists")[:31])
@@ -485,14 +497,10 @@ def template(
         data.write_string(0, index, column.header, bold)
         data.set_column(index, index, max(14, min(40, len(column.header) + 4)))
     data.freeze_panes(1, 0)
+    write = _cell_writer(book, data)
     for number, values in enumerate(rows, start=1):
         for index, value in enumerate(values):
-            if value not in (None, ""):
-                value = safe_value(str(value)) if isinstance(value, str) else value
-                if isinstance(value, str) and value.startswith(FORMULA_START):
-                    data.write_string(number, index, value, as_text)
-                else:
-                    data.write(number, index, value)
+            write(number, index, value)
     for place, (key, names) in enumerate(lists.items()):
         index = next((i for i, c in enumerate(columns) if c.key == key), None)
         if index is None or not names:

@@ -16,10 +16,9 @@ def _own_job(request, pk):
     """A background job of the signed-in user: nobody else's exists for her (404)."""
     from django.http import Http404
 
-    from duan8.core import access
-    from duan8.core.models import Job
+    from duan8.core import jobs
 
-    job = Job.objects.filter(owner=request.user, pk=access.clean_pk(pk)).first()
+    job = jobs.owned(request.user, pk)
     if job is None:
         raise Http404
     return job
@@ -59,17 +58,11 @@ def job_detail(request, pk):
 @login_required
 def job_file(request, pk):
     """The file an export job wrote, for its owner."""
-    from django.http import FileResponse, Http404
+    from django.http import Http404
 
-    from duan8.core import jobs, sheets
+    from duan8.core import jobs
 
-    job = _own_job(request, pk)
-    path = jobs.path_of(job.output) if job.output else None
-    if job.state != job.State.DONE or path is None or not path.is_file():
+    response = jobs.file_response(_own_job(request, pk))
+    if response is None:
         raise Http404
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=job.result.get("filename", "duan8.xlsx"),
-        content_type=sheets.XLSX,
-    )
+    return response

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from duan8.core import sheets
-from duan8.geo import matching, resolver
+from duan8.geo import resolver
 from duan8.geo.models import AdminUnit, Classification, ClassificationKind
 
 COLUMNS = [
@@ -65,17 +65,9 @@ COLUMNS = [
 
 def kind_from_text(text: str) -> str | None:
     """A classification kind from its code or its label in either language."""
-    wanted = matching.fold(text)
-    for kind in ClassificationKind:
-        labels = {kind.value}
-        for language in ("vi", "en"):
-            from django.utils import translation
+    from duan8.core import roundtrip
 
-            with translation.override(language):
-                labels.add(str(kind.label))
-        if wanted in {matching.fold(label) for label in labels}:
-            return kind.value
-    return None
+    return roundtrip.choice_named(ClassificationKind, text)
 
 
 EXPORT_NAME = "phan-loai.xlsx"

@@ -40,13 +40,9 @@ def classification_export(request, pk):
     """The classifications of the units under this one today, in the import's columns."""
     scope = access.get_unit_or_404(request.user, pk)
     (found,) = classify.listed(request.user, request.GET, scope)
-    large = jobs.large_export(
+    return jobs.export(
         request, "classifications.export", scope, found, back=reverse("geo:unit", args=[scope.pk])
     )
-    if large is not None:
-        return large
-    headers = [c.header for c in classify.COLUMNS]
-    return sheets.xlsx_response(headers, classify.export_rows(found), classify.EXPORT_NAME)
 
 
 @login_required

@@ -70,13 +70,9 @@ def village_export(request, pk):
     """The villages under the unit today, in the import's columns: the file imports back."""
     scope = access.get_unit_or_404(request.user, pk)
     (found,) = villages.listed(request.user, request.GET, scope)
-    large = jobs.large_export(
+    return jobs.export(
         request, "villages.export", scope, found, back=reverse("geo:unit", args=[scope.pk])
     )
-    if large is not None:
-        return large
-    headers = [c.header for c in villages.COLUMNS]
-    return sheets.xlsx_response(headers, villages.export_rows(found), villages.EXPORT_NAME)
 
 
 @login_required
