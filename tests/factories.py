@@ -253,3 +253,57 @@ def run_jobs() -> None:
         "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
     ):
         call_command("worker", "--batch", verbosity=0)
+
+
+def form_fields(response, form_index: int = -1) -> dict:
+    """What a browser would send for a page's form as it stands (inputs, checked boxes,
+    selected options, text areas): the data an officer submits without touching anything."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.forms: list[dict] = []
+            self.select = None
+            self.textarea = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.forms.append({})
+                return
+            if not self.forms:
+                return
+            data = self.forms[-1]
+            name = a.get("name")
+            if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+                if a.get("type") in ("checkbox", "radio"):
+                    if "checked" in a:
+                        data.setdefault(name, []).append(a.get("value", "on"))
+                else:
+                    data.setdefault(name, []).append(a.get("value") or "")
+            elif tag == "select" and name:
+                self.select = name
+                data.setdefault(name, [])
+            elif tag == "option" and self.select and "selected" in a:
+                data[self.select].append(a.get("value") or "")
+            elif tag == "textarea" and name:
+                self.textarea = name
+                data[name] = [""]
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea" and self.textarea:
+                text = self.forms[-1][self.textarea][0]
+                self.forms[-1][self.textarea][0] = text.removeprefix("\r\n").removeprefix("\n")
+                self.textarea = None
+
+        def handle_data(self, text):
+            if self.textarea and self.forms:
+                self.forms[-1][self.textarea][0] += text
+
+    reader = Reader()
+    reader.feed(response.content.decode())
+    fields = reader.forms[form_index]
+    return {k: v if len(v) > 1 else (v[0] if v else "") for k, v in fields.items()}

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from duan8.accounts.models import Role
 from duan8.core import sheets
 from duan8.core.models import AuditEvent
 from duan8.framework import actions, allocation, defaults, periods
@@ -488,3 +489,56 @@ def test_the_allocation_template_is_filled_with_the_units_below_and_names_each_i
     values = allocation.read_sheet(io.BytesIO(out.getvalue()), world.province, phase, H2_2024)
     assert values[(world.district.pk, teams.pk)] == 24
     assert 11 in values.values()
+
+
+def test_two_officers_on_one_grid_keep_each_others_targets(client, world, phase, teams):
+    """The second officer's stale grid has an empty cell where the first one just allocated:
+    saving it changes only the cells the second officer typed in."""
+    from tests.factories import form_fields, user
+
+    province_target(world, teams, 30)
+    colleague = user("tinh.quantri2", role=Role.UNIT_ADMIN, on=world.province)
+    url = reverse("framework:allocate", args=[world.province.pk])
+    query = f"?phase={phase.pk}&period=2024-H2"
+    client.force_login(world.province_admin)
+    first = form_fields(client.get(url + query))
+    client.force_login(colleague)
+    second = form_fields(client.get(url + query))
+
+    first[f"c-{world.district.pk}-{teams.pk}"] = "12"
+    client.force_login(world.province_admin)
+    assert client.post(url + query, first).status_code == 302
+
+    second[f"c-{world.sibling_district.pk}-{teams.pk}"] = "18"
+    client.force_login(colleague)
+    assert client.post(url + query, second).status_code == 302
+    stored = {t.unit_id: t.effective for t in Target.objects.filter(indicator=teams)}
+    assert stored[world.district.pk] == 12 and stored[world.sibling_district.pk] == 18
+
+
+def test_a_cell_changed_by_both_officers_is_refused_with_both_values(client, world, phase, teams):
+    from tests.factories import form_fields, user
+
+    province_target(world, teams, 30)
+    colleague = user("tinh.quantri2", role=Role.UNIT_ADMIN, on=world.province)
+    url = reverse("framework:allocate", args=[world.province.pk])
+    query = f"?phase={phase.pk}&period=2024-H2"
+    cell = f"c-{world.district.pk}-{teams.pk}"
+    client.force_login(world.province_admin)
+    first = form_fields(client.get(url + query))
+    client.force_login(colleague)
+    second = form_fields(client.get(url + query))
+
+    client.force_login(world.province_admin)
+    assert client.post(url + query, {**first, cell: "12"}).status_code == 302
+    client.force_login(colleague)
+    response = client.post(url + query, {**second, cell: "15"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "tinh.quantri" in page and "12" in page and "15" in page
+    assert Target.objects.get(unit=world.district, indicator=teams).effective == 12
+    # Saving the returned grid again is the colleague's decision: it goes through.
+    again = form_fields(response)
+    assert again[cell] == "15" and again[f"o-{cell}"] == "12"
+    assert client.post(url + query, again).status_code == 302
+    assert Target.objects.get(unit=world.district, indicator=teams).effective == 15

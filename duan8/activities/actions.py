@@ -89,12 +89,8 @@ def record(activity: Activity, trainers=()) -> Activity:
     problems = appointment_problems(activity, trainers)
     if problems:
         raise ValidationError({"appointment": problems})
-    before = sorted(activity.trainers.values_list("pk", flat=True)) if activity.pk else []
     activity.save()
-    activity.trainers.set(trainers)
-    after = sorted(t.pk for t in trainers)
-    if before != after:
-        audit.record(activity, "update", {"trainers": before}, {"trainers": after})
+    activity.trainers.set(trainers)  # audited with before and after (``audit``'s m2m receiver)
     return activity
 
 
@@ -461,10 +457,5 @@ def _name_trainers(created: list, updated: list) -> None:
         if names:
             audit.record(activity, "update", {"trainers": []}, {"trainers": names})
     for activity in updated:
-        if activity.imported_extra is None:
-            continue
-        before = sorted(activity.trainers.values_list("pk", flat=True))
-        activity.trainers.set(activity.imported_extra)
-        after = sorted(t.pk for t in activity.imported_extra)
-        if before != after:
-            audit.record(activity, "update", {"trainers": before}, {"trainers": after})
+        if activity.imported_extra is not None:
+            activity.trainers.set(activity.imported_extra)  # audited by the m2m receiver

@@ -10,6 +10,7 @@ from duan8.activities.models import (
     TrainerQualification,
 )
 from duan8.community.forms import UnitsOnTheRecordDate
+from duan8.core.versions import VersionedForm
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 KIND_FIELDS = {
@@ -33,7 +34,7 @@ COMMON = [
 ]
 
 
-class ActivityForm(UnitsOnTheRecordDate, forms.ModelForm):
+class ActivityForm(UnitsOnTheRecordDate, VersionedForm):
     date_field = "start_on"
 
     class Meta:
@@ -56,7 +57,7 @@ class ActivityForm(UnitsOnTheRecordDate, forms.ModelForm):
     def __init__(self, *args, kind: str, units, around, trainers, appointments, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.kind = kind
-        keep = set(COMMON) | set(KIND_FIELDS[ActivityKind(kind)])
+        keep = set(COMMON) | set(KIND_FIELDS[ActivityKind(kind)]) | {"version"}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]

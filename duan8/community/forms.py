@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duan8.community.models import ST_SUPPORTS, CommunityModel, ModelKind
+from duan8.core.versions import VersionedForm
 from duan8.geo import paths, timeline
 from duan8.geo.models import AdminUnit
 
@@ -86,7 +87,7 @@ class UnitsOnTheRecordDate:
         return units.filter(pk=pk).first() if 0 < pk < 2**63 else None
 
 
-class CommunityModelForm(UnitsOnTheRecordDate, forms.ModelForm):
+class CommunityModelForm(UnitsOnTheRecordDate, VersionedForm):
     date_field = "established_on"
 
     st_supports = forms.MultipleChoiceField(
@@ -115,7 +116,7 @@ class CommunityModelForm(UnitsOnTheRecordDate, forms.ModelForm):
     def __init__(self, *args, kind: str, units, around, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.kind = kind
-        keep = set(COMMON) | set(KIND_FIELDS[ModelKind(kind)]) | {"notes"}
+        keep = set(COMMON) | set(KIND_FIELDS[ModelKind(kind)]) | {"notes", "version"}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]

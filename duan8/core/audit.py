@@ -541,8 +541,18 @@ class AuditedModel(models.Model):
         if problems:
             raise ValidationError(problems)
         with transaction.atomic():
-            # The stored row, read once: for the lock check and the "before" of the event.
-            stored = None if adding else type(self)._base_manager.filter(pk=self.pk).first()
+            # The stored row, read once: for the version and lock checks and the "before" of
+            # the event; locked when the change carries the version it started from.
+            stored = None
+            if not adding:
+                rows = type(self)._base_manager.filter(pk=self.pk)
+                if getattr(self, "expected_version", None) is not None:
+                    rows = rows.select_for_update()
+                stored = rows.first()
+            if stored is not None:
+                from duan8.core import versions
+
+                versions.guard(self, stored)
             self.check_locks(stored)
             before = snapshot(stored) if stored is not None else None
             self.write(*args, **kwargs)
@@ -819,3 +829,74 @@ def clean_many(objs: list[models.Model]) -> dict[int, ValidationError]:
                 except ValidationError as exc:
                     add(index, exc)
     return problems
+
+
+def _m2m_sets(field: models.ManyToManyField, owner_ids) -> dict[Any, list]:
+    """The related ids (sorted) of each owner of a many-to-many field, read from its table."""
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    sets: dict[Any, list] = {pk: [] for pk in owner_ids}
+    rows = through._base_manager.filter(**{f"{source}__in": list(sets)}).values_list(source, target)
+    for owner, related in rows:
+        sets[owner].append(related)
+    return {pk: sorted(ids) for pk, ids in sets.items()}
+
+
+def _m2m_changed(field: models.ManyToManyField):
+    """A receiver recording each change of ``field``'s sets (add, remove, clear — and so
+    ``set``), from either side, as an update of the owning record with before and after."""
+
+    def receiver(sender, instance, action, reverse, pk_set, **kwargs):
+        from duan8.core.models import AuditEvent
+
+        step = action.split("_", 1)[1]
+        pending = instance.__dict__.setdefault("_audit_m2m", {})
+        if action.startswith("pre_"):
+            if not reverse:
+                owners = [instance.pk]
+            elif pk_set is not None:
+                owners = list(pk_set)
+            else:  # cleared from the other side: every record that named it
+                through = field.remote_field.through
+                owners = list(
+                    through._base_manager.filter(
+                        **{field.m2m_reverse_field_name(): instance.pk}
+                    ).values_list(field.m2m_field_name(), flat=True)
+                )
+            pending[(field.name, step)] = _m2m_sets(field, owners)
+            return
+        before = pending.pop((field.name, step), None)
+        if not before:
+            return
+        after = _m2m_sets(field, list(before))
+        if reverse:
+            owners = field.model._base_manager.in_bulk(list(before)).values()
+        else:
+            owners = [instance]
+        for owner in owners:
+            if before[owner.pk] != after[owner.pk]:
+                record(
+                    owner,
+                    AuditEvent.Action.UPDATE,
+                    {field.name: before[owner.pk]},
+                    {field.name: after[owner.pk]},
+                )
+
+    return receiver
+
+
+def connect_m2m_auditing() -> None:
+    """Record the many-to-many changes of every audited model (called once at start-up)."""
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed
+
+    for model in apps.get_models():
+        if not issubclass(model, AuditedModel):
+            continue
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _m2m_changed(field),
+                sender=field.remote_field.through,
+                weak=False,
+                dispatch_uid=f"duan8-audit-{model._meta.label_lower}-{field.name}",
+            )

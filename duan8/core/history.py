@@ -15,14 +15,14 @@ from duan8.core import formatting
 MASK = "•••• "
 
 
-def _field(model, name: str):
+def field_of(model, name: str):
     try:
         return model._meta.get_field(name)
     except Exception:  # a field since removed: show its stored name
         return None
 
 
-def _text(field, value: Any) -> str:
+def text_of(field, value: Any) -> str:
     if value is None or value == "":
         return "∅"
     if isinstance(value, str) and value.startswith(MASK):
@@ -33,6 +33,8 @@ def _text(field, value: Any) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.ForeignKey):
         return _name(field.related_model, value)
+    if isinstance(field, models.ManyToManyField) and isinstance(value, list):
+        return "; ".join(_name(field.related_model, pk) for pk in value) or "∅"
     if isinstance(field, models.BooleanField):
         return _("yes") if value else _("no")
     if isinstance(field, models.DateTimeField):
@@ -73,7 +75,7 @@ def readable(event) -> list[tuple[str, str, str]]:
     model = event.content_type.model_class()
     rows = []
     for name, before, after in event.changes():
-        field = _field(model, name) if model is not None else None
+        field = field_of(model, name) if model is not None else None
         label = str(field.verbose_name) if field is not None else name
-        rows.append((label[:1].upper() + label[1:], _text(field, before), _text(field, after)))
+        rows.append((label[:1].upper() + label[1:], text_of(field, before), text_of(field, after)))
     return rows

@@ -75,9 +75,11 @@ class Grid:
         for child in self.children:
             yield child, [(column, self.value(child, column.indicator)) for column in self.columns]
 
-    def form_rows(self, typed=None):
-        """Rows for the grid form: (child, [(column, text, input name)]); what the user typed
-        is shown again when the form comes back (errors, or an over-allocation to confirm)."""
+    def form_rows(self, typed=None, refreshed=()):
+        """Rows for the grid form: (child, [(column, text, input name, value read)]); what the
+        user typed is shown again when the form comes back (errors, an over-allocation to
+        confirm), with the value each cell had when the grid was opened — except the cells in
+        ``refreshed`` (changed meanwhile by someone else), which carry the value stored now."""
         from duan8.core.formatting import format_amount
 
         typed = typed or {}
@@ -85,17 +87,20 @@ class Grid:
             cells = []
             for column in self.columns:
                 name = f"c-{child.pk}-{column.indicator.pk}"
-                text = typed.get(name, format_amount(self.value(child, column.indicator)))
-                cells.append((column, text, name))
+                stored = format_amount(self.value(child, column.indicator))
+                read = stored if name in refreshed else typed.get(f"o-{name}", stored)
+                cells.append((column, typed.get(name, stored), name, read))
             yield child, cells
 
-    def kept_cells(self, typed=None):
+    def kept_cells(self, typed=None, refreshed=()):
         from duan8.core.formatting import format_amount
 
         typed = typed or {}
         for column in self.columns:
             name = f"k-{column.indicator.pk}"
-            yield column, typed.get(name, format_amount(column.kept)), name
+            stored = format_amount(column.kept)
+            read = stored if name in refreshed else typed.get(f"o-{name}", stored)
+            yield column, typed.get(name, stored), name, read
 
     @property
     def over_columns(self) -> list[Column]:
@@ -130,6 +135,97 @@ def grid(unit: AdminUnit, phase: Phase, period: Period, indicators=None) -> Grid
     return Grid(unit, period, indicators, kids, columns, cells)
 
 
+@dataclass
+class StaleCell:
+    """A cell the officer changed that someone else changed after the grid was opened."""
+
+    name: str  # the cell's input name
+    unit: AdminUnit | None  # None for the part kept by the unit itself
+    indicator: Indicator
+    yours: Decimal | None
+    read: Decimal | None
+    stored: Decimal | None
+    by: str
+
+
+class StaleCells(Exception):
+    def __init__(self, cells: list[StaleCell]):
+        super().__init__(", ".join(c.name for c in cells))
+        self.cells = cells
+
+    def messages(self) -> list[str]:
+        from duan8.core.formatting import format_amount
+
+        return [
+            _(
+                "%(unit)s, %(code)s: %(who)s saved %(stored)s after you opened the grid "
+                "(you read %(read)s, you typed %(yours)s)."
+            )
+            % {
+                "unit": cell.unit.name if cell.unit else _("Carried out at this level"),
+                "code": cell.indicator.code,
+                "who": cell.by,
+                "stored": format_amount(cell.stored) or "∅",
+                "read": format_amount(cell.read) or "∅",
+                "yours": format_amount(cell.yours) or "∅",
+            }
+            for cell in self.cells
+        ]
+
+
+def _changed_by(target: Target | None) -> str:
+    from duan8.core.models import AuditEvent
+
+    if target is None:
+        return "?"
+    event = AuditEvent.objects.for_object(target).order_by("-pk").first()
+    return event.actor_label if event else "?"
+
+
+def _stale_cells(unit, period, indicators, children_by_id, values, kept, read, read_kept):
+    """The cells changed by the officer whose stored value is no longer the one read."""
+    stale = []
+    own = {t.indicator_id: t for t in Target.objects.for_period(period).filter(unit=unit)}
+    below = {
+        (t.unit_id, t.indicator_id): t
+        for t in Target.objects.for_period(period).filter(
+            unit_id__in=[c for c, _i in read], indicator_id__in=[i for _c, i in read]
+        )
+    }
+    for cell, was in read.items():
+        target = below.get(cell)
+        stored = target.effective if target is not None else None
+        if stored != was:
+            child_id, indicator_id = cell
+            stale.append(
+                StaleCell(
+                    f"c-{child_id}-{indicator_id}",
+                    children_by_id[child_id],
+                    indicators[indicator_id],
+                    values.get(cell),
+                    was,
+                    stored,
+                    _changed_by(target),
+                )
+            )
+    for indicator_id, was in read_kept.items():
+        target = own.get(indicator_id)
+        stored = target.kept if target is not None else None
+        if stored != was:
+            stale.append(
+                StaleCell(
+                    f"k-{indicator_id}",
+                    None,
+                    indicators[indicator_id],
+                    kept.get(indicator_id),
+                    was,
+                    stored,
+                    _changed_by(target),
+                )
+            )
+    return stale
+
+
 class OverAllocation(Exception):
     def __init__(self, columns: list[Column]):
         super().__init__(", ".join(c.indicator.code for c in columns))
@@ -146,16 +242,41 @@ def save(
     kept: dict[int, Decimal] | None = None,
     reason: str = "",
     document: dict | None = None,
+    read: dict[tuple[int, int], Decimal | None] | None = None,
+    read_kept: dict[int, Decimal | None] | None = None,
 ) -> Grid:
     """Store children's targets (and the kept parts); refuse an unconfirmed over-allocation.
 
     ``values`` maps (child id, indicator id) to a number, or None to remove the child's
     target. An over-allocation is stored only with a ``reason``, recorded on the unit's target.
-    Everything is written in one transaction, or nothing.
+    ``read`` (and ``read_kept``) give, for cells changed by the officer, the value they had when
+    the grid was opened: if one is stored differently now, someone else changed it meanwhile
+    and nothing is stored (``StaleCells``). Everything is written in one transaction, or
+    nothing.
     """
     document = document or {}
     allowed_children = {c.pk: c for c in children(unit, period)}
     indicators = {i.pk: i for i in indicators_of(phase)}
+    if read or read_kept:
+        cells = [*(read or {}), *((None, i) for i in read_kept or {})]
+        if any(
+            (c is not None and c not in allowed_children) or i not in indicators for c, i in cells
+        ):
+            raise ValueError("cell outside the grid")
+        # Writers of the same unit's grid take turns: the targets read below stay as read.
+        AdminUnit.objects.select_for_update().filter(pk=unit.pk).first()
+        stale = _stale_cells(
+            unit,
+            period,
+            indicators,
+            allowed_children,
+            values,
+            kept or {},
+            read or {},
+            read_kept or {},
+        )
+        if stale:
+            raise StaleCells(stale)
     before = {c.indicator.pk: c.remainder for c in grid(unit, phase, period).columns}
     problems = []
     for (child_id, indicator_id), value in values.items():

@@ -250,38 +250,53 @@ def _target_rows(unit, period, day):
 
 
 def _grid_values(request, grid):
-    """(values, kept, errors) read from the grid form; numbers written the Vietnamese way."""
-    values, kept, errors = {}, {}, []
+    """(values, kept, read, read_kept, errors) read from the grid form; numbers written the
+    Vietnamese way. Each cell carries the value it had when the grid was opened (``o-`` + its
+    name): only the cells the officer changed are taken, with that value to check against."""
+    values, kept, read, read_kept, errors = {}, {}, {}, {}, []
+
+    def take(name, problem):
+        """(changed, value, value read) of one input; (False, …) when it is unreadable."""
+        try:
+            value = parse_amount(request.POST[name])
+        except ValueError:
+            errors.append(problem)
+            return False, None, None
+        if f"o-{name}" not in request.POST:  # a form from before cells carried their value
+            return True, value, None
+        try:
+            was = parse_amount(request.POST[f"o-{name}"])
+        except ValueError:
+            return True, value, None
+        return value != was, value, was
+
     for child in grid.children:
         for column in grid.columns:
             name = f"c-{child.pk}-{column.indicator.pk}"
             if name not in request.POST:
                 continue
-            try:
-                values[(child.pk, column.indicator.pk)] = parse_amount(request.POST[name])
-            except ValueError:
-                errors.append(
-                    _(
-                        "%(unit)s, %(code)s: “%(text)s” is not a number of 0 or more "
-                        "with at most two decimals."
-                    )
-                    % {
-                        "unit": child.name,
-                        "code": column.indicator.code,
-                        "text": request.POST[name],
-                    }
-                )
+            problem = _(
+                "%(unit)s, %(code)s: “%(text)s” is not a number of 0 or more with at most two "
+                "decimals."
+            ) % {"unit": child.name, "code": column.indicator.code, "text": request.POST[name]}
+            changed, value, was = take(name, problem)
+            if changed:
+                cell = (child.pk, column.indicator.pk)
+                values[cell] = value
+                if f"o-{name}" in request.POST:
+                    read[cell] = was
     for column in grid.columns:
         name = f"k-{column.indicator.pk}"
         if column.target is not None and name in request.POST:
-            try:
-                kept[column.indicator.pk] = parse_amount(request.POST[name]) or Decimal(0)
-            except ValueError:
-                errors.append(
-                    _("%(code)s: the part carried out here must be a number of 0 or more.")
-                    % {"code": column.indicator.code}
-                )
-    return values, kept, errors
+            problem = _("%(code)s: the part carried out here must be a number of 0 or more.") % {
+                "code": column.indicator.code
+            }
+            changed, value, was = take(name, problem)
+            if changed:
+                kept[column.indicator.pk] = value or Decimal(0)
+                if f"o-{name}" in request.POST:
+                    read_kept[column.indicator.pk] = was
+    return values, kept, read, read_kept, errors
 
 
 @login_required
@@ -292,11 +307,11 @@ def allocate(request, pk):
     period = _period(request, phase, unit)
     may_edit = access.can(request.user, access.Action.EDIT, unit)
     grid = allocation.grid(unit, phase, period)
-    errors, over = [], []
+    errors, over, refreshed = [], [], set()
     if request.method == "POST":
         if not may_edit:
             raise PermissionDenied
-        values, kept, errors = _grid_values(request, grid)
+        values, kept, read, read_kept, errors = _grid_values(request, grid)
         if not errors:
             try:
                 allocation.save(
@@ -306,7 +321,12 @@ def allocate(request, pk):
                     values,
                     kept=kept,
                     reason=request.POST.get("reason", "") if request.POST.get("confirm") else "",
+                    read=read,
+                    read_kept=read_kept,
                 )
+            except allocation.StaleCells as exc:
+                errors = exc.messages()
+                refreshed = {cell.name for cell in exc.cells}
             except allocation.OverAllocation as exc:
                 over = exc.columns
             except allocation.AllocationRefused as exc:
@@ -327,8 +347,8 @@ def allocate(request, pk):
             "over": over,
             "may_edit": may_edit,
             "phases": Phase.objects.all(),
-            "rows": list(grid.form_rows(typed)),
-            "kept_cells": list(grid.kept_cells(typed)),
+            "rows": list(grid.form_rows(typed, refreshed)),
+            "kept_cells": list(grid.kept_cells(typed, refreshed)),
         },
     )
 

@@ -1,13 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from duan8.core.versions import VersionedForm
 from duan8.geo.models import AdminUnit, Classification
 from duan8.geo.models.classification import DEFAULT_LEGAL_BASIS
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(VersionedForm):
     class Meta:
         model = AdminUnit
         fields = ["code", "name", "short_name", "valid_from", "valid_until"]

@@ -2,13 +2,14 @@ from django import forms
 from django.utils import timezone
 
 from duan8.core import access
+from duan8.core.versions import VersionedForm
 from duan8.geo.models import AdminUnit
 from duan8.reporting.models import Regime
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
 
-class RegimeForm(forms.ModelForm):
+class RegimeForm(VersionedForm):
     """A row of the reporting calendar, for the nation (national administrators) or for a
     province its administrators hold."""
 
