@@ -117,12 +117,15 @@ def test_appointing_trainers_on_the_page_is_audited_with_their_names(client, wor
     client.force_login(world.province_admin)
     response = client.post(
         reverse("activities:appointment_add", args=[world.province.pk]),
-        {"number": "20/QĐ-HLHPN", "date": "01/03/2024", "signer": "Chủ tịch", "trainers": [
-            world.trainer.pk]},
+        {
+            "number": "20/QĐ-HLHPN",
+            "date": "01/03/2024",
+            "signer": "Chủ tịch",
+            "trainers": [world.trainer.pk],
+        },
     )
     assert response.status_code == 302
     decision = TrainerAppointment.objects.get(number="20/QĐ-HLHPN")
     event = AuditEvent.objects.for_object(decision).filter(action="update").get()
     assert event.after == {"trainers": [world.trainer.pk]}
     assert event.actor == world.province_admin
-
