@@ -12,6 +12,9 @@ duan8 unit CODE ...    change an administrative unit from the shell (audited)
 import os
 import sys
 
+# Commands that serve others: each request or job names its own actor.
+SERVING = frozenset({"serve", "runserver", "worker", "db_worker"})
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duan8.settings")
@@ -19,7 +22,17 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "duan8"
-    execute_from_command_line(args)
+    if len(args) > 1 and args[1] in SERVING:
+        execute_from_command_line(args)
+        return
+    # Every other command — ``duan8 shell`` included — writes in the name of the operating
+    # system's user at the command line, unless it names an account (``--as``).
+    import getpass
+
+    from duan8.core import audit
+
+    with audit.acting_as(None, source=audit.SOURCE_CLI, label=f"cli:{getpass.getuser()}"):
+        execute_from_command_line(args)
 
 
 if __name__ == "__main__":

@@ -206,3 +206,29 @@ def test_the_villages_export_imports_back_without_adding_a_village_twice(client,
     created, _notes = villages.import_rows(io.BytesIO(content), world.province, LEGACY_FROM)
     assert list(created) == [] and len(created.skipped) == len(rows) - 1
     assert AdminUnit.objects.filter(kind=UnitKind.VILLAGE).count() == before
+
+
+def test_a_village_is_not_added_twice_in_another_case_or_in_decomposed_unicode(client, world):
+    import unicodedata
+
+    from tests.factories import token
+
+    client.force_login(world.province_admin)
+    url = reverse("geo:village_add", args=[world.commune.pk])
+    assert client.post(url, {"name": "Bản Hồng Thu"}).status_code == 302
+    again = client.post(url, {"name": "bản  HỒNG thu"})
+    assert again.status_code == 200 and "Bản Hồng Thu" in again.content.decode()
+    decomposed = unicodedata.normalize("NFD", "Bản Hồng Thu")
+    response = client.post(
+        reverse("api:village_create", kwargs={"unit_id": world.commune.pk}),
+        {"name": decomposed},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token(world.province_admin)}",
+    )
+    assert response.status_code == 422
+    names = AdminUnit.objects.filter(parent=world.commune, kind="village").values_list(
+        "name", flat=True
+    )
+    assert sorted(names) == ["Bản Hồng Thu", "Bản Sì Choang"]
+    # A name that differs by a tone mark is another village.
+    assert client.post(url, {"name": "Bản Hồng Thú"}).status_code == 302

@@ -284,6 +284,7 @@ def activity_detail(request, pk):
             "attachment_form": AttachmentForm(),
             "changes": AuditEvent.objects.for_object(activity).newest_first()[:50],
             "may_edit": access.can(request.user, access.Action.EDIT, activity.unit),
+            "show_addresses": access.sees_addresses(request.user, activity.unit),
         },
     )
 

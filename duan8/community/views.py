@@ -138,6 +138,7 @@ def model_detail(request, pk):
             "history": model.history.all(),
             "changes": AuditEvent.objects.for_object(model).newest_first()[:50],
             "may_edit": access.can(request.user, access.Action.EDIT, model.unit),
+            "show_addresses": access.sees_addresses(request.user, model.unit),
         },
     )
 

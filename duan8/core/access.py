@@ -120,6 +120,15 @@ def can(user: Any, action: Action, unit: AdminUnit) -> bool:
     return rank_on(user, unit) >= action
 
 
+def sees_addresses(user: Any, unit: AdminUnit | None) -> bool:
+    """Whether a history shown to ``user`` includes the addresses changes came from: the
+    audit trail is for the unit's administrators; viewers and editors see what changed, by
+    whom and when."""
+    if unit is None:
+        return is_national_admin(user)
+    return can(user, Action.ADMINISTER, unit)
+
+
 def require(user: Any, action: Action, unit: AdminUnit) -> None:
     """404 when the unit is out of the user's view, 403 when in view but not allowed."""
     rank = rank_on(user, unit)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,9 +55,32 @@ def village_type(name: str) -> str:
     )
 
 
-def add(commune: AdminUnit, name: str, *, placeholder: bool = False) -> AdminUnit:
-    """Create a village under ``commune`` for the commune's whole life, then carry it forward."""
-    name = " ".join(name.split())
+def same_name(name: str) -> str:
+    """What two spellings of one village's name share: the same letters and marks (in NFC),
+    regardless of case and spacing — "Bản Nà" and "bản  nà" (or its decomposed form) are one
+    village, "Bản Na" another."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def add(
+    commune: AdminUnit, name: str, *, placeholder: bool = False, checked: bool = False
+) -> AdminUnit:
+    """Create a village under ``commune`` for the commune's whole life, then carry it forward.
+    A name the commune already has (``same_name``) is refused, unless the caller ``checked``
+    the whole list already (an import)."""
+    name = " ".join(unicodedata.normalize("NFC", name).split())
+    if not checked:
+        key = same_name(name)
+        names = AdminUnit.objects.filter(kind=UnitKind.VILLAGE, parent=commune).values_list(
+            "name", flat=True
+        )
+        if any(same_name(other) == key for other in names):
+            raise ValidationError(
+                {
+                    "name": _("%(commune)s already has a village named %(name)s.")
+                    % {"commune": commune.name, "name": name}
+                }
+            )
     village = AdminUnit(
         kind=UnitKind.VILLAGE,
         code="",
@@ -201,7 +226,7 @@ def import_rows(upload, scope: AdminUnit, day: datetime.date) -> tuple[list[Admi
     if errors:
         raise sheets.ImportRefused(errors)
     with transaction.atomic():
-        created = [add(commune, name) for commune, name in planned]
+        created = [add(commune, name, checked=True) for commune, name in planned]
     from duan8.core import roundtrip
 
     return roundtrip.Imported(created, skipped=skipped), notes

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,9 +20,15 @@ def village_add(request, pk):
         return redirect("geo:unit", pk=commune.pk)
     form = VillageForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        village = villages.add(commune, form.cleaned_data["name"])
-        messages.success(request, _("Village %(name)s added.") % {"name": village.name})
-        return redirect("geo:unit", pk=commune.pk)
+        try:
+            village = villages.add(commune, form.cleaned_data["name"])
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, _("Village %(name)s added.") % {"name": village.name})
+            return redirect("geo:unit", pk=commune.pk)
     return render(request, "geo/village_add.html", {"unit": commune, "form": form})
 
 
