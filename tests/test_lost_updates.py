@@ -129,3 +129,52 @@ def test_appointing_trainers_on_the_page_is_audited_with_their_names(client, wor
     event = AuditEvent.objects.for_object(decision).filter(action="update").get()
     assert event.after == {"trainers": [world.trainer.pk]}
     assert event.actor == world.province_admin
+
+
+def test_a_patch_over_a_newer_version_answers_409_with_both_values(api_client, world):
+    from tests.factories import token
+
+    url = reverse("api:model_update", kwargs={"model_id": world.team.pk})
+    listed = reverse("api:models")
+    mine = api_client(token(world.commune_editor))
+    theirs = api_client(token(world.province_admin))
+    read = mine.get(listed, unit=world.commune.pk).json()["items"][0]
+    assert read["id"] == world.team.pk
+
+    first = theirs.patch(url, {"members_women": 11, "version": read["version"]})
+    assert first.status_code == 200 and first.json()["version"] > read["version"]
+
+    second = mine.patch(url, {"members_women": 9, "version": read["version"]})
+    assert second.status_code == 409
+    answer = second.json()
+    assert answer["version"] == first.json()["version"]
+    change = next(c for c in answer["changes"] if c["field"] == "members_women")
+    assert (change["yours"], change["stored"], change["by"]) == (9, 11, "tinh.quantri")
+    assert CommunityModel.objects.get(pk=world.team.pk).members_women == 11
+
+    # The If-Match header does the same; sending the new version goes through.
+    assert mine.patch(url, {"members_women": 9}, if_match=read["version"]).status_code == 409
+    assert mine.patch(url, {"members_women": 9}, if_match=answer["version"]).status_code == 200
+
+
+def test_a_patch_without_a_version_is_refused(api_client, world):
+    from tests.factories import token
+
+    url = reverse("api:activity_update", kwargs={"activity_id": world.dialogue.pk})
+    response = api_client(token(world.commune_editor)).patch(url, {"participants": 61})
+    assert response.status_code == 428
+    assert response.json()["detail"]
+    world.dialogue.refresh_from_db()
+    assert world.dialogue.participants == 60
+
+
+def test_a_change_elsewhere_in_the_record_does_not_refuse_the_form(client, world):
+    """A change made meanwhile to none of the form's fields loses nothing: the save passes."""
+    url = reverse("community:edit", args=[world.team.pk])
+    data = _open(client, world.commune_editor, url)
+    world.team.hotline = "0912 345 678"  # not on a communication team's form
+    world.team.save()
+    data["members_men"] = "5"
+    assert client.post(url, data).status_code == 302
+    world.team.refresh_from_db()
+    assert (world.team.members_men, world.team.hotline) == (5, "0912 345 678")

@@ -177,7 +177,13 @@ class VersionedForm(forms.ModelForm):
         if of(stored) <= version:
             self.instance.expected_version = version
             return cleaned
-        self._refuse(Stale(stored, version), stored)
+        stale = Stale(stored, version)
+        if not any(name in self.fields for name in stale.changes):
+            # Changed meanwhile, but none of this form's fields: the record is read afresh
+            # for each save, so nothing of the other change is lost.
+            self.instance.expected_version = stale.current
+            return cleaned
+        self._refuse(stale, stored)
         return cleaned
 
     def _refuse(self, stale: Stale, stored: models.Model) -> None:
@@ -234,3 +240,50 @@ class VersionedForm(forms.ModelForm):
             data[key] = "" if shown is None else str(shown)
             return True
         return False
+
+
+def annotate(records: models.QuerySet) -> models.QuerySet:
+    """``records`` with each one's version as ``audit_version`` (one subquery, for lists)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.functions import Cast, Coalesce
+
+    from duan8.core.models import AuditEvent
+
+    latest = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(records.model),
+            object_id=Cast(models.OuterRef("pk"), models.CharField()),
+        )
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    return records.annotate(audit_version=Coalesce(models.Subquery(latest), 0))
+
+
+def of_listed(obj: models.Model) -> int:
+    """The version of a record read by a list (``annotate``) or on its own."""
+    version = getattr(obj, "audit_version", None)
+    return version if version is not None else of(obj)
+
+
+def attach(records: list[models.Model]) -> list[models.Model]:
+    """Set ``audit_version`` on records already read (one query for all of them)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Max
+
+    from duan8.core.models import AuditEvent
+
+    if not records:
+        return records
+    found = dict(
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(records[0])),
+            object_id__in=[str(r.pk) for r in records],
+        )
+        .values("object_id")
+        .annotate(latest=Max("pk"))
+        .values_list("object_id", "latest")
+    )
+    for record in records:
+        record.audit_version = found.get(str(record.pk), 0)
+    return records
