@@ -29,6 +29,13 @@ def main(argv: list[str] | None = None) -> None:
     # system's user at the command line, unless it names an account (``--as``).
     import getpass
 
+    import django
+
+    try:
+        django.setup()  # the audit module's models need the app registry
+    except Exception:  # settings not usable: Django's own command line explains it
+        execute_from_command_line(args)
+        return
     from duan8.core import audit
 
     with audit.acting_as(None, source=audit.SOURCE_CLI, label=f"cli:{getpass.getuser()}"):
