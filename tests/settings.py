@@ -15,7 +15,16 @@ os.environ.setdefault("DUAN8_JOB_WORKER", "0")
 
 from duan8.settings import *  # noqa: E402,F403
 
-# Static files come from the finders in tests, never from a folder `make run` collected: its
-# manifest would turn every name into a hashed one that the test servers cannot find, so the
-# two commands work in either order.
+# Static files: tests name them as the finders know them and never read a manifest, whatever
+# a STATIC_ROOT holds. `make run` collects hashed copies and their manifest
+# (staticfiles.json) into var/static; were the tests to read it, every page would name hashed
+# files that the browser tests' live server (which serves from the finders) cannot find. So
+# the storage of the tests is Django's plain one, and their STATIC_ROOT is a folder nothing
+# collects into: `make run` and `make test` work in either order on the same checkout.
+# Production keeps duan8.core.storage.StaticStorage (hashed, compressed, served by
+# WhiteNoise); tests/test_static_files.py collects with it into a temporary folder.
 STATIC_ROOT = Path(tempfile.gettempdir()) / "duan8-tests-static-never-collected"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
