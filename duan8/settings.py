@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "duan8.api.middleware.JsonErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -129,6 +130,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SIGNIN_MAX_FAILURES = env_int("DUAN8_SIGNIN_MAX_FAILURES", 5, minimum=1)
 SIGNIN_LOCK_MINUTES = env_int("DUAN8_SIGNIN_LOCK_MINUTES", 15, minimum=1)
+SIGNIN_ADDRESS_MAX_FAILURES = env_int("DUAN8_SIGNIN_ADDRESS_MAX_FAILURES", 20, minimum=1)
+SIGNIN_DEVICE_DAYS = env_int("DUAN8_SIGNIN_DEVICE_DAYS", 180, minimum=1)
+SIGNIN_CODE_MINUTES = env_int("DUAN8_SIGNIN_CODE_MINUTES", 5, minimum=1)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -179,6 +183,8 @@ LOGGING = {
 }
 
 API_TOKEN_PREFIX = "d8_"
+API_TOKEN_DAYS = env_int("DUAN8_API_TOKEN_DAYS", 90, minimum=1)
+API_TOKEN_MAX_DAYS = env_int("DUAN8_API_TOKEN_MAX_DAYS", 366, minimum=API_TOKEN_DAYS)
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

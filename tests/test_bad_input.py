@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from duan8.accounts import lockout
 from duan8.accounts.models import SignInFailure
+from duan8.core import versions
 from duan8.core.middleware import client_ip
 from tests.factories import token
 
@@ -50,6 +51,7 @@ def test_a_unit_cannot_be_dated_outside_its_parent(api_client, world):
     response = api_client(token(world.national_admin)).patch(
         reverse("api:unit_update", kwargs={"unit_id": world.district.pk}),
         {"valid_from": "2020-01-01"},
+        if_match=versions.of(world.district),
     )
     assert response.status_code == 422
     assert "valid_from" in response.json()["errors"]
@@ -61,6 +63,7 @@ def test_a_unit_cannot_end_before_the_units_below_it(api_client, world):
     response = api_client(token(world.national_admin)).patch(
         reverse("api:unit_update", kwargs={"unit_id": world.district.pk}),
         {"valid_until": "2025-07-01"},
+        if_match=versions.of(world.district),
     )
     assert response.status_code == 422
     assert "valid_until" in response.json()["errors"]
@@ -71,7 +74,7 @@ def test_the_lock_message_counts_from_the_oldest_failure_in_the_window(db, setti
     now = timezone.now()
     for minutes_ago in (14, 2, 1):
         SignInFailure.objects.create(username="x", at=now - datetime.timedelta(minutes=minutes_ago))
-    assert lockout.minutes_locked("x") == 1
+    assert lockout.minutes_blocked(lockout.Attempt(name="x", account=None, ip=None)) == 1
 
 
 @override_settings(AUDIT_TRUST_FORWARDED_FOR=True)

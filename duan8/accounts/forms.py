@@ -1,22 +1,28 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from duan8.accounts import lockout
+from duan8.accounts import lockout, two_factor
 from duan8.accounts.models import Membership, User
-from duan8.core.middleware import client_ip
+from duan8.core.versions import VersionedForm
 
 
 class SignInForm(forms.Form):
+    """The password step. ``get_user()`` is the account to sign in now; ``pending`` the
+    account whose code is asked next (two-step sign-in), with whether the password was right.
+    """
+
     username = forms.CharField(label=_("Username"), max_length=150)
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
 
     error_messages = {
         "invalid": _("Incorrect username or password."),
         "locked": _(
-            "Too many failed sign-ins. This account is locked for %(minutes)d more minutes; "
-            "try again later or ask your administrator to reset the password."
+            "Too many failed sign-ins. Signing in to this account from this browser is "
+            "blocked for %(minutes)d more minutes. Sign in from a browser you have used "
+            "before, try again later, or ask your administrator to lift the block."
         ),
         "inactive": _("Incorrect username or password."),
     }
@@ -24,6 +30,7 @@ class SignInForm(forms.Form):
     def __init__(self, request=None, *args, **kwargs):
         self.request = request
         self.user_cache = None
+        self.pending = None
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
@@ -38,25 +45,93 @@ class SignInForm(forms.Form):
         password = self.cleaned_data.get("password")
         if not username or password is None:
             return self.cleaned_data
-        minutes = lockout.minutes_locked(username)
-        if minutes:
+        attempt = lockout.attempt(self.request, username)
+        minutes = lockout.minutes_blocked(attempt)
+        if minutes and two_factor.confirmed(attempt.account) is None:
+            # Tries while blocked count too: the block lasts as long as the guessing.
+            lockout.note_failure(attempt)
             raise self._locked_error(minutes)
         user = authenticate(self.request, username=username, password=password)
         if user is None:
-            lockout.note_failure(username, client_ip(self.request) if self.request else None)
-            minutes = lockout.minutes_locked(username)
+            lockout.note_failure(attempt)
+            if minutes:
+                # Blocked here, but the owner may have her code: ask for it without telling
+                # whether the password was right.
+                self.pending = (attempt.account, False, "")
+                return self.cleaned_data
+            minutes = lockout.minutes_blocked(attempt)
             if minutes:
                 raise self._locked_error(minutes)
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        lockout.clear(username)
-        self.user_cache = user
+        if two_factor.confirmed(user) is not None:
+            self.pending = (user, True, user.backend)
+        else:
+            self.user_cache = user
         return self.cleaned_data
 
     def get_user(self):
         return self.user_cache
 
 
-class UserForm(forms.ModelForm):
+class CodeForm(forms.Form):
+    """The second step of a sign-in, or a code that confirms or turns off two-step sign-in."""
+
+    code = forms.CharField(
+        label=_("Authentication code"),
+        max_length=12,
+        help_text=_("The 6-digit code your authenticator app shows now."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
+        )
+
+
+class DisableTwoFactorForm(forms.Form):
+    """Turning two-step sign-in off needs a current code or the account's password."""
+
+    code = forms.CharField(label=_("Authentication code"), max_length=12, required=False)
+    password = forms.CharField(
+        label=_("or your password"), strip=False, widget=forms.PasswordInput, required=False
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        code = self.cleaned_data.get("code", "")
+        password = self.cleaned_data.get("password", "")
+        factor = self.user.second_factor
+        if code and two_factor.verify(factor, code):
+            return self.cleaned_data
+        if password and self.user.check_password(password):
+            return self.cleaned_data
+        raise forms.ValidationError(
+            _("Type a current code from your app or your password."), code="invalid"
+        )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. DHIS2 exchange."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"] = forms.IntegerField(
+            label=_("Valid for (days)"),
+            min_value=1,
+            max_value=settings.API_TOKEN_MAX_DAYS,
+            initial=settings.API_TOKEN_DAYS,
+        )
+
+
+class UserForm(VersionedForm):
     class Meta:
         model = User
         fields = ["full_name", "email", "phone", "is_active"]
@@ -73,6 +148,20 @@ class NewUserForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["username", "full_name", "email", "phone"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        taken = User.objects.named(username).first()
+        if taken is not None:
+            raise forms.ValidationError(
+                _(
+                    "The username %(taken)s is already in use. Usernames do not distinguish "
+                    "capital letters: choose another one."
+                ),
+                code="taken",
+                params={"taken": taken.username},
+            )
+        return username
 
     def clean_password(self):
         password = self.cleaned_data["password"]

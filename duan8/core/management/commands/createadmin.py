@@ -1,6 +1,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from duan8.accounts.models import User
 from duan8.core.management.base import AuditedCommand
@@ -21,7 +22,16 @@ class Command(AuditedCommand):
             import getpass
 
             password = getpass.getpass("Password: ")
-        user = User.objects.filter(username=username).first() or User(username=username)
+        user = User.objects.named(username).first()
+        if user is not None and user.username != username:
+            raise CommandError(
+                _(
+                    "The username %(taken)s is already in use. Usernames do not distinguish "
+                    "capital letters: choose another one."
+                )
+                % {"taken": user.username}
+            )
+        user = user or User(username=username)
         try:
             validate_password(password, user)
         except ValidationError as exc:
