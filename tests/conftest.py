@@ -46,10 +46,13 @@ def api_client(client):
         def get(self, url, **params):
             return client.get(url, params, **self._headers())
 
-        def patch(self, url, data, *, raw=False):
+        def patch(self, url, data, *, raw=False, if_match=None):
             import json
 
             body = data if raw else json.dumps(data)
-            return client.patch(url, body, content_type="application/json", **self._headers())
+            headers = self._headers()
+            if if_match is not None:
+                headers["HTTP_IF_MATCH"] = f'"{if_match}"'
+            return client.patch(url, body, content_type="application/json", **headers)
 
     return ApiClient

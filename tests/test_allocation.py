@@ -542,3 +542,22 @@ def test_a_cell_changed_by_both_officers_is_refused_with_both_values(client, wor
     assert again[cell] == "15" and again[f"o-{cell}"] == "12"
     assert client.post(url + query, again).status_code == 302
     assert Target.objects.get(unit=world.district, indicator=teams).effective == 15
+
+
+def test_a_stale_cell_sent_through_the_api_answers_409(client, world, phase, teams):
+    province_target(world, teams, 30)
+    allocation.save(world.province, phase, H2_2024, {(world.district.pk, teams.pk): Decimal(12)})
+    body = {
+        "unit": world.province.pk,
+        "phase": phase.pk,
+        "period": "2024-H2",
+        "cells": [{"unit": world.district.pk, "indicator": teams.pk, "value": 15, "read": 10}],
+    }
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token(world.province_admin)}"}
+    url = reverse("api:allocation_save")
+    response = client.put(url, body, content_type="application/json", **headers)
+    assert response.status_code == 409
+    assert Decimal(response.json()["stale"][0]["stored"]) == 12
+    body["cells"][0]["read"] = 12
+    assert client.put(url, body, content_type="application/json", **headers).status_code == 200
+    assert Target.objects.get(unit=world.district, indicator=teams).effective == 15

@@ -66,8 +66,12 @@ def test_the_session_of_a_signed_in_page_user_does_not_open_the_api(client, worl
 )
 def test_malformed_input_gets_a_4xx_with_a_reason(api_client, world, body, status):
     client = api_client(token(world.national_admin))
+    version = client.get(reverse("api:unit", kwargs={"unit_id": world.commune.pk})).json()
     response = client.patch(
-        reverse("api:unit_update", kwargs={"unit_id": world.commune.pk}), body, raw=True
+        reverse("api:unit_update", kwargs={"unit_id": world.commune.pk}),
+        body,
+        raw=True,
+        if_match=version["version"],
     )
     assert response.status_code == status, response.content
     assert response.json()["detail"]
@@ -77,9 +81,10 @@ def test_malformed_input_gets_a_4xx_with_a_reason(api_client, world, body, statu
 
 def test_an_update_changes_only_the_fields_sent(api_client, world):
     client = api_client(token(world.national_admin))
+    read = client.get(reverse("api:unit", kwargs={"unit_id": world.commune.pk})).json()
     response = client.patch(
         reverse("api:unit_update", kwargs={"unit_id": world.commune.pk}),
-        {"short_name": "Mồ Sì San"},
+        {"short_name": "Mồ Sì San", "version": read["version"]},
     )
     assert response.status_code == 200
     assert response.json()["name"] == "Xã Mồ Sì San"
@@ -118,8 +123,14 @@ def test_a_province_administrator_cannot_rename_an_official_unit(api_client, wor
 
 
 def test_a_province_administrator_renames_a_village(api_client, world):
-    response = api_client(token(world.province_admin)).patch(
+    client = api_client(token(world.province_admin))
+    read = client.get(reverse("api:unit", kwargs={"unit_id": world.village.pk})).json()
+    response = client.patch(
         reverse("api:unit_update", kwargs={"unit_id": world.village.pk}),
-        {"name": "Bản Sì Choang Trên", "short_name": "Bản Sì Choang Trên"},
+        {
+            "name": "Bản Sì Choang Trên",
+            "short_name": "Bản Sì Choang Trên",
+            "version": read["version"],
+        },
     )
     assert response.status_code == 200

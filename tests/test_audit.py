@@ -1,10 +1,13 @@
 """Every change, made through a page, the API or the command line, lands in the audit trail."""
 
+import json
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from duan8.accounts.models import Membership, Role
+from duan8.core import versions
 from duan8.core.models import AuditEvent
 from tests.factories import token
 
@@ -30,7 +33,7 @@ def test_a_change_through_page_api_and_cli_gives_three_events_with_before_and_af
     assert response.status_code == 302
     response = client.patch(
         reverse("api:unit_update", kwargs={"unit_id": commune.pk}),
-        '{"name": "Xã Mồ Sì San (API)"}',
+        json.dumps({"name": "Xã Mồ Sì San (API)", "version": versions.of(commune)}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token(world.national_admin)}",
     )

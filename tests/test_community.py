@@ -161,11 +161,14 @@ def test_the_unit_page_counts_the_models_below(client, world):
 
 
 def test_a_dissolution_sent_through_the_api_enters_the_history(client, world):
+    import json
+
+    from duan8.core import versions
     from tests.factories import token
 
     response = client.patch(
         reverse("api:model_update", kwargs={"model_id": world.team.pk}),
-        '{"ended_on": "2024-10-01"}',
+        json.dumps({"ended_on": "2024-10-01", "version": versions.of(world.team)}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token(world.commune_editor)}",
     )
@@ -173,7 +176,7 @@ def test_a_dissolution_sent_through_the_api_enters_the_history(client, world):
     assert list(world.team.history.values_list("status", flat=True)) == ["dissolved"]
     bad = client.patch(
         reverse("api:model_update", kwargs={"model_id": world.team.pk}),
-        '{"ended_on": "2020-01-01"}',
+        json.dumps({"ended_on": "2020-01-01", "version": response.json()["version"]}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token(world.commune_editor)}",
     )

@@ -15,7 +15,7 @@ from duan8.activities import actions as activity_actions
 from duan8.activities.models import Activity, TrainerAppointment
 from duan8.community import actions as community_actions
 from duan8.community.models import CommunityModel
-from duan8.core import sheets
+from duan8.core import sheets, versions
 from duan8.framework import actions as framework_actions
 from duan8.framework import defaults, periods
 from duan8.geo import timeline, villages
@@ -495,7 +495,7 @@ def test_the_api_refuses_moving_a_teams_founding_past_the_end_of_its_commune(cli
     model = community_actions.save(team(legacy, BEFORE))
     response = client.patch(
         reverse("api:model_update", kwargs={"model_id": model.pk}),
-        json.dumps({"established_on": "2025-09-01"}),
+        json.dumps({"established_on": "2025-09-01", "version": versions.of(model)}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token(world.province_admin)}",
     )

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from duan8.community import actions as community_actions
 from duan8.community.models import CommunityModel
-from duan8.core import sheets
+from duan8.core import sheets, versions
 from duan8.framework import periods
 from duan8.reporting import cycle
 from duan8.reporting import defaults as reporting_defaults
@@ -251,7 +251,7 @@ def test_an_approved_period_locks_its_records_through_the_api_and_the_shell(clie
     approved_2024(w)
     response = client.patch(
         reverse("api:activity_update", kwargs={"activity_id": w.dialogue.pk}),
-        json.dumps({"participants": 61}),
+        json.dumps({"participants": 61, "version": versions.of(w.dialogue)}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token(w.commune_editor)}",
     )

@@ -5,27 +5,29 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError
+from ninja import Query, Schema
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
 from duan8 import __version__
+from duan8.api import errors
 from duan8.api.auth import TokenAuth
-from duan8.api.common import Id, Pagination
-from duan8.api.schemas import AuditEventOut, MeOut, Message, UnitOut, UnitPatch
-from duan8.core import access
+from duan8.api.common import Id, Pagination, expect_version
+from duan8.api.schemas import AuditEventOut, MeOut, Message, UnitPatch, UnitVersionedOut
+from duan8.core import access, versions
 from duan8.core.models import AuditEvent
 from duan8.geo import paths
 from duan8.geo.models import UnitKind
 
-api = NinjaAPI(
+api = errors.DescribedNinjaAPI(
     title="duan8 API",
     version=__version__,
     description=(
         "Dự án 8 – bình đẳng giới. Authenticate with `Authorization: Bearer <token>`; "
         "issue a token with `duan8 token USERNAME`. Every answer is limited to the units "
-        "the token's user may see."
+        'the token\'s user may see. Errors answer `{"detail": ...}` in Vietnamese, or in '
+        "English with `Accept-Language: en`."
     ),
     auth=TokenAuth(),
     urls_namespace="api",
@@ -49,10 +51,22 @@ def _unauthenticated(request, exc):
     return api.create_response(request, {"detail": _("A valid API token is required.")}, status=401)
 
 
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    detail = errors.http_error_detail(str(exc))
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid_input(request, exc):
+    return api.create_response(request, errors.invalid_input(exc.errors), status=422)
+
+
+@api.exception_handler(versions.Stale)
+def _stale(request, exc):
+    """A PATCH over a newer version: both values, and the version to send again."""
     return api.create_response(
-        request, {"detail": _("The request is not valid."), "errors": exc.errors}, status=422
+        request, exc.as_dict(getattr(request, "sent_values", {})), status=409
     )
 
 
@@ -86,7 +100,7 @@ class UnitFilter(Schema):
     on: datetime.date | None = None
 
 
-@api.get("/units", response=list[UnitOut], url_name="units", tags=["geography"])
+@api.get("/units", response=list[UnitVersionedOut], url_name="units", tags=["geography"])
 @paginate(Pagination)
 def units(request, filters: Query[UnitFilter]):
     qs = access.scope_units(request.auth)
@@ -98,24 +112,29 @@ def units(request, filters: Query[UnitFilter]):
         qs = qs.search(filters.q)
     if filters.on:
         qs = qs.valid_on(filters.on)
-    return qs.in_tree_order()
+    return versions.annotate(qs.in_tree_order())
 
 
-@api.get("/units/{unit_id}", response=UnitOut, url_name="unit", tags=["geography"])
+@api.get(
+    "/units/{unit_id}",
+    response=errors.answers(UnitVersionedOut, 404),
+    url_name="unit",
+    tags=["geography"],
+)
 def unit(request, unit_id: Id):
     return access.get_unit_or_404(request.auth, unit_id)
 
 
 @api.patch(
     "/units/{unit_id}",
-    response={200: UnitOut, 403: Message, 404: Message, 422: dict},
+    response=errors.answers({200: UnitVersionedOut, 409: dict, 428: Message}, 403, 404, 412, 422),
     url_name="unit_update",
     tags=["geography"],
 )
 def unit_update(request, unit_id: Id, payload: UnitPatch):
     unit = access.get_unit_or_404(request.auth, unit_id)
     access.require_unit_change(request.auth, unit)
-    for field, value in payload.dict(exclude_unset=True).items():
+    for field, value in expect_version(request, unit, payload).items():
         if value is None and field != "valid_until":
             continue
         setattr(unit, field, value)
@@ -126,7 +145,7 @@ def unit_update(request, unit_id: Id, payload: UnitPatch):
 
 @api.get(
     "/units/{unit_id}/history",
-    response=list[AuditEventOut],
+    response=errors.answers(list[AuditEventOut], 403, 404),
     url_name="unit_history",
     tags=["audit"],
 )
@@ -136,7 +155,12 @@ def unit_history(request, unit_id: Id):
     return AuditEvent.objects.for_object(unit).newest_first().select_related("content_type")
 
 
-@api.get("/audit", response=list[AuditEventOut], url_name="audit", tags=["audit"])
+@api.get(
+    "/audit",
+    response=errors.answers(list[AuditEventOut], 403, 404),
+    url_name="audit",
+    tags=["audit"],
+)
 @paginate(Pagination)
 def audit_events(request, unit: Id):
     """Every audited change to records of a unit and its subtree, newest first."""

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from duan8.analytics import reading
 from duan8.api.common import PERIOD_PATTERN, Id, parse_period
+from duan8.api.errors import answers
 from duan8.core import access
 from duan8.framework.models import Indicator
 
@@ -67,7 +68,7 @@ def _out(unit, found: reading.Reading) -> dict:
     }
 
 
-@router.get("/figures", response=FiguresOut, url_name="figures")
+@router.get("/figures", response=answers(FiguresOut, 404, 422), url_name="figures")
 def figures(request, query: Query[FigureQuery]):
     """The indicator's value for the unit and period on the tree of ``on`` (records of units
     that no longer exist that day counted under the units that stand for them), its target

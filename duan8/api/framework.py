@@ -6,13 +6,16 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
 from duan8.api.common import PERIOD_PATTERN, Id, parse_period
+from duan8.api.errors import answers
 from duan8.api.schemas import InputSchema
 from duan8.core import access
+from duan8.core.formatting import format_amount
 from duan8.framework import actions, allocation, periods
 from duan8.framework.models import (
     Aggregation,
@@ -184,15 +187,23 @@ class GridOut(Schema):
     cells: list[CellOut]
 
 
+READ_HELP = (
+    "The value the client read before changing it (empty for none): when it is sent and the "
+    "stored value differs, someone changed the cell meanwhile and the whole save answers 409."
+)
+
+
 class CellIn(Schema):
     unit: Id
     indicator: Id
     value: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    read: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2, description=READ_HELP)
 
 
 class KeptIn(Schema):
     indicator: Id
     value: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+    read: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2, description=READ_HELP)
 
 
 class AllocationIn(InputSchema):
@@ -256,7 +267,7 @@ def phase_list(request):
     return Phase.objects.select_related("project")
 
 
-@router.post("/phases", response={201: PhaseOut}, url_name="phase_create")
+@router.post("/phases", response=answers({201: PhaseOut}, 403, 404, 422), url_name="phase_create")
 def phase_create(request, payload: PhaseIn):
     access.require_national_admin(request.auth)
     project = get_object_or_404(Project, pk=payload.project)
@@ -265,7 +276,9 @@ def phase_create(request, payload: PhaseIn):
 
 
 @router.post(
-    "/phases/{phase_id}/areas", response={201: ContentAreaOut}, url_name="content_area_create"
+    "/phases/{phase_id}/areas",
+    response=answers({201: ContentAreaOut}, 403, 404, 422),
+    url_name="content_area_create",
 )
 def content_area_create(request, phase_id: Id, payload: ContentAreaIn):
     access.require_national_admin(request.auth)
@@ -277,7 +290,9 @@ def content_area_create(request, phase_id: Id, payload: ContentAreaIn):
 
 
 @router.post(
-    "/areas/{area_id}/indicators", response={201: IndicatorOut}, url_name="indicator_create"
+    "/areas/{area_id}/indicators",
+    response=answers({201: IndicatorOut}, 403, 404, 422),
+    url_name="indicator_create",
 )
 def indicator_create(request, area_id: Id, payload: IndicatorIn):
     """A new indicator, measured as given from the start of its phase."""
@@ -290,34 +305,40 @@ def indicator_create(request, area_id: Id, payload: IndicatorIn):
     return Status(201, actions.add_indicator(area, **data))
 
 
-@router.get("/indicators/{indicator_id}", response=IndicatorOut, url_name="indicator")
+@router.get("/indicators/{indicator_id}", response=answers(IndicatorOut, 404), url_name="indicator")
 def indicator(request, indicator_id: Id):
     return get_object_or_404(Indicator.objects.select_related("content_area"), pk=indicator_id)
 
 
 @router.post(
     "/indicators/{indicator_id}/versions",
-    response={201: VersionOut},
+    response=answers({201: VersionOut}, 403, 404, 422),
     url_name="indicator_version_create",
 )
 def version_create(request, indicator_id: Id, payload: VersionIn):
     """Measure the indicator differently from ``valid_from``; earlier periods are untouched."""
     access.require_national_admin(request.auth)
     item = get_object_or_404(Indicator, pk=indicator_id)
-    fields = payload.dict(exclude_unset=True, exclude={"valid_from"})
+    # A field left out, or sent empty, is measured as before (only a ratio's parts may be
+    # emptied).
+    fields = {
+        name: value
+        for name, value in payload.dict(exclude_unset=True, exclude={"valid_from"}).items()
+        if value is not None or name in ("numerator", "denominator")
+    }
     for name in ("numerator", "denominator"):
         if fields.get(name) is not None:
             fields[name] = get_object_or_404(Indicator, pk=fields[name])
     return Status(201, actions.change_definition(item, payload.valid_from, **fields))
 
 
-@router.get("/targets", response=list[TargetOut], url_name="targets")
+@router.get("/targets", response=answers(list[TargetOut], 404, 422), url_name="targets")
 def target_list(request, unit: Id, period: str = Query(..., pattern=r"^\d{4}(-H[12]|-\d{4})?$")):
     owner = access.get_unit_or_404(request.auth, unit)
     return Target.objects.for_period(_parse(period)).filter(unit=owner).select_related("indicator")
 
 
-@router.post("/targets", response={200: TargetOut}, url_name="target_set")
+@router.post("/targets", response=answers(TargetOut, 403, 404, 422), url_name="target_set")
 def target_set(request, payload: TargetIn):
     """Set (or, with ``revise``, revise) a unit's own target; done by the unit above it."""
     unit = access.get_unit_or_404(request.auth, payload.unit)
@@ -327,7 +348,7 @@ def target_set(request, payload: TargetIn):
     return actions.set_target(
         item,
         unit,
-        periods.parse(payload.period),
+        _parse(payload.period),
         payload.value,
         revise=payload.revise,
         doc_number=payload.doc_number,
@@ -336,15 +357,50 @@ def target_set(request, payload: TargetIn):
     )
 
 
-@router.get("/allocation", response=GridOut, url_name="allocation")
+@router.get("/allocation", response=answers(GridOut, 404, 422), url_name="allocation")
 def allocation_read(request, query: Query[AllocationQuery]):
     unit = access.get_unit_or_404(request.auth, query.unit)
     phase = get_object_or_404(Phase, pk=query.phase)
     return _grid_out(allocation.grid(unit, phase, _period_of(phase, query.period)))
 
 
+def _over_allocated(unit, columns) -> dict:
+    """The 409 answer to an unconfirmed over-allocation: by how much, for each indicator."""
+    excess = [
+        {
+            "unit_id": unit.pk,
+            "unit": unit.name,
+            "indicator": c.indicator.code,
+            "target": c.total,
+            "kept": c.kept,
+            "allocated": c.allocated,
+            "excess": -c.remainder,
+        }
+        for c in columns
+    ]
+    lines = [
+        _(
+            "%(unit)s, %(indicator)s: %(excess)s over the target set by the level above "
+            "(%(target)s); %(allocated)s allocated to the units below, %(kept)s kept."
+        )
+        % {
+            name: format_amount(value) if isinstance(value, Decimal) else value
+            for name, value in item.items()
+        }
+        for item in excess
+    ]
+    detail = _("Over-allocated; send a reason to confirm.")
+    return {
+        "detail": " ".join([detail, *lines]),
+        "over": [e["indicator"] for e in excess],
+        "excess": excess,
+    }
+
+
 @router.put(
-    "/allocation", response={200: GridOut, 409: dict, 422: dict}, url_name="allocation_save"
+    "/allocation",
+    response=answers({200: GridOut, 409: dict}, 403, 404, 422),
+    url_name="allocation_save",
 )
 def allocation_save(request, payload: AllocationIn):
     """Store children's targets; an over-allocation answers 409 unless a reason is given."""
@@ -353,18 +409,50 @@ def allocation_save(request, payload: AllocationIn):
     period = _period_of(phase, payload.period)
     values = {(c.unit, c.indicator): c.value for c in payload.cells}
     kept = {k.indicator: k.value for k in payload.kept}
+    sent = payload.dict(exclude_unset=True)
+    read = {
+        (c.unit, c.indicator): c.read
+        for c, raw in zip(payload.cells, sent.get("cells", []), strict=True)
+        if "read" in raw
+    }
+    read_kept = {
+        k.indicator: k.read
+        for k, raw in zip(payload.kept, sent.get("kept", []), strict=True)
+        if "read" in raw
+    }
     try:
-        grid = allocation.save(unit, phase, period, values, kept=kept, reason=payload.reason)
-    except allocation.OverAllocation as exc:
+        grid = allocation.save(
+            unit,
+            phase,
+            period,
+            values,
+            kept=kept,
+            reason=payload.reason,
+            read=read,
+            read_kept=read_kept,
+        )
+    except allocation.StaleCells as exc:
         return Status(
             409,
             {
-                "detail": "Over-allocated; send a reason to confirm.",
-                "over": [c.indicator.code for c in exc.columns],
+                "detail": "; ".join(exc.messages()),
+                "stale": [
+                    {
+                        "unit": cell.unit.pk if cell.unit else None,
+                        "indicator": cell.indicator.pk,
+                        "yours": cell.yours,
+                        "read": cell.read,
+                        "stored": cell.stored,
+                        "by": cell.by,
+                    }
+                    for cell in exc.cells
+                ],
             },
         )
+    except allocation.OverAllocation as exc:
+        return Status(409, _over_allocated(unit, exc.columns))
     except allocation.AllocationRefused as exc:
         return Status(422, {"detail": "; ".join(exc.messages)})
     except ValueError:
-        return Status(422, {"detail": "A cell names a unit or indicator outside this grid."})
+        return Status(422, {"detail": _("A cell names a unit or indicator outside this grid.")})
     return _grid_out(grid)

@@ -6,14 +6,16 @@ import datetime
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from duan8.api.common import Id
-from duan8.api.schemas import InputSchema, UnitOut
-from duan8.core import access
+from duan8.api.common import VERSION_HELP, Id, expect_version
+from duan8.api.errors import answers
+from duan8.api.schemas import InputSchema, Message, UnitOut
+from duan8.core import access, versions
 from duan8.geo import areas, matching, resolver, timeline, villages
 from duan8.geo.models import (
     AdminUnit,
@@ -94,6 +96,11 @@ class EntryOut(Schema):
     unit: UnitOut
     included: bool
     origin: str
+    version: int = Field(description=VERSION_HELP)
+
+    @staticmethod
+    def resolve_version(obj) -> int:
+        return versions.of_listed(obj)
 
 
 class LineOut(Schema):
@@ -117,6 +124,7 @@ class ProposeIn(InputSchema):
 
 class EntryIn(InputSchema):
     included: bool
+    version: int | None = Field(None, ge=0, le=2**62, description=VERSION_HELP)
 
 
 class AreaAddIn(InputSchema):
@@ -135,7 +143,7 @@ def _link(link, unit) -> dict:
     }
 
 
-@router.get("/units/{unit_id}/lineage", response=LineageOut, url_name="unit_lineage")
+@router.get("/units/{unit_id}/lineage", response=answers(LineageOut, 404), url_name="unit_lineage")
 def unit_lineage(request, unit_id: Id):
     """The units this one came from and went into, with dates and legal basis."""
     unit = access.get_unit_or_404(request.auth, unit_id)
@@ -145,7 +153,11 @@ def unit_lineage(request, unit_id: Id):
     }
 
 
-@router.get("/units/{unit_id}/as-of", response=list[WeightedUnitOut], url_name="unit_as_of")
+@router.get(
+    "/units/{unit_id}/as-of",
+    response=answers(list[WeightedUnitOut], 404),
+    url_name="unit_as_of",
+)
 def unit_as_of(request, unit_id: Id, on: datetime.date):
     """The unit(s) that stand for this one on another date, with the weight of each."""
     unit = access.get_unit_or_404(request.auth, unit_id)
@@ -164,7 +176,7 @@ MATCH_POOL = 20_000
 _too_many = gettext_lazy("Too many units to compare; narrow the search with `within` or `kind`.")
 
 
-@router.get("/match", response={200: MatchOut, 422: dict}, url_name="match")
+@router.get("/match", response=answers(MatchOut, 404, 422), url_name="match")
 def match(request, query: Query[MatchQuery]):
     """The unit a name from a spreadsheet or document stands for on a date (``on``, default
     today), read as every import reads it (``geo.resolver``): an official code, the full name
@@ -213,38 +225,46 @@ def match(request, query: Query[MatchQuery]):
     }
 
 
-@router.get("/units/{unit_id}/villages", response=list[UnitOut], url_name="villages")
+@router.get("/units/{unit_id}/villages", response=answers(list[UnitOut], 404), url_name="villages")
 def village_list(request, unit_id: Id):
     commune = access.get_unit_or_404(request.auth, unit_id)
     return commune.children.filter(kind=UnitKind.VILLAGE).order_by("name")
 
 
 @router.post(
-    "/units/{unit_id}/villages", response={201: UnitOut, 422: dict}, url_name="village_create"
+    "/units/{unit_id}/villages",
+    response=answers({201: UnitOut}, 403, 404, 422),
+    url_name="village_create",
 )
 def village_create(request, unit_id: Id, payload: VillageIn):
     commune = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
     if commune.kind != UnitKind.COMMUNE:
-        return Status(422, {"detail": "Villages are added under a commune."})
+        return Status(422, {"detail": _("Villages are added under a commune.")})
     return Status(201, villages.add(commune, payload.name.strip()))
 
 
 @router.post(
-    "/units/{unit_id}/review", response={200: UnitOut, 422: dict}, url_name="village_review"
+    "/units/{unit_id}/review",
+    response=answers(UnitOut, 403, 404, 422),
+    url_name="village_review",
 )
 def village_review(request, unit_id: Id, payload: ReviewIn):
     """Confirm (or change) the commune a village was placed in after the reform."""
     village = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
     if village.kind != UnitKind.VILLAGE or not village.needs_review:
-        return Status(422, {"detail": "Only a village carried across the reform is reviewed."})
+        return Status(422, {"detail": _("Only a village carried across the reform is reviewed.")})
     commune = villages.review_choices(request.auth, village).filter(pk=payload.commune).first()
     if commune is None:
-        return Status(422, {"detail": "Choose a commune in force at the same time as the village."})
+        return Status(
+            422, {"detail": _("Choose a commune in force at the same time as the village.")}
+        )
     return villages.confirm(village, commune)
 
 
 @router.get(
-    "/units/{unit_id}/classifications", response=list[ClassificationOut], url_name="classifications"
+    "/units/{unit_id}/classifications",
+    response=answers(list[ClassificationOut], 404),
+    url_name="classifications",
 )
 def classification_list(request, unit_id: Id):
     return access.get_unit_or_404(request.auth, unit_id).classifications.all()
@@ -252,7 +272,7 @@ def classification_list(request, unit_id: Id):
 
 @router.post(
     "/units/{unit_id}/classifications",
-    response={201: ClassificationOut},
+    response=answers({201: ClassificationOut}, 403, 404, 422),
     url_name="classification_create",
 )
 def classification_create(request, unit_id: Id, payload: ClassificationIn):
@@ -268,7 +288,11 @@ def classification_create(request, unit_id: Id, payload: ClassificationIn):
     return Status(201, item)
 
 
-@router.delete("/classifications/{item_id}", response={204: None}, url_name="classification_delete")
+@router.delete(
+    "/classifications/{item_id}",
+    response=answers({204: None}, 403, 404),
+    url_name="classification_delete",
+)
 def classification_delete(request, item_id: Id):
     item = access.get_or_404(
         request.auth, Classification.objects.select_related("unit"), pk=item_id
@@ -284,6 +308,7 @@ def _require_province_editor(user, unit: AdminUnit) -> None:
 
 def _area(root: AdminUnit, year: int) -> dict:
     summary = areas.summary(root, year)
+    versions.attach([entry for line in summary.lines for entry in line.villages])
     return {
         "year": year,
         "communes": summary.commune_count,
@@ -300,13 +325,15 @@ def _area(root: AdminUnit, year: int) -> dict:
     }
 
 
-@router.get("/project-area", response=AreaOut, url_name="project_area")
+@router.get("/project-area", response=answers(AreaOut, 404), url_name="project_area")
 def project_area(request, unit: Id, year: int = Query(..., ge=2000, le=2100)):
     """The year's project area under a unit: communes, and villages by commune."""
     return _area(access.get_unit_or_404(request.auth, unit), year)
 
 
-@router.post("/project-area/propose", response=AreaOut, url_name="project_area_propose")
+@router.post(
+    "/project-area/propose", response=answers(AreaOut, 403, 404), url_name="project_area_propose"
+)
 def project_area_propose(request, payload: ProposeIn):
     root = access.get_unit_or_404(request.auth, payload.unit)
     _require_province_editor(request.auth, root)
@@ -314,13 +341,17 @@ def project_area_propose(request, payload: ProposeIn):
     return _area(root, payload.year)
 
 
-@router.post("/project-area/entries", response={201: EntryOut}, url_name="project_area_add")
+@router.post(
+    "/project-area/entries",
+    response=answers({201: EntryOut}, 403, 404),
+    url_name="project_area_add",
+)
 def project_area_add(request, payload: AreaAddIn):
     unit = access.get_unit_or_404(request.auth, payload.unit)
     _require_province_editor(request.auth, unit)
     if unit.kind not in (UnitKind.COMMUNE, UnitKind.VILLAGE):
         raise Http404
-    entry, _ = ProjectAreaEntry.objects.update_or_create(
+    entry, _created = ProjectAreaEntry.objects.update_or_create(
         year=payload.year,
         unit=unit,
         defaults={"included": True, "origin": ProjectAreaEntry.Origin.MANUAL},
@@ -328,12 +359,17 @@ def project_area_add(request, payload: AreaAddIn):
     return Status(201, entry)
 
 
-@router.patch("/project-area/entries/{entry_id}", response=EntryOut, url_name="project_area_entry")
+@router.patch(
+    "/project-area/entries/{entry_id}",
+    response=answers({200: EntryOut, 409: dict, 428: Message}, 403, 404, 412),
+    url_name="project_area_entry",
+)
 def project_area_entry(request, entry_id: Id, payload: EntryIn):
     entry = access.get_or_404(
         request.auth, ProjectAreaEntry.objects.select_related("unit"), pk=entry_id
     )
     _require_province_editor(request.auth, entry.unit)
+    expect_version(request, entry, payload)
     entry.included = payload.included
     entry.save()
     return entry

@@ -17,6 +17,7 @@ from ninja.responses import Status
 
 from duan8.activities.models import ActivityKind
 from duan8.api.common import Id
+from duan8.api.errors import answers
 from duan8.community.models import ModelKind
 from duan8.core import access, audit, jobs, roundtrip, sheets
 from duan8.core.middleware import client_ip
@@ -76,7 +77,7 @@ def _submit(request, kind: str, unit, params: dict, upload=None) -> Job:
     )
 
 
-@router.post("/imports", response={202: JobOut}, url_name="import_create")
+@router.post("/imports", response=answers({202: JobOut}, 403, 404, 422), url_name="import_create")
 def import_create(
     request,
     what: Form[What],
@@ -122,7 +123,7 @@ class ExportIn(Schema):
     on: str = ""
 
 
-@router.post("/exports", response={202: JobOut}, url_name="export_create")
+@router.post("/exports", response=answers({202: JobOut}, 404, 422), url_name="export_create")
 def export_create(request, payload: ExportIn):
     """Queue an export of a list (models or activities of a unit, optionally of one kind,
     of those counted in a period, on a tree date) in its import's columns."""
@@ -152,14 +153,26 @@ def _own(request, job_id: int) -> Job:
     return job
 
 
-@router.get("/jobs/{job_id}", response=JobOut, url_name="job")
+@router.get("/jobs/{job_id}", response=answers(JobOut, 404), url_name="job")
 def job_status(request, job_id: Id):
     """A job of yours: its state (queued, running, done, refused, failed), how far it got,
     and its result."""
     return _own(request, job_id)
 
 
-@router.get("/jobs/{job_id}/file", url_name="job_file")
+@router.get(
+    "/jobs/{job_id}/file",
+    response=answers({200: None}, 404),
+    url_name="job_file",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The Excel file the export wrote.",
+                "content": {sheets.XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
 def job_file(request, job_id: Id):
     """The Excel file an export job wrote."""
     response = jobs.file_response(_own(request, job_id))

@@ -3,6 +3,7 @@
 import datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -16,11 +17,12 @@ from duan8.activities.models import (
     TrainingProgramme,
 )
 from duan8.analytics import reading
-from duan8.api.common import Id, Pagination, parse_period
-from duan8.api.schemas import InputSchema
+from duan8.api.common import VERSION_HELP, Id, Pagination, expect_version, parse_period
+from duan8.api.errors import answers
+from duan8.api.schemas import InputSchema, Message
 from duan8.community import actions as community_actions
 from duan8.community.models import CommunityModel, ModelKind
-from duan8.core import access
+from duan8.core import access, versions
 
 router = Router(tags=["records"])
 
@@ -40,6 +42,11 @@ class ModelOut(Schema):
     ended_on: datetime.date | None
     members_women: int
     members_men: int
+    version: int = Field(description=VERSION_HELP)
+
+    @staticmethod
+    def resolve_version(obj) -> int:
+        return versions.of_listed(obj)
 
 
 class ModelIn(InputSchema):
@@ -60,6 +67,7 @@ class ModelIn(InputSchema):
 
 
 class ModelPatch(InputSchema):
+    version: int | None = Field(None, ge=0, le=2**62, description=VERSION_HELP)
     name: str | None = Field(None, min_length=1, max_length=200)
     established_on: datetime.date | None = None
     ended_on: datetime.date | None = None
@@ -81,7 +89,7 @@ class ModelQuery(Schema):
     on: datetime.date | None = Field(None, description="Tree date (default: see /figures).")
 
 
-@router.get("/models", response=list[ModelOut], url_name="models")
+@router.get("/models", response=answers(list[ModelOut], 404, 422), url_name="models")
 @paginate(Pagination)
 def model_list(request, query: Query[ModelQuery]):
     """Community models of a unit's subtree; with ``period`` and ``count`` the records a
@@ -96,23 +104,27 @@ def model_list(request, query: Query[ModelQuery]):
         records = records.established_in(period)
     elif period and query.count == "maintained":
         records = records.maintained_at_end_of(period)
-    return records.order_by("unit__path", "name")
+    return versions.annotate(records.order_by("unit__path", "name"))
 
 
-@router.post("/models", response={201: ModelOut}, url_name="model_create")
+@router.post("/models", response=answers({201: ModelOut}, 403, 404, 422), url_name="model_create")
 def model_create(request, payload: ModelIn):
     data = payload.dict()
     unit = access.get_unit_or_404(request.auth, data.pop("unit"), access.Action.EDIT)
     return Status(201, community_actions.save(CommunityModel(unit=unit, **data)))
 
 
-@router.patch("/models/{model_id}", response=ModelOut, url_name="model_update")
+@router.patch(
+    "/models/{model_id}",
+    response=answers({200: ModelOut, 409: dict, 428: Message}, 403, 404, 412, 422),
+    url_name="model_update",
+)
 def model_update(request, model_id: Id, payload: ModelPatch):
     """Change a model (the fields sent); a dissolution date enters its history."""
     model = access.get_or_404(
         request.auth, CommunityModel.objects.select_related("unit"), access.Action.EDIT, pk=model_id
     )
-    for name, value in payload.dict(exclude_unset=True).items():
+    for name, value in expect_version(request, model, payload).items():
         if value is not None or name == "ended_on":
             setattr(model, name, value)
     return community_actions.save(model)
@@ -132,6 +144,11 @@ class ActivityOut(Schema):
     participants_ethnic: int
     cost: int
     appointment_id: int | None
+    version: int = Field(description=VERSION_HELP)
+
+    @staticmethod
+    def resolve_version(obj) -> int:
+        return versions.of_listed(obj)
 
 
 class ActivityIn(InputSchema):
@@ -155,6 +172,7 @@ class ActivityIn(InputSchema):
 
 
 class ActivityPatch(InputSchema):
+    version: int | None = Field(None, ge=0, le=2**62, description=VERSION_HELP)
     title: str | None = Field(None, min_length=1, max_length=300)
     start_on: datetime.date | None = None
     end_on: datetime.date | None = None
@@ -174,7 +192,7 @@ class ActivityQuery(Schema):
     on: datetime.date | None = Field(None, description="Tree date (default: see /figures).")
 
 
-@router.get("/activities", response=list[ActivityOut], url_name="activities")
+@router.get("/activities", response=answers(list[ActivityOut], 404, 422), url_name="activities")
 @paginate(Pagination)
 def activity_list(request, query: Query[ActivityQuery]):
     unit = access.get_unit_or_404(request.auth, query.unit)
@@ -187,10 +205,14 @@ def activity_list(request, query: Query[ActivityQuery]):
         records = records.filter(programme=query.programme, is_training_of_trainers=False)
     if period:
         records = records.held_in(period)
-    return records.order_by("-start_on", "pk")
+    return versions.annotate(records.order_by("-start_on", "pk"))
 
 
-@router.post("/activities", response={201: ActivityOut}, url_name="activity_create")
+@router.post(
+    "/activities",
+    response=answers({201: ActivityOut}, 403, 404, 422),
+    url_name="activity_create",
+)
 def activity_create(request, payload: ActivityIn):
     """Record an activity; a training is refused (422) unless a decision dated on or before
     its first day appoints its trainers and each completed the matching training of trainers."""
@@ -207,19 +229,23 @@ def activity_create(request, payload: ActivityIn):
     citable = activity_actions.citable_trainers(request.auth, unit)
     trainers = list(citable.filter(pk__in=trainer_ids))
     if len(trainers) != len(set(trainer_ids)):
-        raise HttpError(404, "Not found.")
+        raise HttpError(404, _("Not found."))
     activity = Activity(unit=unit, appointment=appointment, **data)
     return Status(201, activity_actions.record(activity, trainers))
 
 
-@router.patch("/activities/{activity_id}", response=ActivityOut, url_name="activity_update")
+@router.patch(
+    "/activities/{activity_id}",
+    response=answers({200: ActivityOut, 409: dict, 428: Message}, 403, 404, 412, 422),
+    url_name="activity_update",
+)
 def activity_update(request, activity_id: Id, payload: ActivityPatch):
     """Change an activity (the fields sent); a training keeps its trainers and is checked again
     against its appointment decision."""
     activity = access.get_or_404(
         request.auth, Activity.objects.select_related("unit"), access.Action.EDIT, pk=activity_id
     )
-    for name, value in payload.dict(exclude_unset=True).items():
+    for name, value in expect_version(request, activity, payload).items():
         if value is not None:
             setattr(activity, name, value)
     return activity_actions.record(activity, list(activity.trainers.all()))

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from duan8.api.common import PERIOD_PATTERN, Id, parse_period
+from duan8.api.errors import answers
 from duan8.core import access
 from duan8.reporting import cycle
 from duan8.reporting.models import Submission
@@ -26,7 +27,7 @@ class ReportQuery(Schema):
     period: str = Field(..., pattern=PERIOD_PATTERN, examples=["2024", "2024-H1"])
 
 
-class VersionOut(Schema):
+class ReportVersionOut(Schema):
     number: int
     submitted_at: datetime.datetime
     submitted_by: str | None
@@ -53,7 +54,7 @@ class ReportOut(Schema):
     days: int | None
     approver_unit_id: int | None
     legal_source: str | None
-    versions: list[VersionOut]
+    versions: list[ReportVersionOut]
     steps: list[StepOut]
 
 
@@ -119,7 +120,7 @@ def _period(code: str):
     return period
 
 
-@router.get("/reports", response=ReportOut, url_name="report")
+@router.get("/reports", response=answers(ReportOut, 404, 422), url_name="report")
 def report(request, query: Query[ReportQuery]):
     """A unit's report for a period: its state, deadline, versions with the figures submitted,
     and every step of its way up."""
@@ -127,7 +128,11 @@ def report(request, query: Query[ReportQuery]):
     return _report(request, unit, _period(query.period))
 
 
-@router.post("/reports/{unit_id}/{period}", response=ReportOut, url_name="report_act")
+@router.post(
+    "/reports/{unit_id}/{period}",
+    response=answers(ReportOut, 403, 404, 422),
+    url_name="report_act",
+)
 def report_act(request, unit_id: Id, period: str, payload: ActionIn):
     """Submit the unit's report (editors of the unit), or approve, return or reopen it (the
     level that checks it). A return needs a comment and a reopening a reason."""
@@ -175,7 +180,11 @@ class CompletenessOut(Schema):
     units: list[CompletenessRow]
 
 
-@router.get("/reports/completeness", response=CompletenessOut, url_name="completeness")
+@router.get(
+    "/reports/completeness",
+    response=answers(CompletenessOut, 404, 422),
+    url_name="completeness",
+)
 def completeness(request, query: Query[CompletenessQuery]):
     """Which units of a level under the unit owed a report for the period (the units of the
     period, before or after the 2025 reform), and whether they sent it on time, late or not."""

@@ -1,7 +1,10 @@
 import datetime
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field, model_validator
+
+from duan8.api.common import VERSION_HELP
 
 
 class Message(Schema):
@@ -34,6 +37,18 @@ class UnitOut(Schema):
     valid_until: datetime.date | None
 
 
+class UnitVersionedOut(UnitOut):
+    """A unit with its version (the unit's own endpoints, where a PATCH may follow)."""
+
+    version: int = Field(description=VERSION_HELP)
+
+    @staticmethod
+    def resolve_version(obj) -> int:
+        from duan8.core import versions
+
+        return versions.of_listed(obj)
+
+
 class InputSchema(Schema):
     """Request bodies: a JSON object, nothing else (Ninja would read attributes off a list)."""
 
@@ -41,11 +56,12 @@ class InputSchema(Schema):
     @classmethod
     def _must_be_an_object(cls, data):
         if not isinstance(getattr(data, "_obj", data), dict):
-            raise ValueError("the request body must be a JSON object")
+            raise ValueError(_("The request body must be a JSON object."))
         return data
 
 
 class UnitPatch(InputSchema):
+    version: int | None = Field(None, ge=0, le=2**62, description=VERSION_HELP)
     code: str | None = Field(None, max_length=16)
     name: str | None = Field(None, min_length=1, max_length=200)
     short_name: str | None = Field(None, min_length=1, max_length=120)

@@ -117,8 +117,9 @@ def parse_amount(value) -> Decimal | None:
         number = Decimal(text.replace(".", "").replace(",", "."))
     if not number.is_finite() or number < 0:
         raise ValueError(value)
-    if number != number.quantize(Decimal("0.01")):
+    # Digits before the comma first: a longer number would not fit the decimal context below.
+    if number.adjusted() >= MAX_INTEGER_DIGITS:
         raise ValueError(value)
-    if len(str(int(number))) > MAX_INTEGER_DIGITS:
+    if number != number.quantize(Decimal("0.01")):
         raise ValueError(value)
     return number.quantize(Decimal("0.01"))

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from duan8.core import sheets
-from duan8.core.formatting import parse_amount
+from duan8.core.formatting import format_amount, parse_amount
 from duan8.framework.models import Aggregation, Indicator, Phase, Target
 from duan8.framework.periods import Period
 from duan8.geo import resolver
@@ -296,7 +296,7 @@ def save(
                 )
                 % {
                     "unit": allowed_children[child_id].name,
-                    "n": passed_on,
+                    "n": format_amount(passed_on),
                     "code": indicators[indicator_id].code,
                 }
             )
