@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from duan8.core import versions
 from tests.factories import token
 
 PERSONAS = [
@@ -111,6 +112,50 @@ EXPECTATIONS: dict[str, list[Check]] = {
         )
     ],
     "accounts:audit_log": [Check("GET", expect=ADMIN_ONLY)],
+    # The code step of a sign-in: without a password step waiting, back to the sign-in page.
+    "accounts:signin_code": [Check("GET", expect=codes(302))],
+    "accounts:two_factor": [Check("GET", expect=ADMIN_ONLY)],
+    "accounts:tokens": [
+        Check("GET", expect=codes(200, 302), note="one's own tokens"),
+        Check(
+            "GET",
+            query=lambda w: {"user": w.commune_editor.pk},
+            expect={**ADMIN_ONLY, "commune_editor": 200},
+        ),
+        Check(
+            "GET",
+            query=lambda w: {"user": w.outsider.pk},
+            expect={**ADMIN_ONLY, "province_admin": 404, "outsider": 200},
+            note="the tokens of an account of another province",
+        ),
+    ],
+    "accounts:token_revoke": [
+        Check(
+            "POST",
+            lambda w: {"pk": _token_of(w.commune_editor).pk},
+            codes(404, 302, commune_editor=302, province_admin=302, national_admin=302),
+        )
+    ],
+    "accounts:blocks": [Check("GET", expect=ADMIN_ONLY)],
+    "accounts:block_lift": [
+        Check(
+            "POST",
+            data=lambda w: {"account": w.commune_editor.pk},
+            expect={**ADMIN_ONLY, "province_admin": 302, "national_admin": 302},
+        ),
+        Check(
+            "POST",
+            data=lambda w: {"account": w.outsider.pk},
+            expect={**ADMIN_ONLY, "province_admin": 404, "national_admin": 302},
+            note="an account of another province",
+        ),
+        Check(
+            "POST",
+            data=lambda w: {"ip": "203.0.113.5"},
+            expect={**NATIONAL_ONLY, "national_admin": 302},
+            note="addresses are lifted by national administrators only",
+        ),
+    ],
     "geo:browse": [Check("GET", expect=codes(302))],
     "geo:switch": [
         Check("GET", expect=codes(200, 302)),
@@ -238,7 +283,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
             "PATCH",
             lambda w: {"entry_id": w.area_entry.pk},
             admin_write(200, 401),
-            data=lambda w: {"included": False},
+            data=lambda w: {"included": False, "version": versions.of(w.area_entry)},
         )
     ],
     "framework:browse": [Check("GET", expect=codes(200, 302))],
@@ -467,7 +512,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
             "PATCH",
             lambda w: {"model_id": w.team.pk},
             API_VIEW,
-            data=lambda w: {"members_women": 9},
+            data=lambda w: {"members_women": 9, "version": versions.of(w.team)},
         )
     ],
     "api:activity_update": [
@@ -475,7 +520,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
             "PATCH",
             lambda w: {"activity_id": w.dialogue.pk},
             API_VIEW,
-            data=lambda w: {"participants": 61},
+            data=lambda w: {"participants": 61, "version": versions.of(w.dialogue)},
         )
     ],
     "reporting:figures": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
@@ -566,9 +611,14 @@ EXPECTATIONS: dict[str, list[Check]] = {
             "PATCH",
             lambda w: {"unit_id": w.commune.pk},
             {**API_ADMIN, "province_admin": 403},
-            data=lambda w: {},
+            data=lambda w: {"version": versions.of(w.commune)},
         ),
-        Check("PATCH", lambda w: {"unit_id": w.village.pk}, API_ADMIN, data=lambda w: {}),
+        Check(
+            "PATCH",
+            lambda w: {"unit_id": w.village.pk},
+            API_ADMIN,
+            data=lambda w: {"version": versions.of(w.village)},
+        ),
     ],
     "api:unit_history": [Check("GET", lambda w: {"unit_id": w.commune.pk}, API_ADMIN)],
     "api:job": [Check("GET", lambda w: {"job_id": _job(w).pk}, {**OWN_JOB, "anonymous": 401})],
@@ -591,6 +641,12 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "api:audit": [Check("GET", expect=API_ADMIN, query=lambda w: {"unit": w.commune.pk})],
 }
+
+
+def _token_of(account):
+    from duan8.accounts.models import ApiToken
+
+    return ApiToken.issue(account, "matrix")[0]
 
 
 def _job(w):
