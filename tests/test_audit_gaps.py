@@ -7,7 +7,12 @@ from duan8 import cli
 from duan8.core.models import AuditEvent
 
 
-def test_a_change_made_in_duan8_shell_names_the_operating_system_user(world):
+def test_a_change_made_in_duan8_shell_names_the_operating_system_user(world, monkeypatch):
+    from django.core.management import base
+
+    # The command line closes every connection when a command ends; the test's own (inside
+    # its transaction, on PostgreSQL) must stay open.
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
     code = (
         "from duan8.geo.models import AdminUnit; "
         f"u = AdminUnit.objects.get(pk={world.commune.pk}); "
