@@ -16,6 +16,17 @@ import sys
 SERVING = frozenset({"serve", "runserver", "worker", "db_worker"})
 
 
+def system_user() -> str:
+    """The operating system's user running the command (its uid where it has no name, as in
+    a container run with an arbitrary uid)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid:{os.getuid()}"
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duan8.settings")
     from django.core.management import execute_from_command_line
@@ -27,8 +38,6 @@ def main(argv: list[str] | None = None) -> None:
         return
     # Every other command — ``duan8 shell`` included — writes in the name of the operating
     # system's user at the command line, unless it names an account (``--as``).
-    import getpass
-
     import django
 
     try:
@@ -38,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     from duan8.core import audit
 
-    with audit.acting_as(None, source=audit.SOURCE_CLI, label=f"cli:{getpass.getuser()}"):
+    with audit.acting_as(None, source=audit.SOURCE_CLI, label=f"cli:{system_user()}"):
         execute_from_command_line(args)
 
 

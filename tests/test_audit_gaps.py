@@ -38,3 +38,13 @@ def test_a_records_history_shows_addresses_to_its_unit_administrators_only(clien
     assert "xa.nhaplieu" in page and "203.0.113.7" not in page
     client.force_login(world.province_admin)
     assert "203.0.113.7" in client.get(url).content.decode()
+
+
+def test_a_command_run_by_a_user_without_a_name_is_attributed_to_its_uid(monkeypatch):
+    import os
+
+    def nameless():
+        raise KeyError("getpwuid(): uid not found")
+
+    monkeypatch.setattr(getpass, "getuser", nameless)
+    assert cli.system_user() == f"uid:{os.getuid()}"

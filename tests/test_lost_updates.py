@@ -178,3 +178,33 @@ def test_a_change_elsewhere_in_the_record_does_not_refuse_the_form(client, world
     assert client.post(url, data).status_code == 302
     world.team.refresh_from_db()
     assert (world.team.members_men, world.team.hotline) == (5, "0912 345 678")
+
+
+def test_a_save_landing_between_the_forms_check_and_its_save_is_refused_not_a_crash(world):
+    """Two officers press Save in the same second: both forms pass their check; the second
+    save finds the first one's version and comes back to its officer."""
+    from duan8.geo.forms import UnitForm
+
+    def form_of(name):
+        opened = UnitForm(instance=world.commune)
+        data = {k: opened[k].value() or "" for k in opened.fields}
+        data.update(name=name, valid_from="01/01/2021")
+        return UnitForm(data=data, instance=type(world.commune).objects.get(pk=world.commune.pk))
+
+    first, second = form_of("Xã Mồ Sì San (một)"), form_of("Xã Mồ Sì San (hai)")
+    assert first.is_valid() and second.is_valid()
+    assert first.saved()
+    assert not second.saved()
+    assert second.non_field_errors()
+    world.commune.refresh_from_db()
+    assert world.commune.name == "Xã Mồ Sì San (một)"
+
+
+def test_an_if_match_that_is_not_a_version_is_refused(api_client, world):
+    from tests.factories import token
+
+    url = reverse("api:unit_update", kwargs={"unit_id": world.commune.pk})
+    client = api_client(token(world.national_admin))
+    for header in ("²", "9" * 5000, "abc", "-1"):
+        response = client.patch(url, {"short_name": "Mồ Sì San"}, if_match=header)
+        assert response.status_code == 412, header

@@ -457,3 +457,57 @@ def test_an_administrator_cannot_reset_a_password_outside_her_province(client, w
     assert response.status_code == 404
     world.outsider.refresh_from_db()
     assert world.outsider.check_password(PASSWORD)
+
+
+# What a review found: counters, replays and addresses an attacker could use ----------------
+
+
+def test_while_blocked_a_right_password_counts_like_a_wrong_one(admin):
+    """No counter tells an attacker that a guess of a two-step account's password was right."""
+    from duan8.accounts.models import SignInFailure
+
+    enrol(admin)
+    attacker = guess("admin", 5)
+    before = SignInFailure.objects.filter(ip=ATTACKER).count()
+    right = sign_in(attacker, "admin", PASSWORD)
+    wrong = sign_in(attacker, "admin", WRONG)
+    assert right.status_code == wrong.status_code == 302
+    assert right.url == wrong.url == reverse("accounts:signin_code")
+    assert SignInFailure.objects.filter(ip=ATTACKER).count() == before + 2
+
+
+def test_the_code_that_confirms_two_step_sign_in_cannot_sign_in_again(client, world):
+    from duan8.accounts import two_factor
+
+    client.force_login(world.province_admin)
+    url = reverse("accounts:two_factor")
+    client.post(url, {"action": "start"})
+    factor = SecondFactor.objects.get(user=world.province_admin)
+    code = pyotp.TOTP(factor.secret).now()
+    client.post(url, {"action": "confirm", "code": code})
+    factor.refresh_from_db()
+    assert factor.confirmed and not two_factor.verify(factor, code)
+
+
+def test_addresses_of_one_ipv6_network_are_counted_together(world, settings):
+    settings.SIGNIN_ADDRESS_MAX_FAILURES = 6
+    for n in range(6):
+        sign_in(browser(f"2001:db8:1:2::{n + 1:x}"), f"khong-co-{n}", WRONG)
+    next_door = browser("2001:db8:1:2:ffff::9")
+    assert "locked" in refusal(sign_in(next_door, world.commune_editor.username, PASSWORD))
+    elsewhere = browser("2001:db8:1:3::1")
+    assert sign_in(elsewhere, world.commune_editor.username, PASSWORD).status_code == 302
+
+
+def test_the_blocks_page_shows_an_account_whose_code_step_is_blocked(client, world, settings):
+    from duan8.accounts import lockout
+
+    account = world.province_admin
+    enrol(account)
+    for n in range(settings.SIGNIN_ADDRESS_MAX_FAILURES):  # the password known, no code
+        other = browser(f"192.0.2.{n + 10}")
+        sign_in(other, account.username, PASSWORD)
+        other.post(reverse("accounts:signin_code"), {"code": "000000"})
+    assert not lockout.minutes_blocked(lockout.Attempt(account.username, account, OFFICE))
+    blocks = lockout.account_blocks(User.objects.filter(pk=account.pk), with_names=False)
+    assert [b.account for b in blocks] == [account]

@@ -51,14 +51,20 @@ class SignInForm(forms.Form):
             # Tries while blocked count too: the block lasts as long as the guessing.
             lockout.note_failure(attempt)
             raise self._locked_error(minutes)
+        if minutes:
+            # Blocked here, but the owner may have her code: ask for it without telling
+            # whether the password was right. Every try counts — the right password too — so
+            # that no counter tells a right guess from a wrong one.
+            lockout.note_failure(attempt)
         user = authenticate(self.request, username=username, password=password)
+        if minutes:
+            if user is None or two_factor.confirmed(user) is None:
+                self.pending = (attempt.account, False, "")
+            else:
+                self.pending = (user, True, user.backend)
+            return self.cleaned_data
         if user is None:
             lockout.note_failure(attempt)
-            if minutes:
-                # Blocked here, but the owner may have her code: ask for it without telling
-                # whether the password was right.
-                self.pending = (attempt.account, False, "")
-                return self.cleaned_data
             minutes = lockout.minutes_blocked(attempt)
             if minutes:
                 raise self._locked_error(minutes)

@@ -24,6 +24,7 @@ which is recorded (an audited :class:`SignInLift`); failures before it no longer
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -57,11 +58,20 @@ class Attempt:
     device: str = ""
 
 
+def address_of(request) -> str | None:
+    """The address failures are counted by: the client's, or for IPv6 its /64 network (one
+    subscriber holds a whole /64, and would otherwise have as many addresses as it likes)."""
+    ip = client_ip(request)
+    if ip is None or ":" not in ip:
+        return ip
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+
+
 def attempt(request, username: str) -> Attempt:
     name = normalised(username)
     account = User.objects.named(name).first() if name else None
     device = devices.known(request, account) if account is not None else ""
-    return Attempt(name=name, account=account, ip=client_ip(request), device=device)
+    return Attempt(name=name, account=account, ip=address_of(request), device=device)
 
 
 def attempt_on(request, account: User) -> Attempt:
@@ -69,7 +79,7 @@ def attempt_on(request, account: User) -> Attempt:
     return Attempt(
         name=normalised(account.username),
         account=account,
-        ip=client_ip(request),
+        ip=address_of(request),
         device=devices.known(request, account),
     )
 
@@ -204,33 +214,42 @@ def account_blocks(accounts: QuerySet, *, with_names: bool) -> list[Block]:
     if with_names:
         wanted |= Q(account__isnull=True)
     rows = (
-        SignInFailure.objects.filter(wanted, kind=PASSWORD, at__gte=since)
+        SignInFailure.objects.filter(wanted, at__gte=since)
         .order_by("-at")
-        .values_list("account_id", "username", "device", "ip", "at")
+        .values_list("account_id", "username", "kind", "device", "ip", "at")
     )
     lifts = _lifts_in_window()
     groups: dict[tuple, list] = defaultdict(list)
-    for account_id, name, device, ip, at in rows:
+    for account_id, name, kind, device, ip, at in rows:
         key = ("account", account_id) if account_id else ("name", name)
         lifted = lifts.get(key)
         if lifted is None or at > lifted:
-            groups[key].append((device, ip, at))
+            groups[key].append((kind, device, ip, at))
     blocks = []
-    limit = settings.SIGNIN_MAX_FAILURES
     for key, failures in groups.items():
-        by_device: dict[str, list] = defaultdict(list)
-        for device, _ip, at in failures:
-            by_device[device].append(at)
-        minutes = max(_minutes_left(ats, limit) for ats in by_device.values())
+        # Wrong passwords block per browser (the unknown ones together); wrong codes from
+        # unknown browsers stop the code step once there are as many as an address may make.
+        by_device: dict[tuple, list] = defaultdict(list)
+        for kind, device, _ip, at in failures:
+            by_device[(kind, device)].append(at)
+        minutes = max(
+            _minutes_left(
+                ats,
+                settings.SIGNIN_ADDRESS_MAX_FAILURES
+                if kind == CODE and not device
+                else settings.SIGNIN_MAX_FAILURES,
+            )
+            for (kind, device), ats in by_device.items()
+        )
         if not minutes:
             continue
-        addresses = list(dict.fromkeys(ip for _d, ip, _at in failures if ip))
+        addresses = list(dict.fromkeys(ip for _k, _d, ip, _at in failures if ip))
         blocks.append(
             Block(
                 account=key[1] if key[0] == "account" else None,
                 name=key[1] if key[0] == "name" else "",
                 failures=len(failures),
-                last_at=failures[0][2],
+                last_at=failures[0][3],
                 minutes=minutes,
                 addresses=addresses[:5],
             )

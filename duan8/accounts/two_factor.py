@@ -45,6 +45,7 @@ def start(user: User) -> SecondFactor:
 def confirm(factor: SecondFactor, code: str) -> bool:
     if not verify(factor, code):
         return False
+    factor.refresh_from_db()  # keep the step ``verify`` stored: the code cannot serve again
     factor.confirmed_at = timezone.now()
     factor.save()
     return True

@@ -193,8 +193,7 @@ def user_create(request):
 def user_detail(request, pk):
     user = access.get_user_or_404(request.user, pk)
     form = UserForm(data=request.POST or None, instance=user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and form.saved():
         messages.success(request, _("Changes saved."))
         return redirect("accounts:user", pk=user.pk)
     membership_form = MembershipForm(units=_administrable_here(request), prefix="m")

@@ -89,8 +89,9 @@ def record(activity: Activity, trainers=()) -> Activity:
     problems = appointment_problems(activity, trainers)
     if problems:
         raise ValidationError({"appointment": problems})
-    activity.save()
-    activity.trainers.set(trainers)  # audited with before and after (``audit``'s m2m receiver)
+    with transaction.atomic():  # the row stays locked (a versioned save) until the trainers
+        activity.save()
+        activity.trainers.set(trainers)  # audited with before and after (the m2m receiver)
     return activity
 
 

@@ -26,7 +26,7 @@ from duan8.activities.models import (
     TrainingProgramme,
 )
 from duan8.analytics import reading
-from duan8.core import access, import_errors, jobs, roundtrip, sheets
+from duan8.core import access, import_errors, jobs, roundtrip, sheets, versions
 from duan8.core.models import AuditEvent
 from duan8.framework import periods
 from duan8.geo.models import AdminUnit, UnitKind
@@ -239,6 +239,9 @@ def _form(request, unit, kind, instance=None):
 def _save(request, form):
     try:
         activity = actions.record(form.instance, form.cleaned_data.get("trainers", []))
+    except versions.Stale as stale:  # saved by someone else since the form's own check
+        form.refuse(stale, stale.record)
+        return None
     except ValidationError as exc:
         for field, problems in exc.message_dict.items():
             for problem in problems:

@@ -1,5 +1,6 @@
 """Types shared by the API's routers."""
 
+import re
 from typing import Annotated
 
 from ninja import Field, Schema
@@ -56,7 +57,7 @@ def expect_version(request, record, payload) -> dict:
     header = request.headers.get("If-Match", "").strip()
     if version is None and header:
         text = header.removeprefix("W/").strip('"')
-        if not text.isdigit():
+        if not re.fullmatch(r"[0-9]{1,18}", text):
             raise HttpError(412, _("If-Match must be the record's version, a whole number."))
         version = int(text)
     if version is None:

@@ -156,8 +156,11 @@ def model_edit(request, pk):
         units=_units_for_form(request.user),
         around=model.unit.parent or model.unit,
     )
-    if request.method == "POST" and form.is_valid():
-        actions.save(form.instance)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form.saved(lambda: actions.save(form.instance))
+    ):
         messages.success(request, _("Changes saved."))
         return redirect("community:detail", pk=model.pk)
     return render(

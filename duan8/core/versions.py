@@ -183,10 +183,24 @@ class VersionedForm(forms.ModelForm):
             # for each save, so nothing of the other change is lost.
             self.instance.expected_version = stale.current
             return cleaned
-        self._refuse(stale, stored)
+        self.refuse(stale, stored)
         return cleaned
 
-    def _refuse(self, stale: Stale, stored: models.Model) -> None:
+    def saved(self, save=None) -> bool:
+        """Save (``save()``, or the form's own), False when a save of the same version landed
+        between this form's check and its save: the form then shows the refusal as ``clean``
+        would have."""
+        try:
+            if save is None:
+                self.save()
+            else:
+                save()
+        except Stale as stale:
+            self.refuse(stale, stale.record)
+            return False
+        return True
+
+    def refuse(self, stale: Stale, stored: models.Model) -> None:
         from duan8.core import history
 
         self.stale = stale

@@ -75,31 +75,32 @@ class Grid:
         for child in self.children:
             yield child, [(column, self.value(child, column.indicator)) for column in self.columns]
 
-    def form_rows(self, typed=None, refreshed=()):
+    def form_rows(self, typed=None, refreshed=None):
         """Rows for the grid form: (child, [(column, text, input name, value read)]); what the
         user typed is shown again when the form comes back (errors, an over-allocation to
         confirm), with the value each cell had when the grid was opened — except the cells in
-        ``refreshed`` (changed meanwhile by someone else), which carry the value stored now."""
+        ``refreshed`` (changed meanwhile by someone else: input name → the value stored now),
+        which carry that value."""
         from duan8.core.formatting import format_amount
 
-        typed = typed or {}
+        typed, refreshed = typed or {}, refreshed or {}
         for child in self.children:
             cells = []
             for column in self.columns:
                 name = f"c-{child.pk}-{column.indicator.pk}"
                 stored = format_amount(self.value(child, column.indicator))
-                read = stored if name in refreshed else typed.get(f"o-{name}", stored)
+                read = refreshed[name] if name in refreshed else typed.get(f"o-{name}", stored)
                 cells.append((column, typed.get(name, stored), name, read))
             yield child, cells
 
-    def kept_cells(self, typed=None, refreshed=()):
+    def kept_cells(self, typed=None, refreshed=None):
         from duan8.core.formatting import format_amount
 
-        typed = typed or {}
+        typed, refreshed = typed or {}, refreshed or {}
         for column in self.columns:
             name = f"k-{column.indicator.pk}"
             stored = format_amount(column.kept)
-            read = stored if name in refreshed else typed.get(f"o-{name}", stored)
+            read = refreshed[name] if name in refreshed else typed.get(f"o-{name}", stored)
             yield column, typed.get(name, stored), name, read
 
     @property
@@ -176,10 +177,10 @@ class StaleCells(Exception):
 def _changed_by(target: Target | None) -> str:
     from duan8.core.models import AuditEvent
 
-    if target is None:
-        return "?"
+    if target is None:  # removed: by whom is in the unit's history
+        return _("someone else")
     event = AuditEvent.objects.for_object(target).order_by("-pk").first()
-    return event.actor_label if event else "?"
+    return event.actor_label if event else _("someone else")
 
 
 def _stale_cells(unit, period, indicators, children_by_id, values, kept, read, read_kept):
@@ -257,14 +258,15 @@ def save(
     document = document or {}
     allowed_children = {c.pk: c for c in children(unit, period)}
     indicators = {i.pk: i for i in indicators_of(phase)}
+    # Writers of the same unit's grid (page, sheet or API) take turns: what is read below
+    # stays as read until this transaction ends.
+    AdminUnit.objects.select_for_update().filter(pk=unit.pk).first()
     if read or read_kept:
         cells = [*(read or {}), *((None, i) for i in read_kept or {})]
         if any(
             (c is not None and c not in allowed_children) or i not in indicators for c, i in cells
         ):
             raise ValueError("cell outside the grid")
-        # Writers of the same unit's grid take turns: the targets read below stay as read.
-        AdminUnit.objects.select_for_update().filter(pk=unit.pk).first()
         stale = _stale_cells(
             unit,
             period,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from duan8.analytics import reading
 from duan8.core import access, import_errors, sheets
-from duan8.core.formatting import parse_amount
+from duan8.core.formatting import format_amount, parse_amount
 from duan8.core.shell import current_unit
 from duan8.framework import actions, allocation, periods
 from duan8.framework.forms import (
@@ -307,7 +307,7 @@ def allocate(request, pk):
     period = _period(request, phase, unit)
     may_edit = access.can(request.user, access.Action.EDIT, unit)
     grid = allocation.grid(unit, phase, period)
-    errors, over, refreshed = [], [], set()
+    errors, over, refreshed = [], [], {}
     if request.method == "POST":
         if not may_edit:
             raise PermissionDenied
@@ -326,7 +326,7 @@ def allocate(request, pk):
                 )
             except allocation.StaleCells as exc:
                 errors = exc.messages()
-                refreshed = {cell.name for cell in exc.cells}
+                refreshed = {cell.name: format_amount(cell.stored) for cell in exc.cells}
             except allocation.OverAllocation as exc:
                 over = exc.columns
             except allocation.AllocationRefused as exc:

@@ -199,7 +199,7 @@ def _locked_submission(submission: Submission) -> Submission:
     return Submission.objects.select_for_update().get(pk=submission.pk)
 
 
-def _refuse(message: str) -> None:
+def refuse(message: str) -> None:
     raise ValidationError(message)
 
 
@@ -220,7 +220,7 @@ def _step(
 
 def _expect(submission: Submission, seen_state: str | None, allowed: tuple[str, ...]) -> None:
     if seen_state is not None and submission.state != seen_state:
-        _refuse(
+        refuse(
             _(
                 "This report changed while you were reading it: it is now %(state)s. "
                 "Reload the page to see what changed."
@@ -228,7 +228,7 @@ def _expect(submission: Submission, seen_state: str | None, allowed: tuple[str, 
             % {"state": submission.get_state_display().lower()}
         )
     if submission.state not in allowed:
-        _refuse(
+        refuse(
             _("This cannot be done to a report that is %(state)s.")
             % {"state": submission.get_state_display().lower()}
         )
@@ -242,7 +242,7 @@ def submit(
     if not may_submit(user, unit):
         raise PermissionDenied
     if problem := _period_problem(unit, period):
-        _refuse(problem)
+        refuse(problem)
     with transaction.atomic():
         submission = submission_of(unit, period)
         if submission is None:
@@ -293,13 +293,13 @@ def _decide(
         if action == Step.Action.REOPEN:
             _expect(submission, seen_state, (Submission.State.APPROVED,))
             if not comment.strip():
-                _refuse(_("Say why the approved report is reopened."))
+                refuse(_("Say why the approved report is reopened."))
             submission.state = Submission.State.RETURNED
             submission.approved_at = None
         elif action == Step.Action.RETURN:
             _expect(submission, seen_state, (Submission.State.SUBMITTED,))
             if not comment.strip():
-                _refuse(_("Say what must be fixed before the report can be approved."))
+                refuse(_("Say what must be fixed before the report can be approved."))
             submission.state = Submission.State.RETURNED
         else:
             _expect(submission, seen_state, (Submission.State.SUBMITTED,))

@@ -222,8 +222,7 @@ def regime_form(request, pk=None):
     elif not _may_add_regime(request.user):
         raise PermissionDenied
     form = RegimeForm(request.POST or None, instance=regime, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and form.saved():
         messages.success(request, _("The reporting calendar was saved."))
         return redirect("reporting:regimes")
     return render(request, "reporting/regime_form.html", {"form": form, "regime": regime})

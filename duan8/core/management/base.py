@@ -1,7 +1,6 @@
-import getpass
-
 from django.core.management.base import BaseCommand
 
+from duan8.cli import system_user
 from duan8.core import audit
 
 
@@ -20,11 +19,11 @@ class AuditedCommand(BaseCommand):
         user = None
         name = options.get("acting_user")
         if name:
-            user = User.objects.filter(username=name).first()
+            user = User.objects.named(name).first()
             if user is None:
                 from django.core.management.base import CommandError
 
                 raise CommandError(f"No account named {name!r}.")
-        label = user.get_username() if user else f"cli:{getpass.getuser()}"
+        label = user.get_username() if user else f"cli:{system_user()}"
         with audit.acting_as(user, source=audit.SOURCE_CLI, label=label):
             return super().execute(*args, **options)

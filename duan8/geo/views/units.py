@@ -148,8 +148,7 @@ def unit_edit(request, pk):
     unit = access.get_unit_or_404(request.user, pk)
     access.require_unit_change(request.user, unit)
     form = UnitForm(data=request.POST or None, instance=unit)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and form.saved():
         messages.success(request, _("Changes saved."))
         return redirect("geo:unit", pk=unit.pk)
     return render(request, "geo/unit_edit.html", {"unit": unit, "form": form})
