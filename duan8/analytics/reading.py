@@ -420,3 +420,17 @@ def measure_values(keys: Iterable[str], unit, period: Period, on: datetime.date)
         totals = _measure_totals(ctx, measure, measure.part_for(None), period, on)
         values[key] = totals.get(unit.pk, 0)
     return values
+
+
+def source_totals(
+    source: FactSource, period: Period, on: datetime.date, *, ctx: _Context | None = None
+) -> dict:
+    """Every part of a source's facts for ``period``, carried to the tree of ``on`` and summed
+    up it: {part: {unit id: total}} for every unit that has one (for sources read by many
+    parts at once, such as the money of a year by source, level and content area)."""
+    ctx = ctx or _Context()
+    measure = Measure(f"{source.name}.*", "", source, None)
+    return {
+        part: _measure_totals(ctx, measure, part, period, on)
+        for part in ctx.facts(source, period).parts
+    }
