@@ -58,6 +58,9 @@ NATIONAL_ONLY = codes(403, 302, national_admin=200)
 DISTRICT_EDIT = codes(404, 302, district_approver=302, province_admin=302, national_admin=302)
 API_COMMUNE = lambda w: {"unit_id": w.commune.pk}  # noqa: E731
 OWN_JOB = codes(404, 302, commune_editor=200)
+EDITORS = ("commune_editor", "district_approver", "province_admin", "national_admin")
+# A page's write by those who may edit the commune's records (a redirect when stored).
+IN_SCOPE_EDIT_WRITE = {**IN_SCOPE_VIEW, **{p: 302 for p in EDITORS}}
 
 
 @dataclass
@@ -507,6 +510,90 @@ EXPECTATIONS: dict[str, list[Check]] = {
         )
     ],
     "activities:attachment": [Check("GET", lambda w: {"pk": w.attachment.pk}, IN_SCOPE_VIEW)],
+    "finance:mine": [Check("GET", expect=codes(302))],
+    "finance:unit": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=lambda w: {"year": "2024"})],
+    "finance:line_add": [
+        Check(
+            "POST",
+            COMMUNE,
+            {**IN_SCOPE_EDIT_WRITE},
+            data=lambda w: {
+                "year": "2024",
+                "unit": w.commune.pk,
+                "fiscal_year": "2024",
+                "source": "central",
+                "original_amount": "100.000.000",
+            },
+        )
+    ],
+    "finance:disburse": [
+        Check(
+            "POST",
+            COMMUNE,
+            {**IN_SCOPE_EDIT_WRITE},
+            data=lambda w: {
+                "year": "2024",
+                "spend-line": _budget_line(w).pk,
+                "spend-date": "15/05/2024",
+                "spend-amount": "1.000.000",
+                "spend-voucher": "PC-12",
+            },
+        )
+    ],
+    "finance:close": [
+        Check("GET", COMMUNE, IN_SCOPE_ADMIN, query=lambda w: {"year": "2024"}),
+        Check(
+            "POST",
+            COMMUNE,
+            admin_write(302),
+            data=lambda w: {"year": "2024", "action": "close", "document": "12/QĐ-UBND"},
+        ),
+    ],
+    "finance:checkpoints": [
+        Check("GET", expect=codes(200, 302)),
+        Check(
+            "POST",
+            expect=codes(403, 302, national_admin=302),
+            data=lambda w: {"day": "31", "month": "3", "threshold": "10"},
+        ),
+    ],
+    "api:budget_lines": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "year": 2024})
+    ],
+    "api:budget_line_create": [
+        Check(
+            "POST",
+            expect={**API_VIEW, **{p: 201 for p in EDITORS}},
+            data=lambda w: {
+                "unit": w.commune.pk,
+                "fiscal_year": 2024,
+                "source": "central",
+                "original_amount": 100_000_000,
+            },
+        )
+    ],
+    "api:disbursements": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "year": 2024})
+    ],
+    "api:disbursement_create": [
+        Check(
+            "POST",
+            expect={**API_VIEW, **{p: 201 for p in EDITORS}},
+            data=lambda w: {
+                "line": _budget_line(w).pk,
+                "date": "2024-05-15",
+                "amount": 1_000_000,
+                "voucher": "PC-12",
+            },
+        )
+    ],
+    "api:finance_summary": [
+        Check(
+            "GET",
+            expect=API_VIEW,
+            query=lambda w: {"unit": w.commune.pk, "year": 2024, "as_of": "2024-06-30"},
+        )
+    ],
     "api:model_update": [
         Check(
             "PATCH",
@@ -641,6 +728,16 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "api:audit": [Check("GET", expect=API_ADMIN, query=lambda w: {"unit": w.commune.pk})],
 }
+
+
+def _budget_line(w):
+    """A 2024 line of 100 triệu đồng on the commune."""
+    from duan8.finance.models import BudgetLine
+
+    found = BudgetLine.objects.filter(unit=w.commune, fiscal_year=2024).first()
+    return found or BudgetLine.objects.create(
+        unit=w.commune, fiscal_year=2024, source="central", original_amount=100_000_000
+    )
 
 
 def _token_of(account):

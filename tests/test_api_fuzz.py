@@ -67,6 +67,7 @@ RECORD_FIELDS = {
     "period": "period",
     "year": "year",
     "action": "action",
+    "line": "line",
 }
 
 
@@ -105,6 +106,11 @@ def records(world) -> dict[str, list]:
         result={"rows": 0, "filename": "mo-hinh.xlsx"},
     )
     jobs.path_of(job.output).write_bytes(b"PK")
+    from duan8.finance.models import BudgetLine
+
+    line = BudgetLine.objects.create(
+        unit=world.commune, fiscal_year=2024, source="central", original_amount=100_000_000
+    )
     indicators = list(phase.indicators())
     return {
         "unit": list(AdminUnit.objects.values_list("pk", flat=True)),
@@ -121,6 +127,7 @@ def records(world) -> dict[str, list]:
         "period": ["2024", "2024-H1", "2024-Q3", "2024-05", "2021-2025", "2025"],
         "year": [2024, 2025],
         "action": ["submit", "approve", "return", "reopen"],
+        "line": [line.pk],
     }
 
 

@@ -188,3 +188,6 @@ api.add_router("", reports_router)
 from duan8.api.jobs import router as jobs_router  # noqa: E402
 
 api.add_router("", jobs_router)
+from duan8.api.finance import router as finance_router  # noqa: E402
+
+api.add_router("", finance_router)

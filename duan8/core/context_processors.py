@@ -18,6 +18,7 @@ def shell(request):
         "framework": "targets",
         "community": "models",
         "activities": "activities",
+        "finance": "finance",
         "reporting": "reports",
     }.get(namespace, "")
     if not getattr(request, "user", None) or not request.user.is_authenticated:

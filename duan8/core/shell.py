@@ -26,7 +26,7 @@ AREAS = [
     Area("models", _("Models"), "community:mine"),
     Area("activities", _("Activities"), "activities:mine"),
     Area("reports", _("Reports"), "reporting:cycle"),
-    Area("finance", _("Finance"), None),
+    Area("finance", _("Funds"), "finance:mine"),
     Area("mothers", _("Maternal support"), None),
     Area("catalogues", _("Catalogues"), None),
     Area("admin", _("Administration"), "accounts:users"),

@@ -119,14 +119,16 @@ class Rates:
     def levels(self) -> list[tuple[str, Rate]]:
         return [(s.label, self.by_level[s]) for s in SpendingLevel if s in self.by_level]
 
-    def areas(self) -> list[tuple[str, Rate]]:
+    def areas_by_id(self) -> list[tuple[int, str]]:
+        """(content area id, its name) for each area with money; 0: lines without one."""
         from duan8.framework.models import ContentArea
 
         names = {a.pk: str(a) for a in ContentArea.objects.filter(pk__in=self.by_area)}
-        return [
-            (names.get(pk, "—"), rate)
-            for pk, rate in sorted(self.by_area.items(), key=lambda item: (item[0] == 0, item[0]))
-        ]
+        keys = sorted(self.by_area, key=lambda pk: (pk == 0, pk))
+        return [(pk, names.get(pk, "—")) for pk in keys]
+
+    def areas(self) -> list[tuple[str, Rate]]:
+        return [(name, self.by_area[pk]) for pk, name in self.areas_by_id()]
 
 
 def _rates_of(unit_id: int, available: dict, disbursed: dict) -> tuple[Rate, dict, dict, dict]:

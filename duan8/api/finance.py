@@ -1,0 +1,298 @@
+"""Money endpoints: budget lines and disbursements of a unit's subtree, recording them, and the
+summary of a year (the budget table and the disbursement rates as of a day)."""
+
+import datetime
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import Field
+
+from duan8.activities.models import Activity, ActivityKind
+from duan8.api.common import Id, Pagination
+from duan8.api.errors import answers
+from duan8.api.schemas import InputSchema
+from duan8.core import access
+from duan8.finance import actions, summary
+from duan8.finance.models import (
+    MAX_AMOUNT,
+    BudgetLine,
+    Disbursement,
+    FundSource,
+    SpendingLevel,
+)
+from duan8.framework.models import ContentArea
+
+router = Router(tags=["finance"])
+
+Year = Field(ge=2021, le=2100, description="Fiscal year.")
+Amount = Field(ge=0, le=MAX_AMOUNT, description="Whole đồng.")
+
+
+class LineOut(Schema):
+    id: int
+    unit_id: int
+    fiscal_year: int
+    source: str
+    level: str
+    content_area_id: int | None
+    activity_kind: str
+    original_amount: int = Field(description="Whole đồng.")
+    revised_amount: int | None = Field(description="Whole đồng.")
+    amount: int = Field(description="The effective amount: revised, else original (đồng).")
+    disbursed: int = Field(description="Disbursed so far (đồng).")
+    available: int = Field(description="Still available on the line (đồng).")
+    decision_number: str
+    decision_date: datetime.date | None
+    decision_issuer: str
+    carried_from_id: int | None
+
+    @staticmethod
+    def resolve_disbursed(obj) -> int:
+        return obj.disbursed_total
+
+    @staticmethod
+    def resolve_available(obj) -> int:
+        return obj.amount - obj.disbursed_total
+
+
+class LineIn(InputSchema):
+    unit: Id
+    fiscal_year: int = Year
+    source: FundSource
+    content_area: Id | None = None
+    activity_kind: ActivityKind | None = None
+    original_amount: int = Amount
+    revised_amount: int | None = Field(None, ge=0, le=MAX_AMOUNT)
+    decision_number: str = Field("", max_length=60)
+    decision_date: datetime.date | None = None
+    decision_issuer: str = Field("", max_length=200)
+    carried_from: Id | None = None
+    notes: str = Field("", max_length=300)
+
+
+class DisbursementOut(Schema):
+    id: int
+    line_id: int
+    unit_id: int
+    date: datetime.date
+    amount: int = Field(description="Whole đồng.")
+    voucher: str
+    activity_id: int | None
+
+    @staticmethod
+    def resolve_unit_id(obj) -> int:
+        return obj.line.unit_id
+
+
+class DisbursementIn(InputSchema):
+    line: Id
+    date: datetime.date
+    amount: int = Field(ge=1, le=MAX_AMOUNT, description="Whole đồng.")
+    voucher: str = Field(min_length=1, max_length=100)
+    activity: Id | None = None
+    notes: str = Field("", max_length=300)
+
+
+class YearQuery(Schema):
+    unit: Id
+    year: int = Year
+    on: datetime.date | None = Field(None, description="Tree date (default: the year's end).")
+
+
+class SummaryQuery(YearQuery):
+    as_of: datetime.date | None = Field(
+        None, description="Disbursed by this day (default: today, at most the year's end)."
+    )
+
+
+class RateOut(Schema):
+    key: str
+    label: str
+    disbursed: int
+    available: int
+    rate: float | None = Field(description="Percent, two decimals.")
+
+
+class TableRowOut(Schema):
+    key: str
+    label: str
+    total: int
+    new: int
+    carried: int
+    total_million: str = Field(description="Triệu đồng, Vietnamese separators (7.588,63).")
+    new_million: str
+    carried_million: str
+
+
+class LaggingOut(Schema):
+    unit_id: int
+    unit_name: str
+    rate: float | None
+    threshold: int
+    checkpoint: datetime.date
+
+
+class SummaryOut(Schema):
+    unit_id: int
+    year: int
+    as_of: datetime.date
+    on: datetime.date
+    disbursed: int
+    available: int
+    rate: float | None
+    elapsed: float = Field(description="Share of the year elapsed on as_of, percent.")
+    table: list[TableRowOut]
+    by_source: list[RateOut]
+    by_level: list[RateOut]
+    by_area: list[RateOut]
+    lagging: list[LaggingOut]
+
+
+@router.get("/finance/lines", response=answers(list[LineOut], 404, 422), url_name="budget_lines")
+@paginate(Pagination)
+def line_list(request, query: Query[YearQuery]):
+    """Budget lines of a year counted under a unit on the tree date, with what is disbursed."""
+    unit = access.get_unit_or_404(request.auth, query.unit)
+    lines = BudgetLine.objects.within(unit, on=summary.tree_day(unit, query.year, query.on))
+    lines = access.scope_records(request.auth, lines.filter(fiscal_year=query.year))
+    return lines.with_disbursed().order_by("unit__path", "source", "pk")
+
+
+@router.post(
+    "/finance/lines",
+    response=answers({201: LineOut}, 403, 404, 422),
+    url_name="budget_line_create",
+)
+def line_create(request, payload: LineIn):
+    data = payload.dict()
+    unit = access.get_unit_or_404(request.auth, data.pop("unit"), access.Action.EDIT)
+    area_id = data.pop("content_area")
+    carried_id = data.pop("carried_from")
+    line = BudgetLine(unit=unit, **{**data, "activity_kind": data["activity_kind"] or ""})
+    if area_id is not None:
+        line.content_area = ContentArea.objects.filter(pk=area_id).first()
+        if line.content_area is None:
+            raise HttpError(422, _("No such content area."))
+    if carried_id is not None:
+        line.carried_from = access.get_or_404(request.auth, BudgetLine.objects, pk=carried_id)
+    actions.save_line(line)
+    line.disbursed_total = 0
+    return Status(201, line)
+
+
+@router.get(
+    "/finance/disbursements",
+    response=answers(list[DisbursementOut], 404, 422),
+    url_name="disbursements",
+)
+@paginate(Pagination)
+def disbursement_list(request, query: Query[YearQuery]):
+    """Disbursements against the lines of a year counted under a unit on the tree date."""
+    unit = access.get_unit_or_404(request.auth, query.unit)
+    lines = BudgetLine.objects.within(unit, on=summary.tree_day(unit, query.year, query.on))
+    lines = access.scope_records(request.auth, lines.filter(fiscal_year=query.year))
+    return (
+        Disbursement.objects.filter(line__in=lines.values("pk"))
+        .select_related("line")
+        .order_by("date", "pk")
+    )
+
+
+@router.post(
+    "/finance/disbursements",
+    response=answers({201: DisbursementOut}, 403, 404, 422),
+    url_name="disbursement_create",
+)
+def disbursement_create(request, payload: DisbursementIn):
+    """Record money spent; more than the line still has is refused with the amount left."""
+    line = access.get_or_404(
+        request.auth,
+        BudgetLine.objects.select_related("unit"),
+        access.Action.EDIT,
+        pk=payload.line,
+    )
+    activity = None
+    if payload.activity is not None:
+        activity = access.get_or_404(request.auth, Activity.objects, pk=payload.activity)
+    disbursement = Disbursement(
+        line=line,
+        date=payload.date,
+        amount=payload.amount,
+        voucher=payload.voucher,
+        activity=activity,
+        notes=payload.notes,
+    )
+    return Status(201, actions.record_disbursement(disbursement))
+
+
+def _rate_rows(pairs) -> list[dict]:
+    return [
+        {
+            "key": str(key),
+            "label": str(label),
+            "disbursed": rate.disbursed,
+            "available": rate.available,
+            "rate": float(rate.rate) if rate.rate is not None else None,
+        }
+        for key, label, rate in pairs
+    ]
+
+
+def _table_row(row) -> dict:
+    return {
+        "key": row.key,
+        "label": row.label,
+        "total": row.total.dong,
+        "new": row.new.dong,
+        "carried": row.carried.dong,
+        "total_million": row.total.million,
+        "new_million": row.new.million,
+        "carried_million": row.carried.million,
+    }
+
+
+@router.get("/finance/summary", response=answers(SummaryOut, 404, 422), url_name="finance_summary")
+def finance_summary(request, query: Query[SummaryQuery]):
+    """The budget table of a year (total, new and carried over, by level) and the
+    disbursement rate as of a day, by source, level and content area, with the units below
+    the last checkpoint passed."""
+    from django.utils import timezone
+
+    unit = access.get_unit_or_404(request.auth, query.unit)
+    year = query.year
+    as_of = query.as_of or min(timezone.localdate(), datetime.date(year, 12, 31))
+    day = summary.tree_day(unit, year, query.on)
+    rates = summary.rates(unit, year, as_of, day)
+    table = summary.table(unit, year, day)
+    areas = dict(rates.areas_by_id())
+    return {
+        "unit_id": unit.pk,
+        "year": year,
+        "as_of": as_of,
+        "on": day,
+        "disbursed": rates.total.disbursed,
+        "available": rates.total.available,
+        "rate": float(rates.total.rate) if rates.total.rate is not None else None,
+        "elapsed": float(rates.elapsed),
+        "table": [_table_row(table.total)] + [_table_row(row) for row in table.levels],
+        "by_source": _rate_rows(
+            (s.value, s.label, rates.by_source[s]) for s in FundSource if s in rates.by_source
+        ),
+        "by_level": _rate_rows(
+            (s.value, s.label, rates.by_level[s]) for s in SpendingLevel if s in rates.by_level
+        ),
+        "by_area": _rate_rows((pk, areas[pk], rate) for pk, rate in rates.by_area.items()),
+        "lagging": [
+            {
+                "unit_id": item.unit.pk,
+                "unit_name": item.unit.name,
+                "rate": float(item.rate.rate) if item.rate.rate is not None else None,
+                "threshold": item.threshold,
+                "checkpoint": item.checkpoint,
+            }
+            for item in summary.lagging(unit, year, as_of, day)
+        ],
+    }

@@ -1,0 +1,271 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duan8.analytics import reading
+from duan8.core import access
+from duan8.core.formatting import parse_date
+from duan8.finance import actions, summary
+from duan8.finance.forms import CheckpointForm, DisbursementForm, LineForm
+from duan8.finance.models import BudgetLine, Checkpoint, FundSource
+from duan8.framework.models import ContentArea
+from duan8.geo.models import AdminUnit, UnitKind
+
+FIRST_YEAR, LAST_YEAR = 2021, 2100
+
+
+@login_required
+def mine(request):
+    from duan8.core.shell import current_unit
+
+    unit = current_unit(request)
+    if unit is None:
+        return render(request, "geo/no_unit.html")
+    return redirect("finance:unit", pk=unit.pk)
+
+
+def _year(request) -> int:
+    text = request.POST.get("year") or request.GET.get("year") or ""
+    if not text:
+        return timezone.localdate().year
+    if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise Http404
+    return int(text)
+
+
+def _as_of(request, year: int) -> datetime.date:
+    text = (request.GET.get("as_of") or "").strip()
+    if text:
+        try:
+            return parse_date(text)
+        except ValueError:
+            raise Http404 from None
+    return min(timezone.localdate(), datetime.date(year, 12, 31))
+
+
+def _page_url(unit, year: int) -> str:
+    return f"{reverse('finance:unit', args=[unit.pk])}?year={year}"
+
+
+def _editable_units(user, unit, year: int):
+    start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    units = AdminUnit.objects.subtree(unit).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=start),
+        kind__in=[UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE],
+        valid_from__lt=end,
+    )
+    return access.scope_units(user, access.Action.EDIT, units).order_by("path")
+
+
+def _lines(user, unit, year: int, day: datetime.date):
+    lines = BudgetLine.objects.within(unit, on=day).filter(fiscal_year=year)
+    return access.scope_records(user, lines)
+
+
+def _areas():
+    return ContentArea.objects.select_related("phase").order_by("phase__start", "order", "code")
+
+
+def _forms(request, unit, year, day, line_form=None, disbursement_form=None):
+    user = request.user
+    if not access.can(user, access.Action.EDIT, unit):
+        return None, None
+    if line_form is None:
+        line_form = LineForm(
+            initial={"fiscal_year": year, "source": FundSource.CENTRAL},
+            units=_editable_units(user, unit, year),
+            areas=_areas(),
+        )
+    if disbursement_form is None:
+        disbursement_form = DisbursementForm(
+            lines=access.scope(user, _lines(user, unit, year, day), access.Action.EDIT),
+            prefix="spend",
+        )
+    return line_form, disbursement_form
+
+
+def _render(request, unit, year, *, line_form=None, disbursement_form=None, status=200):
+    as_of = _as_of(request, year)
+    day = summary.tree_day(unit, year, reading.requested_day(request))
+    rates = summary.rates(unit, year, as_of, day)
+    lines = (
+        _lines(request.user, unit, year, day)
+        .with_disbursed()
+        .select_related("unit", "content_area", "carried_from")
+        .order_by("unit__path", "source", "pk")
+    )
+    for line in lines:
+        line.available = line.amount - line.disbursed_total
+    line_form, disbursement_form = _forms(request, unit, year, day, line_form, disbursement_form)
+    passed = summary.last_checkpoint(year, as_of)
+    context = {
+        "unit": unit,
+        "year": year,
+        "years": range(max(FIRST_YEAR, year - 4), year + 2),
+        "as_of": as_of,
+        "day": day,
+        "table": summary.table(unit, year, day),
+        "rates": rates,
+        "lines": lines,
+        "lagging": summary.lagging(unit, year, as_of, day),
+        "checkpoint": passed,
+        "below_checkpoint": passed is not None
+        and rates.total.available
+        and rates.total.rate < passed[1],
+        "line_form": line_form,
+        "disbursement_form": disbursement_form,
+        "may_close": access.can(request.user, access.Action.ADMINISTER, unit),
+        "closed": actions.active_close(unit, year),
+    }
+    return render(request, "finance/unit.html", context, status=status)
+
+
+@login_required
+def unit_finance(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    return _render(request, unit, _year(request))
+
+
+@login_required
+@require_POST
+def line_add(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    access.require(request.user, access.Action.EDIT, unit)
+    year = _year(request)
+    form = LineForm(
+        request.POST,
+        units=_editable_units(request.user, unit, year),
+        areas=_areas(),
+    )
+    if form.is_valid():
+        try:
+            actions.save_line(form.instance)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Budget line added."))
+            return redirect(_page_url(unit, form.instance.fiscal_year))
+    return _render(request, unit, year, line_form=form)
+
+
+@login_required
+@require_POST
+def disbursement_add(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    access.require(request.user, access.Action.EDIT, unit)
+    year = _year(request)
+    day = summary.tree_day(unit, year)
+    lines = access.scope(request.user, _lines(request.user, unit, year, day), access.Action.EDIT)
+    form = DisbursementForm(request.POST, lines=lines, prefix="spend")
+    if form.is_valid():
+        try:
+            actions.record_disbursement(form.instance)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Disbursement recorded."))
+            return redirect(_page_url(unit, year))
+    return _render(request, unit, year, disbursement_form=form)
+
+
+def _receivers(unit, year: int):
+    """The units that may take over money of abolished units: the closing unit and the
+    communes (and districts) below it that exist next year."""
+    first_day = datetime.date(year + 1, 1, 1)
+    return (
+        AdminUnit.objects.subtree(unit)
+        .exclude(kind=UnitKind.VILLAGE)
+        .valid_on(first_day)
+        .order_by("path")
+    )
+
+
+@login_required
+def year_close(request, pk):
+    unit = access.get_unit_or_404(request.user, pk)
+    access.require(request.user, access.Action.ADMINISTER, unit)
+    year = _year(request)
+    receivers = (
+        list(_receivers(unit, year)) if unit.is_valid_on(datetime.date(year + 1, 1, 1)) else []
+    )
+    by_pk = {str(u.pk): u for u in receivers}
+    to_unit = {}
+    for name, value in request.POST.items():
+        if name.startswith("to_") and value in by_pk:
+            to_unit[access.clean_pk(name[3:])] = by_pk[value]
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "reopen":
+                actions.reopen(unit, year, request.POST.get("reason", ""))
+                messages.success(request, _("The year is reopened."))
+            else:
+                actions.close(unit, year, request.POST.get("document", ""), to_unit)
+                messages.success(request, _("The year is closed; unspent money carried over."))
+            return redirect(_page_url(unit, year))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    proposal = actions.propose_close(unit, year, to_unit)
+    abolished = {
+        item.line.unit_id
+        for item in proposal.carry
+        if not item.line.unit.is_valid_on(datetime.date(year + 1, 1, 1))
+    }
+    return render(
+        request,
+        "finance/close.html",
+        {
+            "unit": unit,
+            "year": year,
+            "proposal": proposal,
+            "receivers": receivers,
+            "abolished": abolished,
+            "error": error,
+        },
+        status=200 if error is None else 422,
+    )
+
+
+def _small(text) -> int:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 2 else 0
+
+
+@login_required
+def checkpoints(request):
+    """The disbursement checkpoints: read by everyone, changed by national administrators."""
+    form = CheckpointForm()
+    if request.method == "POST":
+        access.require_national_admin(request.user)
+        if request.POST.get("delete"):
+            found = Checkpoint.objects.filter(pk=access.clean_pk(request.POST["delete"])).first()
+            if found is not None:
+                found.delete()
+            return redirect("finance:checkpoints")
+        existing = Checkpoint.objects.filter(
+            month=_small(request.POST.get("month")), day=_small(request.POST.get("day"))
+        ).first()
+        form = CheckpointForm(request.POST, instance=existing)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Checkpoint saved."))
+            return redirect("finance:checkpoints")
+    return render(
+        request,
+        "finance/checkpoints.html",
+        {
+            "checkpoints": summary.checkpoints(),
+            "stored": Checkpoint.objects.exists(),
+            "form": form,
+            "may_change": access.is_national_admin(request.user),
+        },
+    )
