@@ -19,7 +19,16 @@ from duan8.framework import periods
 from duan8.framework.models import Indicator
 from duan8.geo.models import AdminUnit, UnitKind
 
-OURS = {"core", "accounts", "geo", "framework", "community", "activities", "reporting"}
+OURS = {
+    "core",
+    "accounts",
+    "geo",
+    "framework",
+    "community",
+    "activities",
+    "finance",
+    "reporting",
+}
 
 
 def _wipe() -> None:
@@ -150,3 +159,29 @@ def test_the_2024_reports_of_the_provinces_are_on_their_way(client, demo, db):
     client.force_login(User.objects.get(username="admin"))
     page = client.get(reverse("reporting:cycle"), {"period": "2024"})
     assert "Tỉnh Kon Tum" in page.content.decode()
+
+
+def test_the_demo_money_gives_the_seeds_figures(demo, db):
+    from duan8.finance import summary
+    from duan8.geo.demo import phong_tho
+
+    table = summary.table(phong_tho(), 2024)
+    assert (table.total.total.million, table.total.new.million, table.total.carried.million) == (
+        "7.588,63",
+        "3.859,00",
+        "3.729,63",
+    )
+    levels = {row.key: row for row in table.levels}
+    assert (levels["district"].total.million, levels["commune"].total.million) == (
+        "3.259,46",
+        "4.329,17",
+    )
+    kon_tum = province("62", today=False)
+    assert summary.rates(kon_tum, 2022, datetime.date(2022, 11, 30)).total.rate_text == "36,38%"
+    # Kon Tum's 2022 money read on today's tree: under Quảng Ngãi
+    quang_ngai = province("51", today=True)
+    today = summary.rates(quang_ngai, 2022, datetime.date(2022, 11, 30), datetime.date(2025, 7, 1))
+    assert today.total.disbursed >= 1_393_000_000
+    lai_chau = province("12", today=False)
+    mid_2024 = summary.rates(lai_chau, 2024, datetime.date(2024, 6, 30)).total.rate
+    assert 5 < mid_2024 < 6

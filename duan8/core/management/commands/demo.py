@@ -5,6 +5,7 @@ from duan8.activities import demo as activities_demo
 from duan8.community import demo as community_demo
 from duan8.core import demo_national
 from duan8.core.management.base import AuditedCommand
+from duan8.finance import demo as finance_demo
 from duan8.framework import defaults as framework_defaults
 from duan8.framework import demo as framework_demo
 from duan8.geo import demo, official
@@ -70,6 +71,7 @@ class Command(AuditedCommand):
         framework_demo.load_lai_chau(phase)
         community_demo.load_kon_tum_teams()
         activities_demo.load_kon_tum_trainings()
+        finance_demo.load(phase)
         national = demo_national.load_national_2023(phase)
         reports = demo_national.load_reports_2024(User.objects.get(username="admin"))
         self.stdout.write(
