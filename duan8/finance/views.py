@@ -1,4 +1,5 @@
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,7 +44,7 @@ def _year(request) -> int:
 
 
 def _as_of(request, year: int) -> datetime.date:
-    text = (request.GET.get("as_of") or "").strip()
+    text = (request.POST.get("as_of") or request.GET.get("as_of") or "").strip()
     if text:
         try:
             return parse_date(text)
@@ -52,8 +53,12 @@ def _as_of(request, year: int) -> datetime.date:
     return min(timezone.localdate(), datetime.date(year, 12, 31))
 
 
-def _page_url(unit, year: int) -> str:
-    return f"{reverse('finance:unit', args=[unit.pk])}?year={year}"
+def _page_url(unit, year: int, request=None) -> str:
+    url = f"{reverse('finance:unit', args=[unit.pk])}?year={year}"
+    as_of = request and (request.POST.get("as_of") or "").strip()
+    if as_of:
+        url += "&" + urlencode({"as_of": as_of})
+    return url
 
 
 def _editable_units(user, unit, year: int):
@@ -153,7 +158,7 @@ def line_add(request, pk):
             form.add_error(None, exc)
         else:
             messages.success(request, _("Budget line added."))
-            return redirect(_page_url(unit, form.instance.fiscal_year))
+            return redirect(_page_url(unit, form.instance.fiscal_year, request))
     return _render(request, unit, year, line_form=form)
 
 
@@ -173,7 +178,7 @@ def disbursement_add(request, pk):
             form.add_error(None, exc)
         else:
             messages.success(request, _("Disbursement recorded."))
-            return redirect(_page_url(unit, year))
+            return redirect(_page_url(unit, year, request))
     return _render(request, unit, year, disbursement_form=form)
 
 
