@@ -31,7 +31,7 @@ Year = Field(ge=2021, le=2100, description="Fiscal year.")
 Amount = Field(ge=0, le=MAX_AMOUNT, description="Whole đồng.")
 
 
-class LineOut(Schema):
+class BudgetLineOut(Schema):
     id: int
     unit_id: int
     fiscal_year: int
@@ -58,7 +58,7 @@ class LineOut(Schema):
         return obj.amount - obj.disbursed_total
 
 
-class LineIn(InputSchema):
+class BudgetLineIn(InputSchema):
     unit: Id
     fiscal_year: int = Year
     source: FundSource
@@ -96,19 +96,19 @@ class DisbursementIn(InputSchema):
     notes: str = Field("", max_length=300)
 
 
-class YearQuery(Schema):
+class FinanceYearQuery(Schema):
     unit: Id
     year: int = Year
     on: datetime.date | None = Field(None, description="Tree date (default: the year's end).")
 
 
-class SummaryQuery(YearQuery):
+class FinanceSummaryQuery(FinanceYearQuery):
     as_of: datetime.date | None = Field(
         None, description="Disbursed by this day (default: today, at most the year's end)."
     )
 
 
-class RateOut(Schema):
+class FinanceRateOut(Schema):
     key: str
     label: str
     disbursed: int
@@ -116,7 +116,7 @@ class RateOut(Schema):
     rate: float | None = Field(description="Percent, two decimals.")
 
 
-class TableRowOut(Schema):
+class BudgetTableRowOut(Schema):
     key: str
     label: str
     total: int
@@ -127,7 +127,7 @@ class TableRowOut(Schema):
     carried_million: str
 
 
-class LaggingOut(Schema):
+class LaggingUnitOut(Schema):
     unit_id: int
     unit_name: str
     rate: float | None
@@ -135,7 +135,7 @@ class LaggingOut(Schema):
     checkpoint: datetime.date
 
 
-class SummaryOut(Schema):
+class FinanceSummaryOut(Schema):
     unit_id: int
     year: int
     as_of: datetime.date
@@ -144,16 +144,18 @@ class SummaryOut(Schema):
     available: int
     rate: float | None
     elapsed: float = Field(description="Share of the year elapsed on as_of, percent.")
-    table: list[TableRowOut]
-    by_source: list[RateOut]
-    by_level: list[RateOut]
-    by_area: list[RateOut]
-    lagging: list[LaggingOut]
+    table: list[BudgetTableRowOut]
+    by_source: list[FinanceRateOut]
+    by_level: list[FinanceRateOut]
+    by_area: list[FinanceRateOut]
+    lagging: list[LaggingUnitOut]
 
 
-@router.get("/finance/lines", response=answers(list[LineOut], 404, 422), url_name="budget_lines")
+@router.get(
+    "/finance/lines", response=answers(list[BudgetLineOut], 404, 422), url_name="budget_lines"
+)
 @paginate(Pagination)
-def line_list(request, query: Query[YearQuery]):
+def line_list(request, query: Query[FinanceYearQuery]):
     """Budget lines of a year counted under a unit on the tree date, with what is disbursed."""
     unit = access.get_unit_or_404(request.auth, query.unit)
     lines = BudgetLine.objects.within(unit, on=summary.tree_day(unit, query.year, query.on))
@@ -163,10 +165,10 @@ def line_list(request, query: Query[YearQuery]):
 
 @router.post(
     "/finance/lines",
-    response=answers({201: LineOut}, 403, 404, 422),
+    response=answers({201: BudgetLineOut}, 403, 404, 422),
     url_name="budget_line_create",
 )
-def line_create(request, payload: LineIn):
+def line_create(request, payload: BudgetLineIn):
     data = payload.dict()
     unit = access.get_unit_or_404(request.auth, data.pop("unit"), access.Action.EDIT)
     area_id = data.pop("content_area")
@@ -189,7 +191,7 @@ def line_create(request, payload: LineIn):
     url_name="disbursements",
 )
 @paginate(Pagination)
-def disbursement_list(request, query: Query[YearQuery]):
+def disbursement_list(request, query: Query[FinanceYearQuery]):
     """Disbursements against the lines of a year counted under a unit on the tree date."""
     unit = access.get_unit_or_404(request.auth, query.unit)
     lines = BudgetLine.objects.within(unit, on=summary.tree_day(unit, query.year, query.on))
@@ -254,8 +256,10 @@ def _table_row(row) -> dict:
     }
 
 
-@router.get("/finance/summary", response=answers(SummaryOut, 404, 422), url_name="finance_summary")
-def finance_summary(request, query: Query[SummaryQuery]):
+@router.get(
+    "/finance/summary", response=answers(FinanceSummaryOut, 404, 422), url_name="finance_summary"
+)
+def finance_summary(request, query: Query[FinanceSummaryQuery]):
     """The budget table of a year (total, new and carried over, by level) and the
     disbursement rate as of a day, by source, level and content area, with the units below
     the last checkpoint passed."""
