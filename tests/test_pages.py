@@ -16,7 +16,7 @@ def test_pages_are_in_vietnamese_by_default(client, world):
         "Mô hình",
         "Hoạt động",
         "Báo cáo",
-        "Tài chính",
+        "Kinh phí",
         "Hỗ trợ bà mẹ",
         "Danh mục",
     ]:
