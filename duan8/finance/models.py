@@ -9,8 +9,9 @@ Amounts are whole đồng (integers); pages show them in triệu đồng (``core
 from __future__ import annotations
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
@@ -157,6 +158,15 @@ class BudgetLine(AuditedModel):
         editable=False,
     )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
+    estimate = models.ForeignKey(
+        "finance.Estimate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+        editable=False,
+        verbose_name=_("approved estimate"),
+    )
 
     objects = BudgetLineQuerySet.as_manager()
 
@@ -381,3 +391,302 @@ class Checkpoint(AuditedModel):
     def clean(self) -> None:
         if self.month and self.day and self.on(2024) is None:
             raise ValidationError({"day": gettext("Not a day of that month.")})
+
+
+# Norms and estimates (dự toán) -------------------------------------------------------------
+
+
+class NormMeasure(models.TextChoices):
+    PERSON_DAY = "person_day", _("per person-day")
+    PERSON_VISIT = "person_visit", _("per person per visit")
+    SESSION = "session", _("per session")
+    VISIT = "visit", _("per visit")
+    PERSON = "person", _("per person")
+    DAY = "day", _("per day")
+    ITEM = "item", _("per item")
+    PAGE = "page", _("per page")
+    LUMP_SUM = "lump_sum", _("lump sum")
+
+
+class NormKind(models.TextChoices):
+    FIXED = "fixed", _("Fixed amount")
+    CEILING = "ceiling", _("Ceiling (at most)")
+
+
+class SpendingNorm(AuditedModel):
+    """A spending norm (định mức chi) as written in a legal document: for the nation (Circular
+    55/2023/TT-BTC as amended by Circular 75/2024/TT-BTC) or a province (its own resolution).
+    Typed by administrators, never invented by the code. Applies on the days in
+    [valid_from, valid_until); a change from a day is a new version, the old one closed, so
+    estimates made earlier keep the version they used. The same ``code`` names the same item
+    in the nation's and a province's norms: in the province, its own applies."""
+
+    scope = models.ForeignKey(
+        "geo.AdminUnit",
+        on_delete=models.PROTECT,
+        related_name="spending_norms",
+        verbose_name=_("applies in"),
+    )
+    code = models.CharField(
+        _("item code"),
+        max_length=40,
+        help_text=_(
+            "The same code in a province's norms and the nation's names the same item: "
+            "the province's own norm applies there."
+        ),
+    )
+    item = models.CharField(_("item"), max_length=300)
+    measure = models.CharField(_("unit of measure"), max_length=16, choices=NormMeasure.choices)
+    amount = models.PositiveBigIntegerField(
+        _("amount (đồng)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_AMOUNT)]
+    )
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=NormKind.choices, default=NormKind.CEILING
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    legal_source = models.CharField(
+        _("legal source"),
+        max_length=300,
+        help_text=_("Document number, date and issuer, and the article."),
+    )
+    content_area = models.ForeignKey(
+        "framework.ContentArea",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="spending_norms",
+        verbose_name=_("content area"),
+    )
+    activity_kind = models.CharField(
+        _("activity kind"), max_length=12, blank=True, choices=ActivityKind.choices
+    )
+    previous = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_version",
+        editable=False,
+        verbose_name=_("previous version"),
+    )
+
+    class Meta:
+        verbose_name = _("spending norm")
+        ordering = ["scope__path", "code", "-valid_from"]
+        indexes = [models.Index(fields=["scope", "code"], name="finance_norm_scope_code")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.item}: {format_number(self.amount)} đồng "
+            f"{self.get_measure_display()} ({self.legal_source})"
+        )
+
+    def audit_unit(self):
+        return self.scope
+
+    @property
+    def is_ceiling(self) -> bool:
+        return self.kind == NormKind.CEILING
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day < self.valid_until)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.valid_until and self.valid_from and self.valid_until <= self.valid_from:
+            errors["valid_until"] = gettext("The end must be after the start.")
+        if self.scope_id and self.scope.parent_id is not None and self.scope.kind != "province":
+            errors["scope"] = gettext("Norms are set for the nation or for a province.")
+        if self.pk is not None and self.lines.exists():
+            before = SpendingNorm.objects.get(pk=self.pk)
+            fixed = ("scope_id", "code", "item", "measure", "amount", "kind", "valid_from")
+            if any(getattr(before, name) != getattr(self, name) for name in fixed):
+                errors["amount"] = gettext(
+                    "Estimates already use this norm: change it from a date as a new version."
+                )
+            elif (
+                self.valid_until
+                and self.lines.filter(estimate__reference_date__gte=self.valid_until).exists()
+            ):
+                errors["valid_until"] = gettext("Estimates dated after that day use this norm.")
+        if self.code:
+            self.code = self.code.strip()
+            if self.valid_from and self.scope_id:
+                overlapping = SpendingNorm.objects.filter(
+                    scope_id=self.scope_id, code__iexact=self.code
+                ).exclude(pk=self.pk)
+                if self.valid_until:
+                    overlapping = overlapping.filter(valid_from__lt=self.valid_until)
+                overlapping = overlapping.filter(
+                    Q(valid_until__isnull=True) | Q(valid_until__gt=self.valid_from)
+                )
+                if overlapping.exists():
+                    errors.setdefault(
+                        "valid_from",
+                        gettext(
+                            "A norm with this code is already in force for these dates here; "
+                            "close it or change it from a date."
+                        ),
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+
+class EstimateState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+
+
+class Estimate(AuditedModel):
+    """A unit's estimate (dự toán) for a fiscal year: planned activities × quantities × the
+    norms in force on its reference date. Approved, it becomes budget lines and is locked."""
+
+    unit = models.ForeignKey(
+        "geo.AdminUnit",
+        on_delete=models.PROTECT,
+        related_name="estimates",
+        verbose_name=_("unit"),
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), validators=[MinValueValidator(2021), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    reference_date = models.DateField(
+        _("norms as of"), help_text=_("The norms in force on this day apply.")
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=EstimateState.choices,
+        default=EstimateState.DRAFT,
+        editable=False,
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=FundSource.choices, blank=True, editable=False
+    )
+    decision_number = models.CharField(
+        _("decision number"), max_length=60, blank=True, editable=False
+    )
+    decision_date = models.DateField(_("decision date"), null=True, blank=True, editable=False)
+    decision_issuer = models.CharField(_("issued by"), max_length=200, blank=True, editable=False)
+
+    objects = WithinUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("estimate")
+        ordering = ["fiscal_year", "unit__path", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} {self.fiscal_year}" + (f" · {self.title}" if self.title else "")
+
+    def audit_unit(self):
+        return self.unit
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == EstimateState.DRAFT
+
+    @property
+    def total(self) -> int:
+        return self.lines.aggregate(total=Sum("amount", default=0))["total"]
+
+    def clean(self) -> None:
+        if self.unit_id and LEVEL_OF_KIND.get(self.unit.kind) is None:
+            raise ValidationError(
+                {"unit": gettext("Money is held by a province, a district or a commune.")}
+            )
+
+
+class EstimateLine(AuditedModel):
+    """A planned activity or item: quantity × unit amount, under a norm. The norm version and
+    the unit amount are kept, so a later change of the norm leaves the line as it was."""
+
+    estimate = models.ForeignKey(
+        Estimate, on_delete=models.CASCADE, related_name="lines", verbose_name=_("estimate")
+    )
+    content_area = models.ForeignKey(
+        "framework.ContentArea",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="estimate_lines",
+        verbose_name=_("content area"),
+    )
+    activity = models.CharField(_("activity or item"), max_length=300)
+    norm = models.ForeignKey(
+        SpendingNorm, on_delete=models.PROTECT, related_name="lines", verbose_name=_("norm")
+    )
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    unit_amount = models.PositiveBigIntegerField(
+        _("unit amount (đồng)"),
+        blank=True,
+        validators=[MaxValueValidator(MAX_AMOUNT)],
+        help_text=_("Empty for a fixed norm: the norm's amount."),
+    )
+    amount = models.PositiveBigIntegerField(_("amount (đồng)"), editable=False)
+
+    class Meta:
+        verbose_name = _("estimate line")
+        ordering = ["estimate", "content_area__order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {format_number(self.amount)} đồng"
+
+    def audit_unit(self):
+        return self.estimate.unit
+
+    @property
+    def above_ceiling(self) -> bool:
+        return self.norm.is_ceiling and self.unit_amount > self.norm.amount
+
+    @property
+    def off_fixed(self) -> bool:
+        return not self.norm.is_ceiling and self.unit_amount != self.norm.amount
+
+    def compute(self) -> int:
+        """Quantity × unit amount, rounded half up to whole đồng."""
+        value = (Decimal(self.quantity) * self.unit_amount).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
+        if value > MAX_AMOUNT:
+            raise ValidationError({"quantity": gettext("The amount is too large.")})
+        return int(value)
+
+    def clean(self) -> None:
+        from duan8.finance.estimates import norms_in_force
+
+        errors = {}
+        if self.estimate_id and not self.estimate.is_draft:
+            errors[NON_FIELD_ERRORS] = gettext("The estimate is approved: its lines cannot change.")
+        if self.norm_id:
+            if self.unit_amount is None and not self.norm.is_ceiling:
+                self.unit_amount = self.norm.amount
+            if self.estimate_id:
+                allowed = norms_in_force(self.estimate.unit, self.estimate.reference_date)
+                if self.norm_id not in {norm.pk for norm in allowed}:
+                    errors["norm"] = gettext(
+                        "This norm is not in force for %(unit)s on %(day)s."
+                    ) % {
+                        "unit": self.estimate.unit.name,
+                        "day": f"{self.estimate.reference_date:%d/%m/%Y}",
+                    }
+        if self.unit_amount is None:
+            errors.setdefault("unit_amount", gettext("Type the unit amount (at most the ceiling)."))
+        elif self.quantity is not None and self.quantity > 0:
+            try:
+                self.amount = self.compute()
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.unit_amount is not None and self.quantity is not None:
+            self.amount = self.compute()
+        super().save(*args, **kwargs)

@@ -1,0 +1,212 @@
+"""Estimates (dự toán) from spending norms (định mức chi): the norm in force on a day, ceilings,
+norms changed from a day, approval into budget lines, and who may do what.
+
+The norms below are made up for the tests (their legal source says so), except the antenatal
+travel support of 100.000 đồng per person per visit, which the brief gives from Circular
+55/2023/TT-BTC."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from duan8.finance import estimates
+from duan8.finance.models import (
+    BudgetLine,
+    Estimate,
+    EstimateLine,
+    EstimateState,
+    NormKind,
+    SpendingNorm,
+)
+
+D = datetime.date
+FROM_OCTOBER_2023 = D(2023, 10, 1)
+JANUARY_2024 = D(2024, 1, 15)
+TEST_SOURCE = "Định mức thử nghiệm (không phải số liệu pháp lý)"
+
+
+def norm(scope, code, amount, *, kind=NormKind.CEILING, start=FROM_OCTOBER_2023, **extra):
+    return estimates.save_norm(
+        SpendingNorm(
+            scope=scope,
+            code=code,
+            item=extra.pop("item", f"Khoản {code}"),
+            measure=extra.pop("measure", "person_day"),
+            amount=amount,
+            kind=kind,
+            valid_from=start,
+            legal_source=extra.pop("legal_source", TEST_SOURCE),
+            **extra,
+        )
+    )
+
+
+def estimate(unit, year=2024, day=JANUARY_2024):
+    return estimates.save_estimate(Estimate(unit=unit, fiscal_year=year, reference_date=day))
+
+
+def add(est, the_norm, quantity, unit_amount=None, area=None, activity="Tập huấn"):
+    return estimates.add_line(
+        EstimateLine(
+            estimate=est,
+            norm=the_norm,
+            quantity=Decimal(quantity),
+            unit_amount=unit_amount,
+            content_area=area,
+            activity=activity,
+        )
+    )
+
+
+@pytest.fixture
+def areas(world):
+    from duan8.framework import defaults
+
+    phase = defaults.load()
+    return list(phase.content_areas.order_by("order", "code")[:2])
+
+
+def test_the_provinces_own_norm_applies_over_the_nations_from_its_first_day(world):
+    national = norm(world.nation, "hoc-vien", 150_000)
+    provincial = norm(world.province, "HOC-VIEN", 120_000, start=D(2024, 7, 1))
+    other = norm(world.nation, "bao-cao-vien", 500_000)
+    assert estimates.norm_for(world.commune, "hoc-vien", D(2024, 6, 30)) == national
+    assert estimates.norm_for(world.commune, "hoc-vien", D(2024, 7, 1)) == provincial
+    assert estimates.norm_for(world.province, "hoc-vien", D(2024, 7, 1)) == provincial
+    # Another province keeps the nation's norm; both see the nation's other items.
+    assert estimates.norm_for(world.other_commune, "hoc-vien", D(2024, 7, 1)) == national
+    in_force = estimates.norms_in_force(world.commune, D(2024, 7, 1))
+    assert {n.pk for n in in_force} == {provincial.pk, other.pk}
+    # Before its first day a norm does not apply at all.
+    assert estimates.norm_for(world.commune, "hoc-vien", D(2023, 9, 30)) is None
+
+
+def test_a_norm_changed_from_a_day_applies_from_that_day_and_closes_the_old_one(world):
+    old = norm(world.nation, "hoc-vien", 150_000)
+    new = estimates.change_norm(old, D(2025, 1, 1), amount=200_000, legal_source=TEST_SOURCE)
+    old.refresh_from_db()
+    assert old.valid_until == D(2025, 1, 1) and new.previous == old
+    assert estimates.norm_for(world.commune, "hoc-vien", D(2024, 12, 31)) == old
+    assert estimates.norm_for(world.commune, "hoc-vien", D(2025, 1, 1)) == new
+    with pytest.raises(ValidationError):  # two versions of one item on the same days
+        norm(world.nation, "hoc-vien", 1_000, start=D(2025, 6, 1))
+
+
+def test_a_line_above_its_ceiling_is_stored_and_flagged(world):
+    ceiling = norm(world.nation, "hoc-vien", 150_000)
+    est = estimate(world.commune)
+    within = add(est, ceiling, "60", 150_000)
+    above = add(est, ceiling, "10", 180_000)
+    assert not within.above_ceiling and above.above_ceiling
+    assert estimates.flagged(est) == [above]
+    assert est.total == 60 * 150_000 + 10 * 180_000
+
+
+def test_a_fixed_norm_gives_the_unit_amount_and_a_ceiling_wants_one_typed(world):
+    fixed = norm(
+        world.nation,
+        "di-lai-kham-thai",
+        100_000,
+        kind=NormKind.FIXED,
+        item="Hỗ trợ đi lại khám thai 4 lần",
+        measure="person_visit",
+        legal_source="Thông tư 55/2023/TT-BTC ngày 15/8/2023 của Bộ Tài chính",
+    )
+    ceiling = norm(world.nation, "hoc-vien", 150_000)
+    est = estimate(world.commune)
+    line = add(est, fixed, "2.5")
+    assert (line.unit_amount, line.amount) == (100_000, 250_000)
+    with pytest.raises(ValidationError) as refused:
+        add(est, ceiling, "3")
+    assert "unit_amount" in refused.value.message_dict
+
+
+def test_a_norm_not_in_force_on_the_estimates_day_is_refused(world):
+    later = norm(world.nation, "hoc-vien", 150_000, start=D(2025, 1, 1))
+    other_province = norm(world.other_province, "tai-lieu", 20_000)
+    est = estimate(world.commune)
+    for wrong in (later, other_province):
+        with pytest.raises(ValidationError) as refused:
+            add(est, wrong, "1", 10_000)
+        assert "norm" in refused.value.message_dict
+    assert not est.lines.exists()
+
+
+def test_a_norm_changed_from_a_day_leaves_earlier_estimates_as_they_were(world):
+    old = norm(world.nation, "hoc-vien", 150_000, kind=NormKind.FIXED)
+    est_2024 = estimate(world.commune)
+    line = add(est_2024, old, "40")
+    assert line.amount == 6_000_000
+    new = estimates.change_norm(old, D(2025, 1, 1), amount=200_000)
+    line.refresh_from_db()
+    assert (line.norm_id, line.unit_amount, line.amount) == (old.pk, 150_000, 6_000_000)
+    assert est_2024.total == 6_000_000
+    est_2025 = estimate(world.commune, 2025, D(2025, 1, 10))
+    assert add(est_2025, new, "40").amount == 8_000_000
+    # The version estimates used cannot be rewritten in place.
+    old.refresh_from_db()
+    old.amount = 1
+    with pytest.raises(ValidationError):
+        estimates.save_norm(old)
+    with pytest.raises(ValidationError):  # closed before the day an estimate used it
+        estimates.close_norm(old, D(2024, 1, 1))
+
+
+def test_quantity_times_unit_amount_is_rounded_to_whole_dong(world):
+    ceiling = norm(world.nation, "hoc-vien", 150_000)
+    est = estimate(world.commune)
+    assert add(est, ceiling, "0.33", 100_001).amount == 33_000  # 33.000,33 → 33.000
+    assert add(est, ceiling, "0.5", 3).amount == 2  # 1,5 → 2 (half up)
+
+
+def test_approval_makes_budget_lines_adding_up_to_the_estimate_and_twice_is_refused(world, areas):
+    first, second = areas
+    ceiling = norm(world.nation, "hoc-vien", 150_000)
+    speaker = norm(world.nation, "bao-cao-vien", 500_000, kind=NormKind.FIXED, measure="session")
+    est = estimate(world.commune)
+    add(est, ceiling, "33.33", 149_999, area=first)
+    add(est, speaker, "3", area=first)
+    add(est, ceiling, "12.5", 151_111, area=second)  # above the ceiling: flagged, kept
+    add(est, speaker, "1")
+    total = est.total
+    made = estimates.approve(
+        est,
+        source="central",
+        decision_number="125/QĐ-UBND",
+        decision_date=D(2024, 2, 1),
+        decision_issuer="UBND xã Mồ Sì San",
+    )
+    est.refresh_from_db()
+    assert est.state == EstimateState.APPROVED
+    assert len(made) == 3
+    lines = BudgetLine.objects.filter(estimate=est)
+    assert sum(line.amount for line in lines) == total
+    assert {line.content_area_id for line in lines} == {first.pk, second.pk, None}
+    by_area = {line.content_area_id: line.amount for line in lines}
+    assert by_area[first.pk] == round(Decimal("33.33") * 149_999) + 1_500_000
+    assert all(
+        (line.source, line.fiscal_year, line.decision_number, line.unit_id)
+        == ("central", 2024, "125/QĐ-UBND", world.commune.pk)
+        for line in lines
+    )
+    with pytest.raises(ValidationError):
+        estimates.approve(
+            est, source="central", decision_number="126/QĐ-UBND", decision_date=D(2024, 2, 2)
+        )
+    assert BudgetLine.objects.filter(estimate=est).count() == 3
+    with pytest.raises(ValidationError):  # locked once approved
+        add(est, speaker, "1")
+
+
+def test_approval_without_a_decision_stores_nothing(world):
+    ceiling = norm(world.nation, "hoc-vien", 150_000)
+    est = estimate(world.commune)
+    add(est, ceiling, "1", 100_000)
+    with pytest.raises(ValidationError):
+        estimates.approve(est, source="central", decision_number="", decision_date=None)
+    est.refresh_from_db()
+    assert est.state == EstimateState.DRAFT and not BudgetLine.objects.exists()
