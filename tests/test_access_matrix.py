@@ -549,6 +549,21 @@ EXPECTATIONS: dict[str, list[Check]] = {
             data=lambda w: {"year": "2024", "action": "close", "document": "12/QĐ-UBND"},
         ),
     ],
+    # Excel: editors import (a GET shows the form), those who see the unit export and take
+    # the templates.
+    "finance:lines_import": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "finance:disbursements_import": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW),
+        Check("POST", COMMUNE, {**IN_SCOPE_VIEW}, data=lambda w: {"year": "2024"}),
+    ],
+    "finance:lines_export": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW, query=lambda w: {"year": "2024"})
+    ],
+    "finance:disbursements_export": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW, query=lambda w: {"year": "2024"})
+    ],
+    "finance:lines_template": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "finance:disbursements_template": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
     "finance:checkpoints": [
         Check("GET", expect=codes(200, 302)),
         Check(

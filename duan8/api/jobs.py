@@ -29,9 +29,17 @@ router = Router(tags=["imports and exports"])
 class What(StrEnum):
     models = "models"
     activities = "activities"
+    budget_lines = "budget_lines"
+    disbursements = "disbursements"
 
 
-KINDS = {What.models: "community", What.activities: "activities"}
+KINDS = {
+    What.models: "community",
+    What.activities: "activities",
+    What.budget_lines: "finance.lines",
+    What.disbursements: "finance.disbursements",
+}
+FINANCE = (What.budget_lines, What.disbursements)
 
 
 class Existing(StrEnum):
@@ -82,8 +90,8 @@ def import_create(
     request,
     what: Form[What],
     unit_id: Form[Id],
-    kind: Form[str],
     file: File[UploadedFile],
+    kind: Form[str] = "",
     on: Form[datetime.date | None] = None,
     existing: Form[Existing] = Existing.skip,
     dialogue_level: Form[str] = "",
@@ -93,13 +101,16 @@ def import_create(
     export of the same list). The whole file is checked, then stored in one transaction or
     refused with every row, column and reason (``result.errors``) and a marked copy of the
     file (``result.annotated``). ``on`` (models) is the date names are read on when a row's
-    own date does not say."""
+    own date does not say. Budget lines and disbursements (``budget_lines``,
+    ``disbursements``) need no ``kind``: their rows say their unit, year and source."""
     unit = access.get_unit_or_404(request.auth, unit_id, access.Action.EDIT)
     try:
         sheets.check_package(file)
     except sheets.ImportRefused as refused:
         raise HttpError(422, str(refused)) from None
-    if what == What.models:
+    if what in FINANCE:
+        params = {"existing": existing.value}
+    elif what == What.models:
         if kind not in ModelKind.values:
             raise HttpError(422, _("Unknown kind of model: %(kind)s.") % {"kind": kind})
         day = on or unit.reference_day()
@@ -121,14 +132,23 @@ class ExportIn(Schema):
     kind: str = ""
     period: str = ""
     on: str = ""
+    year: int | None = None  # budget lines and disbursements: the fiscal year
 
 
 @router.post("/exports", response=answers({202: JobOut}, 404, 422), url_name="export_create")
 def export_create(request, payload: ExportIn):
     """Queue an export of a list (models or activities of a unit, optionally of one kind,
-    of those counted in a period, on a tree date) in its import's columns."""
+    of those counted in a period, on a tree date; budget lines or disbursements of a unit's
+    subtree for a fiscal year) in its import's columns."""
     unit = access.get_unit_or_404(request.auth, payload.unit_id)
     query = QueryDict(mutable=True)
+    if payload.what in FINANCE:
+        if payload.year is not None and not 2021 <= payload.year <= 2100:
+            raise HttpError(422, _("The kind, period or date of this export is not valid."))
+        if payload.year is not None:
+            query["year"] = str(payload.year)
+        params = {"query": query.urlencode()}
+        return Status(202, _submit(request, f"{KINDS[payload.what]}.export", unit, params))
     for name in ("kind", "period", "on"):
         if getattr(payload, name):
             query[name] = getattr(payload, name)

@@ -8,4 +8,6 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self) -> None:
-        from duan8.finance import measures  # noqa: F401  (registers the fact sources)
+        from duan8.finance import import_views, measures  # noqa: F401  (the fact sources)
+
+        import_views.register()  # the Excel imports' and exports' background jobs

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duan8.finance import views
+from duan8.finance import import_views, views
 
 app_name = "finance"
 
@@ -11,4 +11,27 @@ urlpatterns = [
     path("units/<int:pk>/finance/lines/", views.line_add, name="line_add"),
     path("units/<int:pk>/finance/disbursements/", views.disbursement_add, name="disburse"),
     path("units/<int:pk>/finance/close/", views.year_close, name="close"),
+    # Excel: import (editors), export and templates (those who see the unit)
+    path("units/<int:pk>/finance/lines/import/", import_views.lines_import, name="lines_import"),
+    path("units/<int:pk>/finance/lines.xlsx", import_views.lines_export, name="lines_export"),
+    path(
+        "units/<int:pk>/finance/lines/template.xlsx",
+        import_views.lines_template,
+        name="lines_template",
+    ),
+    path(
+        "units/<int:pk>/finance/disbursements/import/",
+        import_views.disbursements_import,
+        name="disbursements_import",
+    ),
+    path(
+        "units/<int:pk>/finance/disbursements.xlsx",
+        import_views.disbursements_export,
+        name="disbursements_export",
+    ),
+    path(
+        "units/<int:pk>/finance/disbursements/template.xlsx",
+        import_views.disbursements_template,
+        name="disbursements_template",
+    ),
 ]
