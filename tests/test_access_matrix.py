@@ -572,6 +572,72 @@ EXPECTATIONS: dict[str, list[Check]] = {
             data=lambda w: {"day": "31", "month": "3", "threshold": "10"},
         ),
     ],
+    # Norms: read by everyone signed in; the nation's set by national administrators, a
+    # province's by its administrators.
+    "finance:norms": [
+        Check("GET", expect=codes(200, 302)),
+        Check(
+            "POST",
+            expect=codes(403, 302, province_admin=302, national_admin=302),
+            data=lambda w: _norm_data(w.province),
+        ),
+        Check(
+            "POST",
+            expect=codes(403, 302, province_admin=422, national_admin=302),
+            data=lambda w: _norm_data(w.nation),
+            note="a nation-wide norm",
+        ),
+    ],
+    "finance:norm": [
+        Check(
+            "POST",
+            lambda w: {"pk": _norm(w, w.province).pk},
+            codes(403, 302, province_admin=302, national_admin=302, outsider=404),
+            data=lambda w: {"action": "close", "valid_until": "01/01/2026"},
+        ),
+        Check(
+            "POST",
+            lambda w: {"pk": _norm(w, w.nation).pk},
+            codes(403, 302, national_admin=302),
+            data=lambda w: {"action": "close", "valid_until": "01/01/2026"},
+        ),
+    ],
+    "finance:estimates": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW, query=lambda w: {"year": "2024"}),
+        Check(
+            "POST",
+            COMMUNE,
+            IN_SCOPE_EDIT_WRITE,
+            data=lambda w: {"year": "2024", "fiscal_year": "2024", "reference_date": "15/01/2024"},
+        ),
+    ],
+    "finance:estimate": [
+        Check("GET", lambda w: {"pk": _estimate(w).pk}, IN_SCOPE_VIEW),
+        Check(
+            "POST",
+            lambda w: {"pk": _estimate(w).pk},
+            IN_SCOPE_EDIT_WRITE,
+            data=lambda w: {
+                "activity": "Tập huấn",
+                "norm": _norm(w, w.nation).pk,
+                "quantity": "2,5",
+                "unit_amount": "100.000",
+            },
+        ),
+    ],
+    # Approval: the commune's approvers (the district approver, the administrators).
+    "finance:estimate_approve": [
+        Check(
+            "POST",
+            lambda w: {"pk": _estimate(w, line=True).pk},
+            {**IN_SCOPE_VIEW, **{p: 302 for p in EDITORS}, "commune_editor": 403},
+            data=lambda w: {
+                "source": "central",
+                "decision_number": "12/QĐ-UBND",
+                "decision_date": "01/02/2024",
+            },
+        )
+    ],
     "api:budget_lines": [
         Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "year": 2024})
     ],
@@ -753,6 +819,61 @@ def _budget_line(w):
     return found or BudgetLine.objects.create(
         unit=w.commune, fiscal_year=2024, source="central", original_amount=100_000_000
     )
+
+
+def _norm_data(scope):
+    return {
+        "scope": scope.pk,
+        "code": "hoc-vien",
+        "item": "Học viên (định mức thử nghiệm)",
+        "measure": "person_day",
+        "amount": "150.000",
+        "kind": "ceiling",
+        "valid_from": "01/01/2024",
+        "legal_source": "Test",
+    }
+
+
+def _norm(w, scope):
+    """A ceiling of 150.000 đồng per person-day from 2024, for ``scope`` (made up)."""
+    import datetime
+
+    from duan8.finance.models import SpendingNorm
+
+    found = SpendingNorm.objects.filter(scope=scope).first()
+    return found or SpendingNorm.objects.create(
+        scope=scope,
+        code="hoc-vien",
+        item="Học viên",
+        measure="person_day",
+        amount=150_000,
+        kind="ceiling",
+        valid_from=datetime.date(2024, 1, 1),
+        legal_source="Test",
+    )
+
+
+def _estimate(w, line=False):
+    """A draft 2024 estimate of the commune (with one line when asked)."""
+    import datetime
+    from decimal import Decimal
+
+    from duan8.finance.models import Estimate, EstimateLine
+
+    found = Estimate.objects.filter(unit=w.commune).first()
+    if found is None:
+        found = Estimate.objects.create(
+            unit=w.commune, fiscal_year=2024, reference_date=datetime.date(2024, 1, 15)
+        )
+        if line:
+            EstimateLine.objects.create(
+                estimate=found,
+                activity="Tập huấn",
+                norm=_norm(w, w.nation),
+                quantity=Decimal(10),
+                unit_amount=150_000,
+            )
+    return found
 
 
 def _token_of(account):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from duan8.finance import estimates
 from duan8.finance.models import (
@@ -210,3 +211,107 @@ def test_approval_without_a_decision_stores_nothing(world):
         estimates.approve(est, source="central", decision_number="", decision_date=None)
     est.refresh_from_db()
     assert est.state == EstimateState.DRAFT and not BudgetLine.objects.exists()
+
+
+# Pages and who may do what ------------------------------------------------------------------
+
+
+def _norm_post(scope, code="hoc-vien"):
+    return {
+        "scope": scope.pk,
+        "code": code,
+        "item": "Học viên",
+        "measure": "person_day",
+        "amount": "150.000",
+        "kind": "ceiling",
+        "valid_from": "01/01/2024",
+        "legal_source": TEST_SOURCE,
+    }
+
+
+def test_a_commune_editor_cannot_add_a_nation_wide_norm(client, world):
+    client.force_login(world.commune_editor)
+    response = client.post(reverse("finance:norms"), _norm_post(world.nation))
+    assert response.status_code == 403
+    assert not SpendingNorm.objects.exists()
+
+
+def test_a_province_admin_adds_a_norm_for_her_province_not_the_nation(client, world):
+    client.force_login(world.province_admin)
+    assert client.post(reverse("finance:norms"), _norm_post(world.province)).status_code == 302
+    assert SpendingNorm.objects.get().scope == world.province
+    refused = client.post(reverse("finance:norms"), _norm_post(world.nation, "khac"))
+    assert refused.status_code == 422 and SpendingNorm.objects.count() == 1
+    # Her commune's editor reads it; Sơn La's viewer does not.
+    client.force_login(world.commune_editor)
+    assert "Học viên" in client.get(reverse("finance:norms")).content.decode()
+    client.force_login(world.outsider)
+    assert "Học viên" not in client.get(reverse("finance:norms")).content.decode()
+
+
+def test_a_viewer_cannot_approve_an_estimate(client, world):
+    from duan8.accounts.models import Role
+    from tests.factories import user
+
+    viewer = user("xa.xem", role=Role.VIEWER, on=world.commune)
+    est = estimate(world.commune)
+    add(est, norm(world.nation, "hoc-vien", 150_000), "1", 100_000)
+    client.force_login(viewer)
+    page = client.get(reverse("finance:estimate", args=[est.pk]))
+    assert page.status_code == 200 and 'data-testid="approve-form"' not in page.content.decode()
+    response = client.post(
+        reverse("finance:estimate_approve", args=[est.pk]),
+        {"source": "central", "decision_number": "1/QĐ", "decision_date": "01/02/2024"},
+    )
+    assert response.status_code == 403
+    est.refresh_from_db()
+    assert est.is_draft and not BudgetLine.objects.exists()
+
+
+def test_an_estimate_built_on_the_pages_shows_its_flag_and_total_and_becomes_budget_lines(
+    client, world
+):
+    ceiling = norm(world.nation, "hoc-vien", 150_000)
+    client.force_login(world.commune_editor)
+    started = client.post(
+        reverse("finance:estimates", args=[world.commune.pk]) + "?year=2024",
+        {
+            "year": "2024",
+            "fiscal_year": "2024",
+            "title": "Dự toán 2024",
+            "reference_date": "15/01/2024",
+        },
+    )
+    est = Estimate.objects.get()
+    assert started.status_code == 302 and started.url == reverse("finance:estimate", args=[est.pk])
+    url = reverse("finance:estimate", args=[est.pk])
+    for quantity, unit_amount in (("40", "150.000"), ("2,5", "160.000")):
+        posted = client.post(
+            url,
+            {
+                "activity": "Tập huấn",
+                "norm": ceiling.pk,
+                "quantity": quantity,
+                "unit_amount": unit_amount,
+            },
+        )
+        assert posted.status_code == 302
+    page = client.get(url).content.decode()
+    assert 'data-testid="above-ceiling"' in page
+    assert 'data-testid="estimate-total">6,40<' in page  # 6.000.000 + 400.000 đồng
+    client.force_login(world.district_approver)
+    approved = client.post(
+        reverse("finance:estimate_approve", args=[est.pk]),
+        {"source": "central", "decision_number": "12/QĐ-UBND", "decision_date": "01/02/2024"},
+    )
+    assert approved.status_code == 302
+    assert [line.amount for line in BudgetLine.objects.filter(estimate=est)] == [6_400_000]
+    again = client.post(
+        reverse("finance:estimate_approve", args=[est.pk]),
+        {"source": "central", "decision_number": "13/QĐ-UBND", "decision_date": "02/02/2024"},
+    )
+    assert again.status_code == 422 and BudgetLine.objects.count() == 1
+    listing = client.get(reverse("finance:estimates", args=[world.commune.pk]), {"year": 2024})
+    assert "6,40" in listing.content.decode()
+    funds = client.get(reverse("finance:unit", args=[world.commune.pk]), {"year": 2024})
+    assert reverse("finance:estimates", args=[world.commune.pk]) in funds.content.decode()

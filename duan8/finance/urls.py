@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duan8.finance import import_views, views
+from duan8.finance import estimate_views, import_views, views
 
 app_name = "finance"
 
@@ -11,6 +11,15 @@ urlpatterns = [
     path("units/<int:pk>/finance/lines/", views.line_add, name="line_add"),
     path("units/<int:pk>/finance/disbursements/", views.disbursement_add, name="disburse"),
     path("units/<int:pk>/finance/close/", views.year_close, name="close"),
+    path("finance/norms/", estimate_views.norm_list, name="norms"),
+    path("finance/norms/<int:pk>/", estimate_views.norm_change, name="norm"),
+    path("units/<int:pk>/finance/estimates/", estimate_views.estimate_list, name="estimates"),
+    path("finance/estimates/<int:pk>/", estimate_views.estimate_detail, name="estimate"),
+    path(
+        "finance/estimates/<int:pk>/approve/",
+        estimate_views.estimate_approve,
+        name="estimate_approve",
+    ),
     # Excel: import (editors), export and templates (those who see the unit)
     path("units/<int:pk>/finance/lines/import/", import_views.lines_import, name="lines_import"),
     path("units/<int:pk>/finance/lines.xlsx", import_views.lines_export, name="lines_export"),
