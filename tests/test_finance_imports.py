@@ -310,3 +310,30 @@ def test_large_files_and_exports_run_as_jobs_and_the_api_takes_the_finance_kinds
     assert imported["state"] == "done" and imported["result"]["created"] == 1
     polled = client.get(exported.json()["url"], **bearer).json()
     assert polled["state"] == "done" and polled["result"]["rows"] == 4
+
+
+def test_an_edited_lines_export_updates_the_revised_amount_when_asked(client, world):
+    first = line(world.commune, 100 * M, decision_number="12/QĐ-UBND")
+    spend(first, 60 * M, D(2024, 3, 1))
+    client.force_login(world.province_admin)
+    book = load_workbook(io.BytesIO(_export(client, world, "lines")))
+    sheet = book.active
+    column = [c.value for c in sheet[1]].index("Số tiền điều chỉnh (đồng)") + 1
+    sheet.cell(row=2, column=column, value="50.000.000")  # less than already disbursed
+    out = io.BytesIO()
+    book.save(out)
+    refused = post(
+        client, world, "lines", SimpleUploadedFile("l.xlsx", out.getvalue()), existing="update"
+    )
+    (error,) = refused.context["errors"]
+    assert error.column == "Số tiền điều chỉnh (đồng)" and "60.000.000" in error.message
+    sheet.cell(row=2, column=column, value="80.000.000")
+    out = io.BytesIO()
+    book.save(out)
+    skipped = post(client, world, "lines", SimpleUploadedFile("l.xlsx", out.getvalue()))
+    assert skipped.status_code == 302
+    first.refresh_from_db()
+    assert first.revised_amount is None  # skipped by default
+    post(client, world, "lines", SimpleUploadedFile("l.xlsx", out.getvalue()), existing="update")
+    first.refresh_from_db()
+    assert first.revised_amount == 80 * M and BudgetLine.objects.count() == 1

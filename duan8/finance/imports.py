@@ -89,7 +89,7 @@ def _unit_column() -> sheets.Column:
 
 def _year_column(required: bool = True) -> sheets.Column:
     return sheets.Column(
-        "year",
+        "fiscal_year",
         "Năm ngân sách",
         required=required,
         aliases=("Năm", "Năm tài chính", "Fiscal year"),
@@ -287,7 +287,7 @@ def dong(row: sheets.Row, key: str, column: str) -> tuple[int | None, sheets.Row
 
 
 def _year(row: sheets.Row, column: str) -> tuple[int | None, sheets.RowError | None]:
-    text = row.text("year")
+    text = row.text("fiscal_year")
     if not text:
         return None, None
     if text.isdecimal() and text.isascii() and len(text) == 4:
@@ -395,11 +395,13 @@ def import_lines(
         if done % 1000 == 0:
             progress("checking", done, len(rows))
         problems = []
-        year, problem = _year(row, header("year"))
+        year, problem = _year(row, header("fiscal_year"))
         if problem:
             problems.append(problem)
         elif year is None:
-            problems.append(sheets.RowError(row.number, header("year"), _("the year is empty.")))
+            problems.append(
+                sheets.RowError(row.number, header("fiscal_year"), _("the year is empty."))
+            )
         unit = None
         if year is not None:
             found = units.in_year(row, year)
@@ -552,7 +554,7 @@ def _find_line(row, header, lines: _Lines, units: _Units, day) -> tuple[int | No
             return int(written), []
         return None, [_line_problem(row, header, written, lines.scope)]
     problems = []
-    year, problem = _year(row, header("year"))
+    year, problem = _year(row, header("fiscal_year"))
     if problem:
         problems.append(problem)
     elif year is None:
@@ -578,7 +580,7 @@ def _find_line(row, header, lines: _Lines, units: _Units, day) -> tuple[int | No
             )
         )
     if year is None:
-        problems.append(sheets.RowError(row.number, header("year"), _("the year is empty.")))
+        problems.append(sheets.RowError(row.number, header("fiscal_year"), _("the year is empty.")))
     if problems:
         return None, problems
     found = units.in_year(row, year, day if day and day.year == year else None)
