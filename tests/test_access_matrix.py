@@ -675,6 +675,38 @@ EXPECTATIONS: dict[str, list[Check]] = {
             query=lambda w: {"unit": w.commune.pk, "year": 2024, "as_of": "2024-06-30"},
         )
     ],
+    # Norms in force and estimates: those who see the unit read, its editors write.
+    "api:finance_norms": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "on": "2024-06-30"})
+    ],
+    "api:estimates": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "year": 2024})
+    ],
+    "api:estimate": [Check("GET", lambda w: {"estimate_id": _estimate(w).pk}, API_VIEW)],
+    "api:estimate_create": [
+        Check(
+            "POST",
+            expect={**API_VIEW, **{p: 201 for p in EDITORS}},
+            data=lambda w: {
+                "unit": w.commune.pk,
+                "fiscal_year": 2024,
+                "reference_date": "2024-01-15",
+            },
+        )
+    ],
+    "api:estimate_line_create": [
+        Check(
+            "POST",
+            lambda w: {"estimate_id": _estimate(w).pk},
+            {**API_VIEW, **{p: 201 for p in EDITORS}},
+            data=lambda w: {
+                "activity": "Tập huấn",
+                "norm": _norm(w, w.nation).pk,
+                "quantity": "2.5",
+                "unit_amount": 100_000,
+            },
+        )
+    ],
     "api:model_update": [
         Check(
             "PATCH",

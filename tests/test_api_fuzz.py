@@ -13,6 +13,8 @@ derandomized and without its example database: the same examples on every run.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -68,6 +70,8 @@ RECORD_FIELDS = {
     "year": "year",
     "action": "action",
     "line": "line",
+    "estimate_id": "estimate",
+    "norm": "norm",
 }
 
 
@@ -111,6 +115,21 @@ def records(world) -> dict[str, list]:
     line = BudgetLine.objects.create(
         unit=world.commune, fiscal_year=2024, source="central", original_amount=100_000_000
     )
+    from duan8.finance.models import Estimate, SpendingNorm
+
+    norm = SpendingNorm.objects.create(
+        scope=world.nation,
+        code="hoc-vien",
+        item="Học viên (định mức thử nghiệm)",
+        measure="person_day",
+        amount=150_000,
+        kind="ceiling",
+        valid_from=datetime.date(2023, 10, 1),
+        legal_source="Test",
+    )
+    estimate = Estimate.objects.create(
+        unit=world.commune, fiscal_year=2024, reference_date=datetime.date(2024, 1, 15)
+    )
     indicators = list(phase.indicators())
     return {
         "unit": list(AdminUnit.objects.values_list("pk", flat=True)),
@@ -128,6 +147,8 @@ def records(world) -> dict[str, list]:
         "year": [2024, 2025],
         "action": ["submit", "approve", "return", "reopen"],
         "line": [line.pk],
+        "estimate": [estimate.pk],
+        "norm": [norm.pk],
     }
 
 

@@ -8,6 +8,7 @@ travel support of 100.000 đồng per person per visit, which the brief gives fr
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -315,3 +316,136 @@ def test_an_estimate_built_on_the_pages_shows_its_flag_and_total_and_becomes_bud
     assert "6,40" in listing.content.decode()
     funds = client.get(reverse("finance:unit", args=[world.commune.pk]), {"year": 2024})
     assert reverse("finance:estimates", args=[world.commune.pk]) in funds.content.decode()
+
+
+# API ---------------------------------------------------------------------------------------
+
+
+def _api(client, account, method, url, data=None, **params):
+    from tests.factories import token
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token(account)}", "HTTP_ACCEPT_LANGUAGE": "vi"}
+    if method == "GET":
+        return client.get(url, params, **headers)
+    return client.post(url, json.dumps(data), content_type="application/json", **headers)
+
+
+def test_the_api_gives_the_norms_the_pages_rule_gives_with_their_legal_source(client, world):
+    norm(world.nation, "hoc-vien", 150_000)
+    provincial = norm(
+        world.province, "hoc-vien", 120_000, start=D(2024, 7, 1), legal_source="NQ 12/2024"
+    )
+    norm(world.nation, "bao-cao-vien", 500_000)
+    url = reverse("api:finance_norms")
+    for day in (D(2024, 6, 30), D(2024, 7, 1)):
+        answer = _api(client, world.commune_editor, "GET", url, unit=world.commune.pk, on=day)
+        assert answer.status_code == 200
+        rule = estimates.norms_in_force(world.commune, day)
+        assert [n["id"] for n in answer.json()] == [n.pk for n in rule]
+    given = {n["code"]: n for n in answer.json()}
+    assert given["hoc-vien"]["id"] == provincial.pk
+    assert given["hoc-vien"]["legal_source"] == "NQ 12/2024"
+    assert given["hoc-vien"]["scope_name"] == "Tỉnh Lai Châu"
+    assert given["bao-cao-vien"]["legal_source"] == TEST_SOURCE
+
+
+def test_a_viewer_cannot_start_an_estimate_or_add_a_line_through_the_api(client, world):
+    from duan8.accounts.models import Role
+    from tests.factories import user
+
+    viewer = user("xa.xem", role=Role.VIEWER, on=world.commune)
+    est = estimate(world.commune)
+    ceiling = norm(world.nation, "hoc-vien", 150_000)
+    started = _api(
+        client,
+        viewer,
+        "POST",
+        reverse("api:estimate_create"),
+        {"unit": world.commune.pk, "fiscal_year": 2024},
+    )
+    assert started.status_code == 403 and started.json()["detail"]
+    line = {"activity": "Tập huấn", "norm": ceiling.pk, "quantity": 1, "unit_amount": 1_000}
+    url = reverse("api:estimate_line_create", kwargs={"estimate_id": est.pk})
+    assert _api(client, viewer, "POST", url, line).status_code == 403
+    assert Estimate.objects.count() == 1 and not EstimateLine.objects.exists()
+    # She reads them.
+    read = _api(client, viewer, "GET", reverse("api:estimate", kwargs={"estimate_id": est.pk}))
+    assert read.status_code == 200 and read.json()["state"] == "draft"
+
+
+def test_a_unit_out_of_scope_answers_404_through_the_api(client, world):
+    est = estimate(world.commune)
+    ceiling = norm(world.nation, "hoc-vien", 150_000)
+    outsider = world.outsider
+    for url, params in (
+        (reverse("api:finance_norms"), {"unit": world.commune.pk}),
+        (reverse("api:estimates"), {"unit": world.commune.pk, "year": 2024}),
+        (reverse("api:estimate", kwargs={"estimate_id": est.pk}), {}),
+    ):
+        assert _api(client, outsider, "GET", url, **params).status_code == 404, url
+    started = _api(
+        client,
+        outsider,
+        "POST",
+        reverse("api:estimate_create"),
+        {"unit": world.commune.pk, "fiscal_year": 2024},
+    )
+    line = {"activity": "Tập huấn", "norm": ceiling.pk, "quantity": 1, "unit_amount": 1_000}
+    added = _api(
+        client,
+        outsider,
+        "POST",
+        reverse("api:estimate_line_create", kwargs={"estimate_id": est.pk}),
+        line,
+    )
+    assert started.status_code == 404 and added.status_code == 404
+    assert Estimate.objects.count() == 1 and not EstimateLine.objects.exists()
+
+
+def test_a_line_above_its_ceiling_is_flagged_in_the_apis_answer(client, world):
+    ceiling = norm(world.nation, "hoc-vien", 150_000)
+    elsewhere = norm(world.other_province, "bao-cao-vien", 500_000)
+    editor = world.commune_editor
+    started = _api(
+        client,
+        editor,
+        "POST",
+        reverse("api:estimate_create"),
+        {"unit": world.commune.pk, "fiscal_year": 2024, "reference_date": "2024-01-15"},
+    )
+    assert started.status_code == 201, started.json()
+    est_id = started.json()["id"]
+    url = reverse("api:estimate_line_create", kwargs={"estimate_id": est_id})
+    within = _api(
+        client,
+        editor,
+        "POST",
+        url,
+        {"activity": "Tập huấn", "norm": ceiling.pk, "quantity": "40", "unit_amount": 150_000},
+    )
+    above = _api(
+        client,
+        editor,
+        "POST",
+        url,
+        {"activity": "Tập huấn", "norm": ceiling.pk, "quantity": 2.5, "unit_amount": 160_000},
+    )
+    assert within.status_code == above.status_code == 201
+    assert within.json()["above_ceiling"] is False
+    assert above.json()["above_ceiling"] is True
+    assert above.json()["amount"] == 400_000 and above.json()["norm_amount"] == 150_000
+    # A ceiling wants its unit amount; another province's norm does not apply here.
+    without = {"activity": "X", "norm": ceiling.pk, "quantity": 1}
+    missing = _api(client, editor, "POST", url, without)
+    assert missing.status_code == 422 and "unit_amount" in missing.json()["errors"]
+    foreign = {"activity": "X", "norm": elsewhere.pk, "quantity": 1, "unit_amount": 1}
+    refused = _api(client, editor, "POST", url, foreign)
+    assert refused.status_code == 422
+    assert "không áp dụng" in refused.json()["errors"]["norm"][0]
+    detail = _api(client, editor, "GET", reverse("api:estimate", kwargs={"estimate_id": est_id}))
+    body = detail.json()
+    assert body["total"] == 6_400_000 and body["flagged"] == 1
+    assert [line["above_ceiling"] for line in body["lines"]] == [False, True]
+    assert body["by_area"] == [{"content_area_id": None, "amount": 6_400_000}]
+    listed = _api(client, editor, "GET", reverse("api:estimates"), unit=world.commune.pk, year=2024)
+    assert [(e["id"], e["total"]) for e in listed.json()["items"]] == [(est_id, 6_400_000)]

@@ -1,8 +1,13 @@
-"""Money endpoints: budget lines and disbursements of a unit's subtree, recording them, and the
-summary of a year (the budget table and the disbursement rates as of a day)."""
+"""Money endpoints: budget lines and disbursements of a unit's subtree, recording them, the
+summary of a year (the budget table and the disbursement rates as of a day), the spending norms
+in force for a unit on a day, and estimates (dự toán) with their lines."""
 
 import datetime
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -15,11 +20,13 @@ from duan8.api.common import Id, Pagination
 from duan8.api.errors import answers
 from duan8.api.schemas import InputSchema
 from duan8.core import access
-from duan8.finance import actions, summary
+from duan8.finance import actions, estimates, norms, summary
 from duan8.finance.models import (
     MAX_AMOUNT,
     BudgetLine,
     Disbursement,
+    Estimate,
+    EstimateLine,
     FundSource,
     SpendingLevel,
 )
@@ -300,3 +307,228 @@ def finance_summary(request, query: Query[FinanceSummaryQuery]):
             for item in summary.lagging(unit, year, as_of, day)
         ],
     }
+
+
+# Spending norms and estimates --------------------------------------------------------------
+
+
+class NormsQuery(Schema):
+    unit: Id
+    on: datetime.date | None = Field(None, description="The day (default: today).")
+
+
+class NormOut(Schema):
+    id: int
+    scope_id: int = Field(description="The nation, or the province whose own norm this is.")
+    scope_name: str
+    code: str = Field(description="Item code: a province's norm of a code replaces the nation's.")
+    item: str
+    measure: str
+    amount: int = Field(description="Whole đồng.")
+    kind: str = Field(description="fixed, or ceiling (at most).")
+    valid_from: datetime.date
+    valid_until: datetime.date | None = Field(description="First day it no longer applies.")
+    legal_source: str
+    content_area_id: int | None
+    activity_kind: str
+
+    @staticmethod
+    def resolve_scope_name(obj) -> str:
+        return obj.scope.name
+
+
+class EstimateListQuery(Schema):
+    unit: Id
+    year: int = Year
+
+
+class EstimateOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    fiscal_year: int
+    title: str
+    reference_date: datetime.date = Field(description="The norms in force on this day apply.")
+    state: str = Field(description="draft or approved.")
+    total: int = Field(description="Sum of the lines (đồng).")
+    source: str
+    decision_number: str
+    decision_date: datetime.date | None
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_total(obj) -> int:
+        found = getattr(obj, "lines_total", None)
+        return obj.total if found is None else found
+
+
+class EstimateLineOut(Schema):
+    id: int
+    estimate_id: int
+    content_area_id: int | None
+    activity: str
+    norm_id: int
+    norm_code: str
+    norm_kind: str
+    norm_amount: int = Field(description="The norm's amount (đồng): the ceiling or fixed amount.")
+    quantity: Decimal
+    unit_amount: int = Field(description="Whole đồng.")
+    amount: int = Field(description="Quantity × unit amount, rounded half up (đồng).")
+    above_ceiling: bool = Field(description="The unit amount exceeds the norm's ceiling.")
+    off_fixed: bool = Field(description="The unit amount differs from a fixed norm's.")
+
+    @staticmethod
+    def resolve_norm_code(obj) -> str:
+        return obj.norm.code
+
+    @staticmethod
+    def resolve_norm_kind(obj) -> str:
+        return obj.norm.kind
+
+    @staticmethod
+    def resolve_norm_amount(obj) -> int:
+        return obj.norm.amount
+
+
+class AreaTotalOut(Schema):
+    content_area_id: int | None
+    amount: int = Field(description="Whole đồng.")
+
+
+class EstimateDetailOut(EstimateOut):
+    lines: list[EstimateLineOut]
+    by_area: list[AreaTotalOut] = Field(description="Totals by content area (đồng).")
+    flagged: int = Field(description="Lines whose unit amount exceeds their ceiling.")
+
+    @staticmethod
+    def resolve_lines(obj) -> list:
+        return obj.line_list
+
+    @staticmethod
+    def resolve_by_area(obj) -> list:
+        return obj.area_totals
+
+    @staticmethod
+    def resolve_flagged(obj) -> int:
+        return sum(1 for line in obj.line_list if line.above_ceiling)
+
+
+class EstimateIn(InputSchema):
+    unit: Id
+    fiscal_year: int = Year
+    title: str = Field("", max_length=200)
+    reference_date: datetime.date | None = Field(
+        None, description="The norms in force on this day apply (default: today)."
+    )
+
+
+class EstimateLineIn(InputSchema):
+    content_area: Id | None = None
+    activity: str = Field(min_length=1, max_length=300, description="The activity or item.")
+    quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    norm: Id = Field(description="A norm in force for the unit on the estimate's day.")
+    unit_amount: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Whole đồng: required for a ceiling; for a fixed norm, its amount when "
+        "left out.",
+    )
+
+
+@router.get("/finance/norms", response=answers(list[NormOut], 404, 422), url_name="finance_norms")
+def norm_list(request, query: Query[NormsQuery]):
+    """The norms that apply to a unit on a day, one per item code (the province's own over the
+    nation's), each with its legal source."""
+    unit = access.get_unit_or_404(request.auth, query.unit)
+    return estimates.norms_in_force(unit, query.on or timezone.localdate())
+
+
+@router.get(
+    "/finance/estimates", response=answers(list[EstimateOut], 404, 422), url_name="estimates"
+)
+@paginate(Pagination)
+def estimate_list(request, query: Query[EstimateListQuery]):
+    """The estimates of a year of a unit and the units below it, with their totals."""
+    unit = access.get_unit_or_404(request.auth, query.unit)
+    return norms.estimates_of(request.auth, unit, query.year).annotate(
+        lines_total=Sum("lines__amount", default=0)
+    )
+
+
+def _detail(estimate: Estimate) -> Estimate:
+    """The estimate with its lines and totals read once, for ``EstimateDetailOut``."""
+    estimate.line_list = list(estimate.lines.select_related("norm"))
+    estimate.lines_total = sum(line.amount for line in estimate.line_list)
+    estimate.area_totals = [
+        {
+            "content_area_id": group.content_area.pk if group.content_area else None,
+            "amount": group.amount,
+        }
+        for group in estimates.totals_by_area(estimate)
+    ]
+    return estimate
+
+
+@router.get(
+    "/finance/estimates/{estimate_id}",
+    response=answers(EstimateDetailOut, 404, 422),
+    url_name="estimate",
+)
+def estimate_detail(request, estimate_id: Id):
+    """An estimate with its lines, its totals by content area and its lines above a ceiling."""
+    return _detail(norms.get_estimate_or_404(request.auth, estimate_id))
+
+
+@router.post(
+    "/finance/estimates",
+    response=answers({201: EstimateDetailOut}, 403, 404, 422),
+    url_name="estimate_create",
+)
+def estimate_create(request, payload: EstimateIn):
+    """Start a draft estimate of a unit (its editors)."""
+    unit = access.get_unit_or_404(request.auth, payload.unit, access.Action.EDIT)
+    estimate = Estimate(
+        unit=unit,
+        fiscal_year=payload.fiscal_year,
+        title=payload.title.strip(),
+        reference_date=payload.reference_date or timezone.localdate(),
+    )
+    return Status(201, _detail(estimates.save_estimate(estimate)))
+
+
+@router.post(
+    "/finance/estimates/{estimate_id}/lines",
+    response=answers({201: EstimateLineOut}, 403, 404, 422),
+    url_name="estimate_line_create",
+)
+def estimate_line_create(request, estimate_id: Id, payload: EstimateLineIn):
+    """Add a line to a draft estimate (its unit's editors). A unit amount above the norm's
+    ceiling is stored and flagged (``above_ceiling``), not refused."""
+    estimate = norms.get_estimate_or_404(request.auth, estimate_id, access.Action.EDIT)
+    in_force = estimates.norms_in_force(estimate.unit, estimate.reference_date)
+    norm = next((n for n in in_force if n.pk == payload.norm), None)
+    if norm is None:
+        raise ValidationError(
+            {
+                "norm": _("This norm is not in force for %(unit)s on %(day)s.")
+                % {"unit": estimate.unit.name, "day": f"{estimate.reference_date:%d/%m/%Y}"}
+            }
+        )
+    area = None
+    if payload.content_area is not None:
+        area = ContentArea.objects.filter(pk=payload.content_area).first()
+        if area is None:
+            raise HttpError(422, _("No such content area."))
+    line = EstimateLine(
+        estimate=estimate,
+        content_area=area,
+        activity=payload.activity.strip(),
+        norm=norm,
+        quantity=payload.quantity.quantize(Decimal("0.01")),
+        unit_amount=payload.unit_amount,
+    )
+    return Status(201, estimates.add_line(line))

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from duan8.core import access
 from duan8.core.formatting import format_million_dong, parse_date
 from duan8.finance import estimates, norms
-from duan8.finance.models import Estimate
 from duan8.finance.views import FIRST_YEAR, LAST_YEAR, _areas, _year
 
 
@@ -130,12 +129,7 @@ def estimate_list(request, pk):
             else:
                 messages.success(request, _("Estimate started: add its lines."))
                 return redirect(_estimate_url(estimate))
-    rows = list(
-        access.scope_records(request.user, Estimate.objects.within(unit))
-        .filter(fiscal_year=year)
-        .select_related("unit")
-        .order_by("unit__path", "pk")
-    )
+    rows = list(norms.estimates_of(request.user, unit, year))
     for row in rows:
         row.total_million = format_million_dong(row.total)
     return render(
@@ -182,17 +176,13 @@ def _estimate_page(request, estimate, *, line_form=None, approve_form=None, stat
     )
 
 
-def _get_estimate(user, pk, action=access.Action.VIEW) -> Estimate:
-    return access.get_or_404(user, Estimate.objects.select_related("unit"), action, pk=pk)
-
-
 @login_required
 def estimate_detail(request, pk):
     """An estimate's lines with their norms, ceiling flags and totals; editors add and remove
     lines while it is a draft."""
     if request.method != "POST":
-        return _estimate_page(request, _get_estimate(request.user, pk))
-    estimate = _get_estimate(request.user, pk, access.Action.EDIT)
+        return _estimate_page(request, norms.get_estimate_or_404(request.user, pk))
+    estimate = norms.get_estimate_or_404(request.user, pk, access.Action.EDIT)
     if request.POST.get("remove"):
         line = estimate.lines.filter(pk=access.clean_pk(request.POST["remove"])).first()
         if line is None:
@@ -223,7 +213,7 @@ def estimate_detail(request, pk):
 @require_POST
 def estimate_approve(request, pk):
     """Approve the estimate: one budget line per content area, with the decision."""
-    estimate = _get_estimate(request.user, pk, access.Action.APPROVE)
+    estimate = norms.get_estimate_or_404(request.user, pk, access.Action.APPROVE)
     form = norms.ApproveForm(request.POST)
     if form.is_valid():
         try:

@@ -64,6 +64,22 @@ def readable_norms(user):
     )
 
 
+def get_estimate_or_404(user, pk, action=access.Action.VIEW) -> Estimate:
+    """An estimate of a unit ``user`` sees (404 otherwise) and may ``action`` on (403
+    otherwise): the pages and the API read and write estimates through here."""
+    return access.get_or_404(user, Estimate.objects.select_related("unit"), action, pk=pk)
+
+
+def estimates_of(user, unit: AdminUnit, year: int):
+    """The estimates of ``unit`` and the units below it for a fiscal year that ``user`` sees."""
+    return (
+        access.scope_records(user, Estimate.objects.within(unit))
+        .filter(fiscal_year=year)
+        .select_related("unit")
+        .order_by("unit__path", "pk")
+    )
+
+
 def get_norm_or_404(user, pk) -> SpendingNorm:
     """A norm ``user`` reads (404 otherwise) and may set (403 otherwise)."""
     norm = SpendingNorm.objects.filter(pk=access.clean_pk(pk)).select_related("scope").first()
