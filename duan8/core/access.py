@@ -120,6 +120,14 @@ def can(user: Any, action: Action, unit: AdminUnit) -> bool:
     return rank_on(user, unit) >= action
 
 
+def works_within(user: Any, unit: AdminUnit) -> bool:
+    """Whether ``user`` views ``unit`` or holds a role on a unit inside it — what a province
+    decides for all its units (its spending norms) is read by the officers of its communes."""
+    if can(user, Action.VIEW, unit):
+        return True
+    return any(g.removesuffix(EXACT).startswith(unit.path) for g, _rank in grants(user))
+
+
 def sees_addresses(user: Any, unit: AdminUnit | None) -> bool:
     """Whether a history shown to ``user`` includes the addresses changes came from: the
     audit trail is for the unit's administrators; viewers and editors see what changed, by

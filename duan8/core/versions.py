@@ -173,7 +173,7 @@ class VersionedForm(forms.ModelForm):
         version = cleaned.get("version")
         if version is None:  # a form from before versions: nothing to compare with
             return cleaned
-        stored = type(self.instance)._base_manager.get(pk=self.instance.pk)
+        stored = self.instance  # read for this request; the form's values go in after clean()
         if of(stored) <= version:
             self.instance.expected_version = version
             return cleaned

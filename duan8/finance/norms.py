@@ -47,9 +47,7 @@ def reaches(user, scope: AdminUnit) -> bool:
     province's, whoever sees the province or a unit in it."""
     if not user.is_authenticated:
         return False
-    if scope.parent_id is None or access.can(user, access.Action.VIEW, scope):
-        return True
-    return access.scope_units(user).filter(path__startswith=scope.path).exists()
+    return scope.parent_id is None or access.works_within(user, scope)
 
 
 def readable_norms(user):
