@@ -540,6 +540,25 @@ EXPECTATIONS: dict[str, list[Check]] = {
             },
         )
     ],
+    # Money handed down: the district's editors give part of its line to the commune.
+    "finance:transfer": [
+        Check(
+            "POST",
+            lambda w: {"pk": w.district.pk},
+            DISTRICT_EDIT,
+            data=lambda w: {
+                "year": "2024",
+                "hand-from_line": _district_line(w).pk,
+                "hand-to_unit": w.commune.pk,
+                "hand-date": "15/03/2024",
+                "hand-amount": "1.000.000",
+                "hand-voucher": "UNC-1",
+            },
+        )
+    ],
+    "finance:transfer_cancel": [
+        Check("POST", lambda w: {"pk": _transfer(w).pk}, DISTRICT_EDIT),
+    ],
     "finance:close": [
         Check("GET", COMMUNE, IN_SCOPE_ADMIN, query=lambda w: {"year": "2024"}),
         Check(
@@ -850,6 +869,33 @@ def _budget_line(w):
     found = BudgetLine.objects.filter(unit=w.commune, fiscal_year=2024).first()
     return found or BudgetLine.objects.create(
         unit=w.commune, fiscal_year=2024, source="central", original_amount=100_000_000
+    )
+
+
+def _district_line(w):
+    """A 2024 line of 100 triệu đồng on the district."""
+    from duan8.finance.models import BudgetLine
+
+    found = BudgetLine.objects.filter(unit=w.district, fiscal_year=2024).first()
+    return found or BudgetLine.objects.create(
+        unit=w.district, fiscal_year=2024, source="central", original_amount=100_000_000
+    )
+
+
+def _transfer(w):
+    """10 triệu đồng of the district's line handed to the commune on 1/3/2024."""
+    import datetime
+
+    from duan8.finance import actions
+    from duan8.finance.models import Transfer
+
+    found = Transfer.objects.first()
+    return found or actions.transfer(
+        _district_line(w),
+        w.commune,
+        date=datetime.date(2024, 3, 1),
+        amount=10_000_000,
+        voucher="UNC-0",
     )
 
 

@@ -176,6 +176,12 @@ def test_the_demo_money_gives_the_seeds_figures(demo, db):
         "3.259,46",
         "4.329,17",
     )
+    # the communes' new money is what the district handed them
+    from duan8.finance.models import Transfer
+
+    handed = Transfer.objects.filter(from_line__unit=phong_tho())
+    assert sum(t.amount for t in handed) == 2_559_000_000
+    assert levels["commune"].new.million == "2.559,00"
     kon_tum = province("62", today=False)
     assert summary.rates(kon_tum, 2022, datetime.date(2022, 11, 30)).total.rate_text == "36,38%"
     # Kon Tum's 2022 money read on today's tree: under Quảng Ngãi

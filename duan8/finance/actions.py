@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from duan8.core.formatting import format_million_dong
-from duan8.finance.models import BudgetLine, Disbursement, FundSource, YearClose
+from duan8.finance.models import BudgetLine, Disbursement, FundSource, Transfer, YearClose
 from duan8.geo import timeline
 
 
@@ -33,6 +33,71 @@ def record_disbursement(disbursement: Disbursement) -> Disbursement:
         disbursement.full_clean()
         disbursement.save()
     return disbursement
+
+
+def transfer(
+    from_line: BudgetLine,
+    to_unit,
+    *,
+    date: datetime.date,
+    amount: int,
+    voucher: str,
+    decision_number: str = "",
+    decision_date: datetime.date | None = None,
+    notes: str = "",
+) -> Transfer:
+    """Hand money of ``from_line`` to ``to_unit``, a unit below the line's unit: the receiver
+    gets a budget line of the same year, source and content area holding the amount. Refused
+    when the line has not that much left; the giving line's row is locked first, as for a
+    disbursement."""
+    with transaction.atomic():
+        line = BudgetLine.objects.select_for_update().select_related("unit").get(pk=from_line.pk)
+        record = Transfer(
+            from_line=line,
+            date=date,
+            amount=amount,
+            voucher=(voucher or "").strip(),
+            decision_number=(decision_number or "").strip(),
+            decision_date=decision_date,
+            notes=(notes or "").strip(),
+        )
+        record.full_clean(exclude=["to_line"])
+        received = BudgetLine(
+            unit=to_unit,
+            fiscal_year=line.fiscal_year,
+            source=line.source,
+            content_area=line.content_area,
+            activity_kind=line.activity_kind,
+            original_amount=amount,
+            decision_number=record.decision_number or record.voucher[:60],
+            decision_date=record.decision_date,
+            decision_issuer=line.unit.name[:200],
+            notes=(_("Handed over by %(unit)s") % {"unit": line.unit.name})[:300],
+        )
+        received.full_clean()
+        received.save()
+        record.to_line = received
+        record.full_clean()
+        record.save()
+    return record
+
+
+def cancel_transfer(record: Transfer) -> None:
+    """Undo a transfer: the receiver's line goes with it, provided the receiver has neither
+    spent from it nor handed it further down."""
+    with transaction.atomic():
+        BudgetLine.objects.select_for_update().filter(pk=record.from_line_id).exists()
+        received = BudgetLine.objects.select_for_update().get(pk=record.to_line_id)
+        if received.disbursements.exists() or received.transfers_out.exists():
+            raise ValidationError(
+                _(
+                    "%(unit)s has already spent or handed on money of this transfer: it cannot "
+                    "be cancelled."
+                )
+                % {"unit": received.unit.name}
+            )
+        record.delete()
+        received.delete()
 
 
 # Year-end close ----------------------------------------------------------------------------
@@ -119,7 +184,7 @@ def propose_close(unit, year: int, to_unit: dict | None = None) -> Proposal:
     proposal = Proposal(unit, year, closed=active_close(unit, year))
     first_day = datetime.date(year + 1, 1, 1)
     for line in _lines(unit, year):
-        unspent = line.amount - line.disbursed_total
+        unspent = line.amount - line.disbursed_total - line.transferred_total
         if unspent <= 0:
             continue
         if line.source == FundSource.CARRIED:
@@ -198,7 +263,9 @@ def reopen(unit, year: int, reason: str) -> YearClose:
                 _("%(year)d is not closed for %(unit)s.") % {"year": year, "unit": unit.name}
             )
         lines = list(closed.carried_lines.select_related("unit"))
-        spent = [line for line in lines if line.disbursements.exists()]
+        spent = [
+            line for line in lines if line.disbursements.exists() or line.transfers_out.exists()
+        ]
         if spent:
             raise ValidationError(
                 _(

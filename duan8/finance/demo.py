@@ -1,8 +1,8 @@
 """Demo money from the seeds: Phong Thổ's 2024 plan (seed 003 §IV: 7.588,63 triệu = 3.859 new
 + 3.729,63 carried over from 2023; district 3.259,46, communes 4.329,17), Kon Tum's 2022 central
 funds (seed 004: 3.829 triệu, 1.393 spent by 30/11/2022 = 36,38%) and Lai Châu's slow start
-in 2024 (seed 000: just above 5% by mid-year). The split into lines, communes, content areas
-and vouchers is made up for the demo and says so; the totals are the seeds'."""
+in 2024 (seed 000: just above 5% by mid-year). The split into lines, communes, content areas,
+transfers and vouchers is made up for the demo and says so; the totals are the seeds'."""
 
 from __future__ import annotations
 
@@ -74,18 +74,32 @@ def load_phong_tho_2024(phase) -> int:
         .valid_on(D(2024, 1, 1))
         .order_by("code")
     )[:5]
+    # The district's new money, 3.859 triệu, of which it hands 2.559 triệu to its communes.
     lines = [
-        _line(district, 2024, FundSource.CENTRAL, 800 * M, areas[0], **DECISION),
+        _line(district, 2024, FundSource.CENTRAL, 3_359 * M, areas[0], **DECISION),
         _line(district, 2024, FundSource.CENTRAL, 500 * M, areas[-1], **DECISION),
         _line(district, 2024, FundSource.CARRIED, 1_959_460_000, areas[0]),
     ]
-    for commune, new, carried in zip(
-        communes,
-        _split(2_559 * M, len(communes)),
-        _split(1_770_170_000, len(communes)),
-        strict=True,
+    for number, (commune, new, carried) in enumerate(
+        zip(
+            communes,
+            _split(2_559 * M, len(communes)),
+            _split(1_770_170_000, len(communes)),
+            strict=True,
+        ),
+        start=1,
     ):
-        lines.append(_line(commune, 2024, FundSource.CENTRAL, new, areas[0], **DECISION))
+        handed = actions.transfer(
+            lines[0],
+            commune,
+            date=D(2024, 1, 15),
+            amount=new,
+            voucher=f"UNC-{number:02d}/2024 (minh họa)",
+            decision_number="15/QĐ-UBND",
+            decision_date=D(2024, 1, 10),
+            notes=DEMO_NOTE,
+        )
+        lines.append(handed.to_line)
         lines.append(_line(commune, 2024, FundSource.CARRIED, carried, areas[0]))
     # By 30/6/2024: 250 triệu at the district, 150 triệu in the first commune.
     _spend(lines[0], 250 * M, D(2024, 5, 20), "PC-01/2024 (minh họa)")

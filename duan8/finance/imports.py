@@ -29,7 +29,7 @@ from duan8.activities.models import ActivityKind
 from duan8.core import audit, roundtrip, sheets
 from duan8.core.formatting import format_million_dong, format_number
 from duan8.finance import actions
-from duan8.finance.models import BudgetLine, Disbursement, FundSource
+from duan8.finance.models import BudgetLine, Disbursement, FundSource, Transfer
 from duan8.geo import resolver
 from duan8.geo.matching import fold
 from duan8.geo.models import AdminUnit, UnitKind
@@ -528,13 +528,21 @@ class _Lines:
                 .annotate(total=Sum("amount"))
                 .values_list("line_id", "total")
             )
+            handed = _totals(Transfer.objects.filter(from_line_id__in=wanted), "from_line_id")
             for line in BudgetLine.objects.filter(pk__in=wanted).select_related("unit"):
                 total, window = spent.get(line.pk, 0), line.spending_window()
                 line.disbursed_total = total
                 line.disbursed = lambda exclude_pk=None, total=total: total
+                given = handed.get(line.pk, 0)
+                line.transferred_total = given
+                line.transferred = lambda exclude_pk=None, given=given: given
                 line.spending_window = lambda window=window: window
                 self._loaded[line.pk] = line
         return self._loaded
+
+
+def _totals(rows, field: str) -> dict[int, int]:
+    return dict(rows.values_list(field).annotate(total=Sum("amount")).values_list(field, "total"))
 
 
 def _line_problem(row, header, pk_text: str, scope) -> sheets.RowError:
@@ -616,7 +624,7 @@ def _find_line(row, header, lines: _Lines, units: _Units, day) -> tuple[int | No
 
 
 def _over(row_number: int, column: str, line: BudgetLine, before: int, taken: list) -> object:
-    available = max(line.amount - line.disbursed_total - before, 0)
+    available = max(line.amount - line.transferred_total - line.disbursed_total - before, 0)
     values = {
         "amount": format_number(available),
         "million": format_million_dong(available),
@@ -718,7 +726,7 @@ def import_disbursements(
             continue
         line = loaded[line_pk]
         before = sum(a for _n, a in taken[line_pk])
-        if line.disbursed_total + before + amount > line.amount:
+        if line.disbursed_total + before + amount > line.amount - line.transferred_total:
             errors.append(_over(number, header("amount"), line, before, taken[line_pk]))
             over.add(number)
         else:
@@ -752,21 +760,18 @@ def _still_available(planned: list[Disbursement], numbers: list[int], column: st
     page does): what was disbursed meanwhile still leaves room for the file's rows."""
     pks = sorted({record.line_id for record in planned})
     list(BudgetLine.objects.select_for_update().filter(pk__in=pks).values_list("pk", flat=True))
-    spent = dict(
-        Disbursement.objects.filter(line_id__in=pks)
-        .values_list("line_id")
-        .annotate(total=Sum("amount"))
-        .values_list("line_id", "total")
-    )
+    spent = _totals(Disbursement.objects.filter(line_id__in=pks), "line_id")
+    handed = _totals(Transfer.objects.filter(from_line_id__in=pks), "from_line_id")
     errors = []
     running: dict[int, int] = defaultdict(int)
     for record, number in zip(planned, numbers, strict=True):
         line = record.line
         running[line.pk] += record.amount
-        if spent.get(line.pk, 0) + running[line.pk] > line.amount:
+        if spent.get(line.pk, 0) + running[line.pk] > line.amount - handed.get(line.pk, 0):
             errors.append(
                 _over(number, column, line, running[line.pk] - record.amount, [])
                 if spent.get(line.pk, 0) == line.disbursed_total
+                and handed.get(line.pk, 0) == line.transferred_total
                 else sheets.RowError(
                     number,
                     column,

@@ -1,6 +1,7 @@
 """What finance measures, for the one reading path: money available for a fiscal year
-(allocated this year and carried over into it, by effective amount) and money disbursed in a
-span of days, per spending unit, by fiscal year, source, level and content area.
+(allocated this year and carried over into it, by effective amount, less what the unit handed
+to units below: that money is available to them) and money disbursed in a span of days, per
+spending unit, by fiscal year, source, level and content area.
 
 Parts are ``(fiscal year, source, level, content area id or 0)``. The period of
 ``AVAILABLE`` is the fiscal year; the period of ``DISBURSED`` is the span of dates the money
@@ -11,7 +12,7 @@ from collections import defaultdict
 
 from django.db.models import Case, F, Sum, When
 
-from duan8.finance.models import BudgetLine, Disbursement
+from duan8.finance.models import BudgetLine, Disbursement, Transfer
 from duan8.framework.measures import FactSource
 
 
@@ -33,12 +34,33 @@ def _fetch_available(period, units=None):
         .annotate(total=Sum(_effective()))
         .order_by()
     )
+    handed = Transfer.objects.filter(
+        from_line__fiscal_year__gte=period.start.year,
+        from_line__fiscal_year__lte=period.last_day.year,
+    )
+    if units is not None:
+        handed = handed.filter(from_line__unit_id__in=units)
+    handed = (
+        handed.values_list(
+            "from_line__unit_id",
+            "from_line__fiscal_year",
+            "from_line__source",
+            "from_line__level",
+            "from_line__content_area_id",
+        )
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
     facts = defaultdict(dict)
-    for unit_id, year, source, level, area, total in grouped:
-        if total:
-            part = (year, source, level, area or 0)
-            facts[part][unit_id] = facts[part].get(unit_id, 0) + int(total)
-    return facts
+    for rows_of, sign in ((grouped, 1), (handed, -1)):
+        for unit_id, year, source, level, area, total in rows_of:
+            if total:
+                part = (year, source, level, area or 0)
+                facts[part][unit_id] = facts[part].get(unit_id, 0) + sign * int(total)
+    return {
+        part: {unit: value for unit, value in values.items() if value}
+        for part, values in facts.items()
+    }
 
 
 def _fetch_disbursed(period, units=None):
@@ -64,7 +86,9 @@ def _fetch_disbursed(period, units=None):
     return facts
 
 
-AVAILABLE = FactSource("finance.available", ("finance.budgetline",), _fetch_available)
+AVAILABLE = FactSource(
+    "finance.available", ("finance.budgetline", "finance.transfer"), _fetch_available
+)
 DISBURSED = FactSource(
     "finance.disbursed", ("finance.disbursement", "finance.budgetline"), _fetch_disbursed
 )

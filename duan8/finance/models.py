@@ -14,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -97,9 +98,26 @@ class CarryOverRule(AuditedModel):
 DEFAULT_CARRY_MONTHS = 12
 
 
+def _total_of(model, field: str):
+    """The sum of ``model.amount`` over the rows whose ``field`` is the outer line."""
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows), 0, output_field=models.BigIntegerField())
+
+
 class BudgetLineQuerySet(WithinUnitQuerySet):
     def with_disbursed(self):
-        return self.annotate(disbursed_total=Sum("disbursements__amount", default=0))
+        """Each line with what was disbursed from it and what it handed to units below
+        (one subquery each: two joined sums would multiply each other)."""
+        return self.annotate(
+            disbursed_total=_total_of(Disbursement, "line"),
+            transferred_total=_total_of(Transfer, "from_line"),
+        )
 
 
 class BudgetLine(AuditedModel):
@@ -203,6 +221,19 @@ class BudgetLine(AuditedModel):
             rows = rows.exclude(pk=exclude_pk)
         return rows.aggregate(total=Sum("amount", default=0))["total"]
 
+    def transferred(self, exclude_pk=None) -> int:
+        """What this line handed to units below (``Transfer``), that one left out."""
+        if self.pk is None:
+            return 0
+        rows = Transfer.objects.filter(from_line_id=self.pk)
+        if exclude_pk is not None:
+            rows = rows.exclude(pk=exclude_pk)
+        return rows.aggregate(total=Sum("amount", default=0))["total"]
+
+    def spendable(self) -> int:
+        """What the line's unit may spend itself: its amount less what it handed below."""
+        return self.amount - self.transferred()
+
     def spending_window(self) -> tuple[datetime.date, datetime.date]:
         """The first and last day money of this line may be spent: its fiscal year; for
         carried-over money, until the end the carry-over rule in force allows."""
@@ -239,12 +270,17 @@ class BudgetLine(AuditedModel):
         elif self.carried_from_id:
             errors["carried_from"] = gettext("Only carried-over money comes from another line.")
         if self.pk is not None and self.original_amount is not None:
-            spent = self.disbursed()
+            spent = self.disbursed() + self.transferred()
             if spent > self.amount:
                 errors["revised_amount"] = gettext(
-                    "%(spent)s đồng has already been disbursed on this line; the amount cannot "
-                    "be less."
+                    "%(spent)s đồng has already been disbursed or handed to units below on "
+                    "this line; the amount cannot be less."
                 ) % {"spent": format_number(spent)}
+            received = Transfer.objects.filter(to_line_id=self.pk).first()
+            if received is not None and self.amount != received.amount:
+                errors["revised_amount"] = gettext(
+                    "This line holds what %(unit)s handed over; change the transfer instead."
+                ) % {"unit": received.from_line.unit.name}
         if errors:
             raise ValidationError(errors)
 
@@ -295,8 +331,9 @@ class Disbursement(AuditedModel):
         return day_span(self.date)
 
     def available(self) -> int:
-        """What the line still has for this disbursement (others' spending deducted)."""
-        return self.line.amount - self.line.disbursed(exclude_pk=self.pk)
+        """What the line still has for this disbursement (others' spending and what the line
+        handed to units below deducted)."""
+        return self.line.spendable() - self.line.disbursed(exclude_pk=self.pk)
 
     def clean(self) -> None:
         from duan8.geo import timeline
@@ -326,6 +363,98 @@ class Disbursement(AuditedModel):
             errors["activity"] = gettext("The activity must be one of the line's unit.")
         if errors:
             raise ValidationError(errors)
+
+
+class Transfer(AuditedModel):
+    """Money a unit hands to a unit below it (chuyển kinh phí cho cấp dưới): taken from one
+    of its budget lines and received as a budget line of the unit below, of the same year,
+    source and content area. The giver's line keeps its allocation; what it may still spend
+    or hand over is less by the transfer, and the receiver's line holds it, so a total read
+    over the giver's subtree counts the money once."""
+
+    from_line = models.ForeignKey(
+        BudgetLine,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+        verbose_name=_("from budget line"),
+    )
+    to_line = models.OneToOneField(
+        BudgetLine,
+        on_delete=models.PROTECT,
+        related_name="transfer_in",
+        editable=False,
+        verbose_name=_("received as budget line"),
+    )
+    date = models.DateField(_("date"))
+    amount = models.PositiveBigIntegerField(
+        _("amount (đồng)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_AMOUNT)]
+    )
+    voucher = models.CharField(_("voucher reference"), max_length=100)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer to a unit below")
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.voucher} ({self.date:%d/%m/%Y}): {format_number(self.amount)} đồng"
+
+    def audit_unit(self):
+        return self.from_line.unit
+
+    def lock_spans(self):
+        from duan8.core.locks import day_span
+
+        return day_span(self.date)
+
+    def available(self) -> int:
+        """What the giving line may still hand over (this transfer left out)."""
+        line = self.from_line
+        return line.amount - line.disbursed() - line.transferred(exclude_pk=self.pk)
+
+    def clean(self) -> None:
+        from duan8.geo import timeline
+
+        if not self.from_line_id:
+            return
+        errors = {}
+        line = self.from_line
+        if self.date:
+            start, end = line.spending_window()
+            if not start <= self.date <= end:
+                errors["date"] = gettext(
+                    "Money of this line may be spent from %(start)s to %(end)s."
+                ) % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
+            elif problem := timeline.validity_error(line.unit, self.date):
+                errors["date"] = problem
+        if self.amount:
+            available = self.available()
+            if self.amount > available:
+                errors["amount"] = gettext(
+                    "Only %(amount)s đồng (%(million)s triệu đồng) is available on this line."
+                ) % {
+                    "amount": format_number(max(available, 0)),
+                    "million": format_million_dong(max(available, 0)),
+                }
+        if self.to_line_id:
+            errors.update(self._receiver_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _receiver_errors(self) -> dict:
+        from duan8.geo import timeline
+
+        giver, receiver = self.from_line.unit, self.to_line.unit
+        if receiver.pk == giver.pk or not receiver.path.startswith(giver.path):
+            return {
+                NON_FIELD_ERRORS: gettext("%(to)s is not a unit below %(unit)s.")
+                % {"to": receiver.name, "unit": giver.name}
+            }
+        if self.date and (problem := timeline.validity_error(receiver, self.date)):
+            return {NON_FIELD_ERRORS: problem}
+        return {}
 
 
 class YearClose(AuditedModel):

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duan8.activities.models import Activity
 from duan8.analytics import reading
 from duan8.core import access
 from duan8.core.formatting import parse_date
 from duan8.finance import actions, summary
-from duan8.finance.forms import CheckpointForm, DisbursementForm, LineForm
-from duan8.finance.models import BudgetLine, Checkpoint, FundSource
+from duan8.finance.forms import CheckpointForm, DisbursementForm, LineForm, TransferForm
+from duan8.finance.models import BudgetLine, Checkpoint, FundSource, Transfer
 from duan8.framework.models import ContentArea
 from duan8.geo.models import AdminUnit, UnitKind
 
@@ -80,10 +81,28 @@ def _areas():
     return ContentArea.objects.select_related("phase").order_by("phase__start", "order", "code")
 
 
-def _forms(request, unit, year, day, line_form=None, disbursement_form=None):
+def _activities(user, unit, year: int, day: datetime.date):
+    """The activities a disbursement of the year may have paid: held in the year or in the
+    next (carried-over money), by units the user may edit."""
+    found = Activity.objects.within(unit, on=day).filter(
+        start_on__gte=datetime.date(year, 1, 1), start_on__lt=datetime.date(year + 2, 1, 1)
+    )
+    return access.scope_records(user, found, access.Action.EDIT).order_by("-start_on", "pk")
+
+
+def _receivers_below(user, unit, year: int):
+    """The units money may be handed to: those below the unit during the year."""
+    return _editable_units(user, unit, year).exclude(pk=unit.pk)
+
+
+def _spending_lines(user, unit, year: int, day: datetime.date):
+    return access.scope(user, _lines(user, unit, year, day), access.Action.EDIT)
+
+
+def _forms(request, unit, year, day, line_form=None, disbursement_form=None, transfer_form=None):
     user = request.user
     if not access.can(user, access.Action.EDIT, unit):
-        return None, None
+        return None, None, None
     if line_form is None:
         line_form = LineForm(
             initial={"fiscal_year": year, "source": FundSource.CENTRAL},
@@ -92,25 +111,56 @@ def _forms(request, unit, year, day, line_form=None, disbursement_form=None):
         )
     if disbursement_form is None:
         disbursement_form = DisbursementForm(
-            lines=access.scope(user, _lines(user, unit, year, day), access.Action.EDIT),
+            lines=_spending_lines(user, unit, year, day),
+            activities=_activities(user, unit, year, day),
             prefix="spend",
         )
-    return line_form, disbursement_form
+    if transfer_form is None:
+        transfer_form = TransferForm(
+            lines=_spending_lines(user, unit, year, day),
+            units=_receivers_below(user, unit, year),
+            prefix="hand",
+        )
+    return line_form, disbursement_form, transfer_form
 
 
-def _render(request, unit, year, *, line_form=None, disbursement_form=None, status=200):
+def _transfers(lines):
+    return (
+        Transfer.objects.filter(Q(from_line__in=lines) | Q(to_line__in=lines))
+        .select_related("from_line__unit", "to_line__unit")
+        .order_by("date", "pk")
+    )
+
+
+def _render(
+    request,
+    unit,
+    year,
+    *,
+    line_form=None,
+    disbursement_form=None,
+    transfer_form=None,
+    status=200,
+):
     as_of = _as_of(request, year)
     day = summary.tree_day(unit, year, reading.requested_day(request))
     rates = summary.rates(unit, year, as_of, day)
+    visible = _lines(request.user, unit, year, day)
     lines = (
-        _lines(request.user, unit, year, day)
-        .with_disbursed()
+        visible.with_disbursed()
         .select_related("unit", "content_area", "carried_from")
         .order_by("unit__path", "source", "pk")
     )
     for line in lines:
-        line.available = line.amount - line.disbursed_total
-    line_form, disbursement_form = _forms(request, unit, year, day, line_form, disbursement_form)
+        line.available = line.amount - line.disbursed_total - line.transferred_total
+    line_form, disbursement_form, transfer_form = _forms(
+        request, unit, year, day, line_form, disbursement_form, transfer_form
+    )
+    transfers = list(_transfers(visible))
+    for record in transfers:
+        record.may_cancel = transfer_form is not None and access.can(
+            request.user, access.Action.EDIT, record.from_line.unit
+        )
     passed = summary.last_checkpoint(year, as_of)
     context = {
         "unit": unit,
@@ -128,6 +178,8 @@ def _render(request, unit, year, *, line_form=None, disbursement_form=None, stat
         and rates.total.rate < passed[1],
         "line_form": line_form,
         "disbursement_form": disbursement_form,
+        "transfer_form": transfer_form,
+        "transfers": transfers,
         "may_close": access.can(request.user, access.Action.ADMINISTER, unit),
         "closed": actions.active_close(unit, year),
     }
@@ -169,8 +221,12 @@ def disbursement_add(request, pk):
     access.require(request.user, access.Action.EDIT, unit)
     year = _year(request)
     day = summary.tree_day(unit, year)
-    lines = access.scope(request.user, _lines(request.user, unit, year, day), access.Action.EDIT)
-    form = DisbursementForm(request.POST, lines=lines, prefix="spend")
+    form = DisbursementForm(
+        request.POST,
+        lines=_spending_lines(request.user, unit, year, day),
+        activities=_activities(request.user, unit, year, day),
+        prefix="spend",
+    )
     if form.is_valid():
         try:
             actions.record_disbursement(form.instance)
@@ -180,6 +236,54 @@ def disbursement_add(request, pk):
             messages.success(request, _("Disbursement recorded."))
             return redirect(_page_url(unit, year, request))
     return _render(request, unit, year, disbursement_form=form)
+
+
+@login_required
+@require_POST
+def transfer_add(request, pk):
+    """Hand money of one of the unit's lines to a unit below (editors of the unit)."""
+    unit = access.get_unit_or_404(request.user, pk)
+    access.require(request.user, access.Action.EDIT, unit)
+    year = _year(request)
+    day = summary.tree_day(unit, year)
+    form = TransferForm(
+        request.POST,
+        lines=_spending_lines(request.user, unit, year, day),
+        units=_receivers_below(request.user, unit, year),
+        prefix="hand",
+    )
+    if form.is_valid():
+        try:
+            form.save()
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Money handed to the unit below."))
+            return redirect(_page_url(unit, year, request))
+    return _render(request, unit, year, transfer_form=form, status=422)
+
+
+@login_required
+@require_POST
+def transfer_cancel(request, pk):
+    """Undo a transfer (editors of the giving unit), while the receiver has not used it."""
+    record = Transfer.objects.select_related("from_line__unit", "to_line__unit").filter(
+        pk=access.clean_pk(pk),
+        from_line__unit__in=access.scope_units(request.user, access.Action.VIEW),
+    )
+    record = record.first()
+    if record is None:
+        raise Http404
+    giver = record.from_line.unit
+    access.require(request.user, access.Action.EDIT, giver)
+    year = record.from_line.fiscal_year
+    try:
+        actions.cancel_transfer(record)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Transfer cancelled."))
+    return redirect(_page_url(giver, year, request))
 
 
 def _receivers(unit, year: int):
