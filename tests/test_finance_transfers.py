@@ -14,6 +14,7 @@ from tests.factories import unit, xlsx
 
 D = datetime.date
 M = 1_000_000
+MARCH_FIRST = D(2024, 3, 1)
 
 
 def line(holder, amount, *, year=2024, source=FundSource.CENTRAL) -> BudgetLine:
@@ -22,7 +23,7 @@ def line(holder, amount, *, year=2024, source=FundSource.CENTRAL) -> BudgetLine:
     )
 
 
-def hand(from_line, to_unit, amount, day=D(2024, 3, 1), voucher="UNC-01") -> Transfer:
+def hand(from_line, to_unit, amount, day=MARCH_FIRST, voucher="UNC-01") -> Transfer:
     return actions.transfer(from_line, to_unit, date=day, amount=amount, voucher=voucher)
 
 
@@ -228,6 +229,8 @@ def test_a_disbursement_names_the_activity_it_paid_for(client, world):
     )
     assert answer.status_code == 302
     assert Disbursement.objects.get().activity == world.dialogue
+    page = client.get(f"/activities/{world.dialogue.pk}/").content.decode()
+    assert "PC-20" in page and "5,00" in page  # the activity shows what paid for it
 
 
 def test_a_disbursement_cannot_name_an_activity_of_another_unit(client, world):

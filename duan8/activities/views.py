@@ -277,6 +277,7 @@ def activity_detail(request, pk):
     activity = access.get_or_404(
         request.user, Activity.objects.select_related("unit", "appointment"), pk=pk
     )
+    payments = list(activity.disbursements.select_related("line").order_by("date", "pk"))
     return render(
         request,
         "activities/detail.html",
@@ -284,6 +285,8 @@ def activity_detail(request, pk):
             "activity": activity,
             "trainers": activity.trainers.all(),
             "attachments": activity.attachments.all(),
+            "payments": payments,
+            "payments_total": sum(d.amount for d in payments),
             "attachment_form": AttachmentForm(),
             "changes": AuditEvent.objects.for_object(activity).newest_first()[:50],
             "may_edit": access.can(request.user, access.Action.EDIT, activity.unit),
