@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from duan8.core.formatting import parse_amount
@@ -96,6 +97,8 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, lines, units, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
         self.fields["from_line"].queryset = lines
         self.fields["to_unit"].queryset = units
 
