@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from duan8.analytics import reading
+from duan8.core import access
 from duan8.framework import periods
 from duan8.framework.periods import Period
 
@@ -175,3 +176,51 @@ def _trend(ctx, board: Dashboard, indicators, phase_targets) -> Trend:
                 )
             )
     return Trend(labels, [(i, series[i.pk]) for i in with_targets], elapsed)
+
+
+# Money warnings -----------------------------------------------------------------------------
+
+
+def money_year(period: Period | None, today: datetime.date | None = None) -> int:
+    """The year a board's money is read for: its period's when it shows a year or a half,
+    else today's."""
+    if period is not None and period.kind in ("year", "half"):
+        return period.start.year
+    return (today or timezone.localdate()).year
+
+
+def money_as_of(year: int, today: datetime.date | None = None) -> datetime.date:
+    """Money of ``year`` is read as of today, or the year's last day once it is over."""
+    return min(today or timezone.localdate(), datetime.date(year, 12, 31))
+
+
+@dataclass
+class SlowDisbursement:
+    """A unit's disbursement of a year beside the share of the year elapsed, the last
+    checkpoint passed and the units directly below under it (those the reader may view)."""
+
+    rates: object  # finance.summary.Rates
+    checkpoint: datetime.date | None
+    threshold: int | None
+    lagging: list
+
+    @property
+    def below(self) -> bool:
+        """Whether the unit itself is under the checkpoint."""
+        rate = self.rates.total.rate
+        return self.threshold is not None and rate is not None and rate < self.threshold
+
+
+def slow_disbursement(user, rates) -> SlowDisbursement | None:
+    """The "slow disbursement" block of the unit ``rates`` were read for; none when it has no
+    money for the year."""
+    from duan8.finance import summary
+
+    if not rates.total.available:
+        return None
+    passed = summary.last_checkpoint(rates.year, rates.as_of)
+    if passed is None:
+        return SlowDisbursement(rates, None, None, [])
+    found = summary.lagging(rates.unit, rates.year, rates.as_of, rates.on)
+    visible = [item for item in found if access.can(user, access.Action.VIEW, item.unit)]
+    return SlowDisbursement(rates, passed[0], passed[1], visible)

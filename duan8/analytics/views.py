@@ -14,6 +14,7 @@ from duan8.core import access, sheets
 from duan8.core.formatting import parse_date
 from duan8.core.models import AuditEvent
 from duan8.core.shell import current_unit
+from duan8.finance import results, summary
 from duan8.framework import periods
 from duan8.framework.models import Phase
 from duan8.geo import paths
@@ -50,15 +51,15 @@ def _period(request, phase: Phase, unit) -> periods.Period:
 
 def _board_context(request, unit, regimes=None) -> dict:
     phase = _phase(request)
-    if phase is None:
-        return {"unit": unit}
-    period = _period(request, phase, unit)
     on = None
     if request.GET.get("on"):
         try:
             on = parse_date(request.GET["on"])
         except ValueError:
             on = None
+    if phase is None:
+        return {"unit": unit, **_money(request.user, unit, None, None, on)}
+    period = _period(request, phase, unit)
     board = dashboard.build(unit, phase, period, on)
     visible = [c for c in board.children if access.can(request.user, access.Action.VIEW, c.unit)]
     board.children = visible
@@ -71,6 +72,20 @@ def _board_context(request, unit, regimes=None) -> dict:
         "choices": choices,
         "chart": _chart(board),
         "reports": _reports(unit, period, regimes),
+        **_money(request.user, unit, period, phase, on),
+    }
+
+
+def _money(user, unit, period, phase, on) -> dict:
+    """The board's money, read once: the slow-disbursement warning and the cost per result
+    of the year of its period (else of today's year), as of today or the year's end."""
+    year = dashboard.money_year(period)
+    rates = summary.rates(unit, year, dashboard.money_as_of(year), on)
+    if not rates.total.available:
+        return {"slow": None, "costs": None}
+    return {
+        "slow": dashboard.slow_disbursement(user, rates),
+        "costs": results.build(unit, year, phase=phase, rates=rates),
     }
 
 
@@ -196,8 +211,41 @@ def dashboard_export(request, pk):
     rows.append(["", "Đơn vị cấp dưới", "", "Tiến độ bình quân (%)", "Chậm tiến độ"])
     for child in board.children:
         rows.append(["", child.unit.name, "", _num(child.progress), "x" if child.lagging else ""])
+    rows += _cost_rows(context["costs"])
     name = f"bang-dieu-khien-{unit.code or unit.pk}-{board.period.code}.xlsx"
     return sheets.xlsx_response(headers, rows, name)
+
+
+def _cost_rows(costs) -> list[list]:
+    """The cost per result below the board's tables: money in đồng, costs in whole đồng."""
+    if costs is None:
+        return []
+    rows = [
+        [],
+        ["", f"Chi phí trên kết quả năm {costs.year}"],
+        [
+            "Nội dung",
+            "Kết quả",
+            "Đơn vị tính",
+            "Kinh phí đã giải ngân (đồng)",
+            "Kết quả đạt được",
+            "Chi phí trên một kết quả (đồng)",
+        ],
+    ]
+    for area in costs.areas:
+        rows.append([area.code, area.name, "", area.disbursed])
+        for result in area.results:
+            rows.append(
+                [
+                    result.code,
+                    result.name,
+                    result.unit_of_measure,
+                    result.disbursed,
+                    _num(result.achieved),
+                    result.cost,
+                ]
+            )
+    return rows
 
 
 def _num(value):

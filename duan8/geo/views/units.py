@@ -139,8 +139,20 @@ def unit_detail(request, pk):
             "members": unit.memberships.select_related("user")
             if access.can(request.user, access.Action.ADMINISTER, unit)
             else None,
+            "slow": slow_disbursement(request.user, unit),
         },
     )
+
+
+def slow_disbursement(user, unit):
+    """The unit's disbursement of this year and the units below it under the last
+    checkpoint passed (none when it has no money this year)."""
+    from duan8.analytics import dashboard
+    from duan8.finance import summary
+
+    year = dashboard.money_year(None)
+    rates = summary.rates(unit, year, dashboard.money_as_of(year))
+    return dashboard.slow_disbursement(user, rates)
 
 
 @login_required
