@@ -726,6 +726,89 @@ EXPECTATIONS: dict[str, list[Check]] = {
             },
         )
     ],
+    # Every version of the norms one reads; one version: the nation's for everyone signed in,
+    # a province's for those who work in it.
+    "api:finance_norm_versions": [Check("GET", expect=codes(200, 401))],
+    "api:finance_norm": [
+        Check("GET", lambda w: {"norm_id": _norm(w, w.province).pk}, codes(200, 401, outsider=404)),
+        Check("GET", lambda w: {"norm_id": _norm(w, w.nation).pk}, codes(200, 401)),
+    ],
+    # Setting norms: national administrators for the nation, a province's administrators for
+    # theirs (those who do not read a province's norms do not find them).
+    "api:finance_norm_create": [
+        Check(
+            "POST",
+            expect=codes(403, 401, province_admin=201, national_admin=201, outsider=404),
+            data=lambda w: _norm_body(w.province),
+        ),
+        Check(
+            "POST",
+            expect=codes(403, 401, national_admin=201),
+            data=lambda w: _norm_body(w.nation),
+            note="a nation-wide norm",
+        ),
+    ],
+    "api:finance_norm_change": [
+        Check(
+            "POST",
+            lambda w: {"norm_id": _norm(w, w.province).pk},
+            codes(403, 401, province_admin=201, national_admin=201, outsider=404),
+            data=lambda w: {
+                "version": versions.of(_norm(w, w.province)),
+                "valid_from": "2025-01-01",
+                "amount": 160_000,
+            },
+        ),
+        Check(
+            "POST",
+            lambda w: {"norm_id": _norm(w, w.nation).pk},
+            codes(403, 401, national_admin=201),
+            data=lambda w: {"version": versions.of(_norm(w, w.nation)), "valid_from": "2025-01-01"},
+        ),
+    ],
+    "api:finance_norm_close": [
+        Check(
+            "POST",
+            lambda w: {"norm_id": _norm(w, w.province).pk},
+            codes(403, 401, province_admin=200, national_admin=200, outsider=404),
+            data=lambda w: {
+                "version": versions.of(_norm(w, w.province)),
+                "valid_until": "2026-01-01",
+            },
+        ),
+        Check(
+            "POST",
+            lambda w: {"norm_id": _norm(w, w.nation).pk},
+            codes(403, 401, national_admin=200),
+            data=lambda w: {
+                "version": versions.of(_norm(w, w.nation)),
+                "valid_until": "2026-01-01",
+            },
+        ),
+    ],
+    "api:estimate_line_delete": [
+        Check(
+            "DELETE",
+            lambda w: {
+                "estimate_id": _estimate(w, line=True).pk,
+                "line_id": _estimate(w).lines.get().pk,
+            },
+            {**API_VIEW, **{p: 204 for p in EDITORS}},
+        )
+    ],
+    # Approval: the commune's approvers (the district approver, the administrators).
+    "api:estimate_approve": [
+        Check(
+            "POST",
+            lambda w: {"estimate_id": _estimate(w, line=True).pk},
+            {**API_VIEW, **{p: 200 for p in EDITORS}, "commune_editor": 403},
+            data=lambda w: {
+                "source": "central",
+                "decision_number": "12/QĐ-UBND",
+                "decision_date": "2024-02-01",
+            },
+        )
+    ],
     "api:model_update": [
         Check(
             "PATCH",
@@ -908,6 +991,20 @@ def _norm_data(scope):
         "amount": "150.000",
         "kind": "ceiling",
         "valid_from": "01/01/2024",
+        "legal_source": "Test",
+    }
+
+
+def _norm_body(scope):
+    """A norm as the API takes it (made up)."""
+    return {
+        "scope": scope.pk,
+        "code": "hoc-vien",
+        "item": "Học viên (định mức thử nghiệm)",
+        "measure": "person_day",
+        "amount": 150_000,
+        "kind": "ceiling",
+        "valid_from": "2024-01-01",
         "legal_source": "Test",
     }
 

@@ -72,6 +72,9 @@ RECORD_FIELDS = {
     "line": "line",
     "estimate_id": "estimate",
     "norm": "norm",
+    "norm_id": "norm",
+    "line_id": "estimate_line",
+    "scope": "unit",
 }
 
 
@@ -115,7 +118,7 @@ def records(world) -> dict[str, list]:
     line = BudgetLine.objects.create(
         unit=world.commune, fiscal_year=2024, source="central", original_amount=100_000_000
     )
-    from duan8.finance.models import Estimate, SpendingNorm
+    from duan8.finance.models import Estimate, EstimateLine, SpendingNorm
 
     norm = SpendingNorm.objects.create(
         scope=world.nation,
@@ -129,6 +132,9 @@ def records(world) -> dict[str, list]:
     )
     estimate = Estimate.objects.create(
         unit=world.commune, fiscal_year=2024, reference_date=datetime.date(2024, 1, 15)
+    )
+    estimate_line = EstimateLine.objects.create(
+        estimate=estimate, activity="Tập huấn", norm=norm, quantity=10, unit_amount=150_000
     )
     indicators = list(phase.indicators())
     return {
@@ -149,6 +155,7 @@ def records(world) -> dict[str, list]:
         "line": [line.pk],
         "estimate": [estimate.pk],
         "norm": [norm.pk],
+        "estimate_line": [estimate_line.pk],
     }
 
 

@@ -1,12 +1,15 @@
 """Money endpoints: budget lines and disbursements of a unit's subtree, recording them, the
-summary of a year (the budget table and the disbursement rates as of a day), the spending norms
-in force for a unit on a day, and estimates (dự toán) with their lines."""
+summary of a year (the budget table and the disbursement rates as of a day), spending norms
+(those in force for a unit on a day, every version, setting, changing and closing them), and
+estimates (dự toán) with their lines, removing lines and the approval into budget lines. Every
+write goes through the audited functions the pages use, under the pages' access checks."""
 
 import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -16,10 +19,10 @@ from ninja.responses import Status
 from pydantic import Field
 
 from duan8.activities.models import Activity, ActivityKind
-from duan8.api.common import Id, Pagination
+from duan8.api.common import VERSION_HELP, Id, Pagination, expect_version
 from duan8.api.errors import answers
-from duan8.api.schemas import InputSchema
-from duan8.core import access
+from duan8.api.schemas import InputSchema, Message
+from duan8.core import access, versions
 from duan8.finance import actions, estimates, norms, summary
 from duan8.finance.models import (
     MAX_AMOUNT,
@@ -28,7 +31,10 @@ from duan8.finance.models import (
     Estimate,
     EstimateLine,
     FundSource,
+    NormKind,
+    NormMeasure,
     SpendingLevel,
+    SpendingNorm,
 )
 from duan8.framework.models import ContentArea
 
@@ -55,6 +61,7 @@ class BudgetLineOut(Schema):
     decision_date: datetime.date | None
     decision_issuer: str
     carried_from_id: int | None
+    estimate_id: int | None = Field(description="The approved estimate the line came from.")
 
     @staticmethod
     def resolve_disbursed(obj) -> int:
@@ -331,10 +338,16 @@ class NormOut(Schema):
     legal_source: str
     content_area_id: int | None
     activity_kind: str
+    previous_id: int | None = Field(description="The version this one replaced.")
+    version: int = Field(description=VERSION_HELP)
 
     @staticmethod
     def resolve_scope_name(obj) -> str:
         return obj.scope.name
+
+    @staticmethod
+    def resolve_version(obj) -> int:
+        return versions.of_listed(obj)
 
 
 class EstimateListQuery(Schema):
@@ -354,6 +367,7 @@ class EstimateOut(Schema):
     source: str
     decision_number: str
     decision_date: datetime.date | None
+    decision_issuer: str
 
     @staticmethod
     def resolve_unit_name(obj) -> str:
@@ -402,6 +416,9 @@ class EstimateDetailOut(EstimateOut):
     lines: list[EstimateLineOut]
     by_area: list[AreaTotalOut] = Field(description="Totals by content area (đồng).")
     flagged: int = Field(description="Lines whose unit amount exceeds their ceiling.")
+    budget_lines: list[BudgetLineOut] = Field(
+        description="The budget lines the approval made (one per content area); none for a draft."
+    )
 
     @staticmethod
     def resolve_lines(obj) -> list:
@@ -414,6 +431,10 @@ class EstimateDetailOut(EstimateOut):
     @staticmethod
     def resolve_flagged(obj) -> int:
         return sum(1 for line in obj.line_list if line.above_ceiling)
+
+    @staticmethod
+    def resolve_budget_lines(obj) -> list:
+        return obj.budget_line_list
 
 
 class EstimateIn(InputSchema):
@@ -444,7 +465,7 @@ def norm_list(request, query: Query[NormsQuery]):
     """The norms that apply to a unit on a day, one per item code (the province's own over the
     nation's), each with its legal source."""
     unit = access.get_unit_or_404(request.auth, query.unit)
-    return estimates.norms_in_force(unit, query.on or timezone.localdate())
+    return versions.attach(estimates.norms_in_force(unit, query.on or timezone.localdate()))
 
 
 @router.get(
@@ -470,6 +491,7 @@ def _detail(estimate: Estimate) -> Estimate:
         }
         for group in estimates.totals_by_area(estimate)
     ]
+    estimate.budget_line_list = list(estimate.budget_lines.with_disbursed().order_by("pk"))
     return estimate
 
 
@@ -532,3 +554,386 @@ def estimate_line_create(request, estimate_id: Id, payload: EstimateLineIn):
         unit_amount=payload.unit_amount,
     )
     return Status(201, estimates.add_line(line))
+
+
+# Setting norms, removing estimate lines, approving estimates ---------------------------------
+#
+# The pages' own functions and checks: ``norms.get_scope_or_404`` / ``get_norm_or_404`` (who
+# sets the norms of a scope), ``norms.get_estimate_or_404`` (editors change a draft, approvers
+# approve it), and the audited writes of ``finance.estimates``.
+
+
+def _examples(**named: tuple[str, dict]) -> dict:
+    """An OpenAPI request body's examples: name → (summary, value)."""
+    return {
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        name: {"summary": summary, "value": value}
+                        for name, (summary, value) in named.items()
+                    }
+                }
+            }
+        }
+    }
+
+
+def _refusals(**by_status: tuple[str, dict]) -> dict:
+    """Examples of refusals in the OpenAPI description: ``s422=(summary, body)``…"""
+    return {
+        "responses": {
+            int(status.removeprefix("s")): {
+                "content": {"application/json": {"example": body}},
+                "description": summary,
+            }
+            for status, (summary, body) in by_status.items()
+        }
+    }
+
+
+def _openapi(*parts: dict) -> dict:
+    merged: dict = {}
+    for part in parts:
+        for key, value in part.items():
+            merged.setdefault(key, {}).update(value)
+    return merged
+
+
+_FORBIDDEN = ("Not allowed here", {"detail": "Bạn không có quyền thực hiện thao tác này tại đây."})
+_MISSING = ("Not found, or out of your units", {"detail": "Không tìm thấy."})
+_STALE = (
+    "Changed by someone else since the version sent",
+    {
+        "detail": "Nguyễn Thị Lan đã lưu bản ghi này lúc 01/12/2025 10:15, sau khi bạn mở biểu "
+        "mẫu. Thay đổi của bạn chưa được lưu: …",
+        "version": 4312,
+        "changes": [
+            {
+                "field": "valid_until",
+                "label": "Hiệu lực đến",
+                "yours": "2026-01-01",
+                "stored": "2025-12-01",
+                "stored_text": "01/12/2025",
+                "by": "Nguyễn Thị Lan",
+                "at": "2025-12-01T10:15:00+07:00",
+            }
+        ],
+    },
+)
+_NO_VERSION = (
+    "No version sent",
+    {
+        "detail": 'Hãy gửi phiên bản của bản ghi bạn đã đọc ("version" trong nội dung hoặc '
+        "tiêu đề If-Match): nếu không, thay đổi của người khác sau lúc đó có thể bị mất."
+    },
+)
+
+
+class NormVersionsQuery(Schema):
+    scope: Id | None = Field(
+        None, description="Only this scope's norms (the nation or a province)."
+    )
+    code: str | None = Field(None, max_length=40, description="Only this item code.")
+
+
+class NormIn(InputSchema):
+    scope: Id = Field(
+        description="The nation (national administrators) or a province (its administrators)."
+    )
+    code: str = Field(
+        min_length=1,
+        max_length=40,
+        description="Item code: a province's norm of a code replaces the nation's there.",
+    )
+    item: str = Field(min_length=1, max_length=300)
+    measure: NormMeasure
+    amount: int = Field(ge=1, le=MAX_AMOUNT, description="Whole đồng.")
+    kind: NormKind = NormKind.CEILING
+    valid_from: datetime.date
+    valid_until: datetime.date | None = Field(None, description="First day it no longer applies.")
+    legal_source: str = Field(
+        min_length=1, max_length=300, description="Document number, date and issuer, article."
+    )
+    content_area: Id | None = None
+    activity_kind: ActivityKind | None = None
+
+
+class NormChangeIn(InputSchema):
+    version: int | None = Field(None, ge=0, le=2**62, description=VERSION_HELP)
+    valid_from: datetime.date = Field(
+        description="First day of the new version; the old one is closed the day before."
+    )
+    amount: int | None = Field(
+        None, ge=1, le=MAX_AMOUNT, description="Whole đồng (default: the old version's)."
+    )
+    kind: NormKind | None = Field(None, description="Default: the old version's.")
+    legal_source: str | None = Field(
+        None, min_length=1, max_length=300, description="Default: the old version's."
+    )
+
+
+class NormCloseIn(InputSchema):
+    version: int | None = Field(None, ge=0, le=2**62, description=VERSION_HELP)
+    valid_until: datetime.date = Field(description="First day the norm no longer applies.")
+
+
+class ApproveIn(InputSchema):
+    source: FundSource = Field(description="Where the money comes from (not carried).")
+    decision_number: str = Field(min_length=1, max_length=60)
+    decision_date: datetime.date
+    decision_issuer: str = Field("", max_length=200)
+
+
+_ANTENATAL = {
+    "scope": 1,
+    "code": "di-lai-kham-thai",
+    "item": "Hỗ trợ đi lại khám thai",
+    "measure": "person_visit",
+    "amount": 100_000,
+    "kind": "fixed",
+    "valid_from": "2023-10-01",
+    "legal_source": "Thông tư 55/2023/TT-BTC ngày 15/8/2023 của Bộ Tài chính",
+}
+
+
+@router.get(
+    "/finance/norms/versions",
+    response=answers(list[NormOut], 422),
+    url_name="finance_norm_versions",
+)
+@paginate(Pagination)
+def norm_versions(request, query: Query[NormVersionsQuery]):
+    """Every version of the norms you read (the nation's, and those of the provinces you work
+    in), as the norms page lists them: by scope, code, newest first, each with its validity,
+    legal source and ``version`` (to send when changing or closing it)."""
+    rows = norms.readable_norms(request.auth).select_related("scope")
+    if query.scope is not None:
+        rows = rows.filter(scope_id=query.scope)
+    if query.code:
+        rows = rows.filter(code__iexact=query.code.strip())
+    return versions.annotate(rows.order_by("scope__depth", "scope__name", "code", "-valid_from"))
+
+
+@router.get(
+    "/finance/norms/{norm_id}", response=answers(NormOut, 404, 422), url_name="finance_norm"
+)
+def norm_detail(request, norm_id: Id):
+    """One norm version you read, with its ``version``."""
+    found = norms.readable_norms(request.auth).select_related("scope").filter(pk=norm_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.post(
+    "/finance/norms",
+    response=answers({201: NormOut}, 403, 404, 422),
+    url_name="finance_norm_create",
+    openapi_extra=_openapi(
+        _examples(
+            fixed=("A nation-wide fixed norm (the id of the nation's unit as scope)", _ANTENATAL),
+            ceiling=(
+                "A province's own ceiling (its administrators); replaces the nation's norm of "
+                "the same code in the province — the figures are an example",
+                {
+                    "scope": 12,
+                    "code": "hoc-vien",
+                    "item": "Hỗ trợ tiền ăn học viên",
+                    "measure": "person_day",
+                    "amount": 150_000,
+                    "kind": "ceiling",
+                    "valid_from": "2025-01-01",
+                    "legal_source": "Nghị quyết số …/NQ-HĐND của HĐND tỉnh, Điều …",
+                    "content_area": 3,
+                },
+            ),
+        ),
+        _refusals(
+            s403=(
+                "The scope is not one you set norms for (a nation-wide norm, for "
+                "instance, by a province's administrator)",
+                _FORBIDDEN[1],
+            ),
+            s404=("A province whose norms you do not read", _MISSING[1]),
+            s422=(
+                "Refused by the rules (here: the code already has a norm on these days)",
+                {
+                    "detail": "Bản ghi không hợp lệ.",
+                    "errors": {
+                        "valid_from": [
+                            "Ở đây đã có định mức mang mã này áp dụng trong các ngày đó; hãy "
+                            "kết thúc nó hoặc thay đổi từ một ngày."
+                        ]
+                    },
+                },
+            ),
+        ),
+    ),
+)
+def norm_create(request, payload: NormIn):
+    """Add a norm as its legal document writes it: national administrators for the nation,
+    a province's administrators for their province (the scopes the norms page offers). The
+    same code cannot have two norms on the same days in one scope: change or close the one in
+    force instead."""
+    data = payload.dict()
+    scope = norms.get_scope_or_404(request.auth, data.pop("scope"))
+    area_id = data.pop("content_area")
+    norm = SpendingNorm(
+        scope=scope,
+        **{**data, "code": data["code"].strip(), "activity_kind": data["activity_kind"] or ""},
+    )
+    if area_id is not None:
+        norm.content_area = ContentArea.objects.filter(pk=area_id).first()
+        if norm.content_area is None:
+            raise HttpError(422, _("No such content area."))
+    return Status(201, estimates.save_norm(norm))
+
+
+@router.post(
+    "/finance/norms/{norm_id}/change",
+    response=answers({201: NormOut, 409: dict, 428: Message}, 403, 404, 412, 422),
+    url_name="finance_norm_change",
+    openapi_extra=_openapi(
+        _examples(
+            change=(
+                "From 1/1/2026 the norm is a new version (example figures); the old one is "
+                "closed on 31/12/2025",
+                {
+                    "version": 4301,
+                    "valid_from": "2026-01-01",
+                    "amount": 120_000,
+                    "legal_source": "Thông tư …/2025/TT-BTC, Điều …",
+                },
+            ),
+        ),
+        _refusals(
+            s403=_FORBIDDEN,
+            s404=_MISSING,
+            s409=_STALE,
+            s428=_NO_VERSION,
+            s422=(
+                "Refused by the rules (here: an estimate dated after that day uses the old "
+                "version)",
+                {
+                    "detail": "Bản ghi không hợp lệ.",
+                    "errors": {"valid_until": ["Có dự toán lập sau ngày đó dùng định mức này."]},
+                },
+            ),
+        ),
+    ),
+)
+def norm_change(request, norm_id: Id, payload: NormChangeIn):
+    """Change a norm from a day: a new version (its amount, kind or legal source; the others
+    left out keep the old version's), the old one closed the day before, so estimates made
+    earlier keep the version they used. Refused when an estimate dated on or after that day
+    uses the old version. Send the ``version`` you read: the old version is changed too."""
+    norm = norms.get_norm_or_404(request.auth, norm_id)
+    sent = expect_version(request, norm, payload)
+    valid_from = sent.pop("valid_from")
+    changes = {name: value for name, value in sent.items() if value is not None}
+    return Status(201, estimates.change_norm(norm, valid_from, **changes))
+
+
+@router.post(
+    "/finance/norms/{norm_id}/close",
+    response=answers({200: NormOut, 409: dict, 428: Message}, 403, 404, 412, 422),
+    url_name="finance_norm_close",
+    openapi_extra=_openapi(
+        _examples(
+            close=(
+                "No longer applies from 1/1/2026",
+                {"version": 4301, "valid_until": "2026-01-01"},
+            )
+        ),
+        _refusals(
+            s403=_FORBIDDEN,
+            s404=_MISSING,
+            s409=_STALE,
+            s428=_NO_VERSION,
+            s422=(
+                "Refused by the rules (here: an estimate dated on or after that day uses it)",
+                {
+                    "detail": "Bản ghi không hợp lệ.",
+                    "errors": {"valid_until": ["Có dự toán lập sau ngày đó dùng định mức này."]},
+                },
+            ),
+        ),
+    ),
+)
+def norm_close(request, norm_id: Id, payload: NormCloseIn):
+    """Close a norm: it no longer applies from ``valid_until``. Refused before a day an
+    estimate used it. Send the ``version`` you read."""
+    norm = norms.get_norm_or_404(request.auth, norm_id)
+    expect_version(request, norm, payload)
+    return estimates.close_norm(norm, payload.valid_until)
+
+
+@router.delete(
+    "/finance/estimates/{estimate_id}/lines/{line_id}",
+    response=answers({204: None}, 403, 404, 422),
+    url_name="estimate_line_delete",
+    openapi_extra=_refusals(
+        s403=_FORBIDDEN,
+        s404=_MISSING,
+        s422=(
+            "The estimate is approved",
+            {
+                "detail": "Bản ghi không hợp lệ.",
+                "errors": {"__all__": ["Dự toán đã được phê duyệt: không thể thay đổi các dòng."]},
+            },
+        ),
+    ),
+)
+def estimate_line_delete(request, estimate_id: Id, line_id: Id):
+    """Remove a line from a draft estimate (its unit's editors); an approved estimate's lines
+    cannot change."""
+    estimate = norms.get_estimate_or_404(request.auth, estimate_id, access.Action.EDIT)
+    estimates.remove_line(norms.get_estimate_line_or_404(estimate, line_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/finance/estimates/{estimate_id}/approve",
+    response=answers(EstimateDetailOut, 403, 404, 422),
+    url_name="estimate_approve",
+    openapi_extra=_openapi(
+        _examples(
+            approve=(
+                "Approved by a decision: the central programme budget",
+                {
+                    "source": "central",
+                    "decision_number": "125/QĐ-UBND",
+                    "decision_date": "2024-02-01",
+                    "decision_issuer": "UBND xã Mồ Sì San",
+                },
+            )
+        ),
+        _refusals(
+            s403=("Not an approver of the estimate's unit", _FORBIDDEN[1]),
+            s404=_MISSING,
+            s422=(
+                "Refused (here: approved already)",
+                {
+                    "detail": "Bản ghi không hợp lệ.",
+                    "errors": {"__all__": ["Dự toán này đã được phê duyệt."]},
+                },
+            ),
+        ),
+    ),
+)
+def estimate_approve(request, estimate_id: Id, payload: ApproveIn):
+    """Approve a draft estimate (the unit's approvers and administrators): one budget line per
+    content area (its lines summed, so the budget lines add up to the estimate to the đồng),
+    from the source given, with the decision; the estimate is then locked. Approving twice and
+    an estimate without lines are refused."""
+    estimate = norms.get_estimate_or_404(request.auth, estimate_id, access.Action.APPROVE)
+    estimates.approve(
+        estimate,
+        source=payload.source,
+        decision_number=payload.decision_number,
+        decision_date=payload.decision_date,
+        decision_issuer=payload.decision_issuer,
+    )
+    estimate.refresh_from_db()
+    return _detail(estimate)

@@ -184,9 +184,7 @@ def estimate_detail(request, pk):
         return _estimate_page(request, norms.get_estimate_or_404(request.user, pk))
     estimate = norms.get_estimate_or_404(request.user, pk, access.Action.EDIT)
     if request.POST.get("remove"):
-        line = estimate.lines.filter(pk=access.clean_pk(request.POST["remove"])).first()
-        if line is None:
-            raise Http404
+        line = norms.get_estimate_line_or_404(estimate, request.POST["remove"])
         try:
             estimates.remove_line(line)
         except ValidationError as exc:

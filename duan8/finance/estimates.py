@@ -70,9 +70,12 @@ def save_norm(norm: SpendingNorm) -> SpendingNorm:
 
 def change_norm(norm: SpendingNorm, valid_from: datetime.date, **changes) -> SpendingNorm:
     """A new version of ``norm`` from ``valid_from`` (its amount, kind, legal source… changed),
-    the old one closed the day before; estimates that used the old one keep it."""
+    the old one closed the day before; estimates that used the old one keep it. A change that
+    carries the version it read (``norm.expected_version``, the API) is refused (``Stale``)
+    when the old one changed since."""
     with transaction.atomic():
         old = SpendingNorm.objects.select_for_update().get(pk=norm.pk)
+        old.expected_version = getattr(norm, "expected_version", None)
         if valid_from <= old.valid_from:
             raise ValidationError(
                 {"valid_from": _("A new version starts after the one it replaces.")}
@@ -106,9 +109,12 @@ def change_norm(norm: SpendingNorm, valid_from: datetime.date, **changes) -> Spe
 
 
 def close_norm(norm: SpendingNorm, valid_until: datetime.date) -> SpendingNorm:
-    """The norm no longer applies from ``valid_until``."""
+    """The norm no longer applies from ``valid_until`` (refused as ``change_norm`` is when it
+    carries a version older than the stored one)."""
     with transaction.atomic():
+        expected = getattr(norm, "expected_version", None)
         norm = SpendingNorm.objects.select_for_update().get(pk=norm.pk)
+        norm.expected_version = expected
         norm.valid_until = valid_until
         norm.full_clean()
         norm.save()

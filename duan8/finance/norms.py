@@ -78,6 +78,27 @@ def estimates_of(user, unit: AdminUnit, year: int):
     )
 
 
+def get_scope_or_404(user, pk) -> AdminUnit:
+    """The scope of a new norm: the nation or a province whose norms ``user`` reads (404
+    otherwise) and among those they may set norms for (403 otherwise) — the scopes the page's
+    form offers (``norm_scopes``)."""
+    scope = AdminUnit.objects.filter(pk=access.clean_pk(pk)).first()
+    if scope is None or not reaches(user, scope):
+        raise Http404
+    if not norm_scopes(user).filter(pk=scope.pk).exists():
+        raise PermissionDenied
+    return scope
+
+
+def get_estimate_line_or_404(estimate: Estimate, pk) -> EstimateLine:
+    """A line of ``estimate`` (404 otherwise); who may change the estimate is decided by
+    ``get_estimate_or_404``."""
+    line = estimate.lines.filter(pk=access.clean_pk(pk)).first()
+    if line is None:
+        raise Http404
+    return line
+
+
 def get_norm_or_404(user, pk) -> SpendingNorm:
     """A norm ``user`` reads (404 otherwise) and may set (403 otherwise)."""
     norm = SpendingNorm.objects.filter(pk=access.clean_pk(pk)).select_related("scope").first()
