@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MaternalConfig(AppConfig):
+    name = "duan8.maternal"
+    label = "maternal"
+    verbose_name = _("Maternal support")
