@@ -178,7 +178,7 @@ class NewUserForm(forms.ModelForm):
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ["unit", "role"]
+        fields = ["unit", "role", "may_export_personal_data"]
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

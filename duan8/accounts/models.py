@@ -107,6 +107,16 @@ class Membership(AuditedModel):
         verbose_name=_("unit"),
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    # Decree 13/2023/NĐ-CP: taking personal data (citizen IDs, phones) out of the system is a
+    # permission of its own, granted by the unit's administrators apart from the role.
+    may_export_personal_data = models.BooleanField(
+        _("may export personal data"),
+        default=False,
+        help_text=_(
+            "Export lists with citizen IDs and phone numbers of the unit's people (Excel, "
+            "API). Every export is logged with its purpose."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -256,7 +256,12 @@ def membership_add(request, pk):
         messages.error(request, _("You cannot change your own roles."))
     elif form.is_valid():
         Membership.objects.update_or_create(
-            user=user, unit=form.cleaned_data["unit"], defaults={"role": form.cleaned_data["role"]}
+            user=user,
+            unit=form.cleaned_data["unit"],
+            defaults={
+                "role": form.cleaned_data["role"],
+                "may_export_personal_data": form.cleaned_data["may_export_personal_data"],
+            },
         )
         messages.success(request, _("Role granted."))
     else:

@@ -36,6 +36,7 @@ class Action(enum.IntEnum):
 
 
 _GRANTS_CACHE = "_duan8_grants"
+_EXPORT_CACHE = "_duan8_export_grants"
 
 
 def _signed_in(user: Any) -> bool:
@@ -86,8 +87,9 @@ def _past_of(held: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 def forget(user: Any) -> None:
     """Drop the cached grants after the user's memberships change."""
-    if user is not None and hasattr(user, _GRANTS_CACHE):
-        delattr(user, _GRANTS_CACHE)
+    for cache in (_GRANTS_CACHE, _EXPORT_CACHE):
+        if user is not None and hasattr(user, cache):
+            delattr(user, cache)
 
 
 def rank_on(user: Any, unit: AdminUnit) -> int:
@@ -135,6 +137,59 @@ def sees_addresses(user: Any, unit: AdminUnit | None) -> bool:
     if unit is None:
         return is_national_admin(user)
     return can(user, Action.ADMINISTER, unit)
+
+
+# Personal data (Decree 13/2023/NĐ-CP) ---------------------------------------------------
+#
+# Citizen ID (CCCD) and phone numbers of the people in the registries (mothers) are personal
+# data. They are shown in clear only to those whose work needs them, and leave the system in
+# a file only with a permission of its own:
+#
+# - seeing them on pages: editors and above on the person's unit (the commune officer who
+#   registers the mother and checks her papers, the district and province officers who
+#   approve her entitlements, the unit's administrators) and national administrators.
+#   Viewers (partner departments, neighbouring units reading figures) see them masked.
+# - exporting them (a personal list to Excel, personal fields in the API): only through a
+#   membership on the unit or above that carries ``may_export_personal_data`` — granted by
+#   the unit's administrators, apart from the role, audited like every membership change —
+#   or as a national administrator. A role alone, however strong, is not enough.
+#
+# Each view and export of a personal list is logged by ``duan8.maternal.privacy``.
+
+
+def sees_personal_data(user: Any, unit: AdminUnit) -> bool:
+    """Whether ``user`` sees citizen IDs and phones of the people of ``unit`` unmasked."""
+    return can(user, Action.EDIT, unit)
+
+
+def export_grants(user: Any) -> list[str]:
+    """Paths of the units whose personal data ``user`` may export (cached like ``grants``).
+    A grant on today's unit covers the former units whose records count under it today."""
+    if not _signed_in(user):
+        return []
+    cached = getattr(user, _EXPORT_CACHE, None)
+    if cached is None:
+        from duan8.accounts.models import ROLE_RANK, Membership
+
+        held = [
+            (path, ROLE_RANK[role])
+            for path, role in Membership.objects.filter(
+                user=user, may_export_personal_data=True
+            ).values_list("unit__path", "role")
+        ]
+        cached = [path for path, _rank in held + _past_of(held)]
+        setattr(user, _EXPORT_CACHE, cached)
+    return cached
+
+
+def may_export_personal_data(user: Any, unit: AdminUnit) -> bool:
+    """Whether ``user`` may take the personal data of ``unit``'s people out of the system
+    (Excel lists, personal fields of the API). Needs the membership permission, not a role."""
+    if is_national_admin(user):
+        return True
+    return can(user, Action.VIEW, unit) and any(
+        _covers(path, unit.path) for path in export_grants(user)
+    )
 
 
 def require(user: Any, action: Action, unit: AdminUnit) -> None:

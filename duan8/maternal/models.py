@@ -85,6 +85,9 @@ class Mother(AuditedModel):
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     objects = WithinUnitQuerySet.as_manager()
+    # Personal data never reaches the audit trail in clear (Decree 13/2023/NĐ-CP): a change
+    # shows as a changed fingerprint.
+    audit_masked = frozenset({"citizen_id", "phone"})
 
     class Meta:
         verbose_name = _("mother")
@@ -272,3 +275,48 @@ class Decision(AuditedModel):
     @property
     def eligible(self) -> bool:
         return self.result == Outcome.MET
+
+
+class PersonalDataAccess(models.Model):
+    """One view or export of personal data (Decree 13/2023/NĐ-CP): who, when, of which unit,
+    what (a list on a page, an export, an API read), why (typed by the officer for an export)
+    and how many persons. Written by ``duan8.maternal.privacy.record_access`` only; never
+    changed, so not audited itself. Holds no personal data of the persons read."""
+
+    class What(models.TextChoices):
+        LIST = "list", _("list on a page")
+        DETAIL = "detail", _("one person's page")
+        EXPORT = "export", _("export to a file")
+        API = "api", _("API read")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    user_label = models.CharField(_("user"), max_length=150)
+    unit = models.ForeignKey(
+        "geo.AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+    what = models.CharField(_("what"), max_length=10, choices=What.choices)
+    purpose = models.CharField(_("purpose"), max_length=300, blank=True)
+    count = models.PositiveIntegerField(_("persons"), default=0)
+    source = models.CharField(_("source"), max_length=10)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_label} {self.get_what_display()} ({self.count})"
