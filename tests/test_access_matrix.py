@@ -687,6 +687,31 @@ EXPECTATIONS: dict[str, list[Check]] = {
             },
         )
     ],
+    # Money handed down: listed under the receiving commune; given and cancelled by the
+    # district's editors.
+    "api:transfers": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "year": 2024})
+    ],
+    "api:transfer_create": [
+        Check(
+            "POST",
+            expect=codes(404, 401, district_approver=201, province_admin=201, national_admin=201),
+            data=lambda w: {
+                "from_line": _district_line(w).pk,
+                "to_unit": w.commune.pk,
+                "date": "2024-03-15",
+                "amount": 1_000_000,
+                "voucher": "UNC-1",
+            },
+        )
+    ],
+    "api:transfer_delete": [
+        Check(
+            "DELETE",
+            lambda w: {"transfer_id": _transfer(w).pk},
+            codes(404, 401, district_approver=204, province_admin=204, national_admin=204),
+        )
+    ],
     "api:finance_summary": [
         Check(
             "GET",

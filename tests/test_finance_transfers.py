@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from duan8.finance import actions, summary
 from duan8.finance.models import BudgetLine, Disbursement, FundSource, Transfer
-from tests.factories import unit, xlsx
+from tests.factories import token, unit, xlsx
 
 D = datetime.date
 M = 1_000_000
@@ -250,3 +250,50 @@ def test_a_disbursement_cannot_name_an_activity_of_another_unit(client, world):
     )
     assert answer.status_code == 200
     assert not Disbursement.objects.exists()
+
+
+# API ------------------------------------------------------------------------------------------
+
+
+def test_the_api_hands_money_down_lists_it_and_cancels_it(api_client, client, world):
+    import json
+
+    money = line(world.district, 500 * M)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token(world.district_approver)}"}
+    body = {
+        "from_line": money.pk,
+        "to_unit": world.commune.pk,
+        "date": "2024-03-15",
+        "amount": 600 * M,
+        "voucher": "UNC-15",
+    }
+    refused = client.post(
+        "/api/v1/finance/transfers", json.dumps(body), content_type="application/json", **headers
+    )
+    assert refused.status_code == 422 and "500.000.000" in refused.content.decode()
+    answer = client.post(
+        "/api/v1/finance/transfers",
+        json.dumps({**body, "amount": 200 * M}),
+        content_type="application/json",
+        **headers,
+    )
+    assert answer.status_code == 201
+    made = answer.json()
+    assert (made["from_unit_id"], made["to_unit_id"], made["amount"]) == (
+        world.district.pk,
+        world.commune.pk,
+        200 * M,
+    )
+    reader = api_client(token(world.commune_editor))
+    listed = reader.get("/api/v1/finance/transfers", unit=world.commune.pk, year=2024).json()
+    assert [item["voucher"] for item in listed["items"]] == ["UNC-15"]
+    lines = reader.get("/api/v1/finance/lines", unit=world.district.pk, year=2024)
+    assert lines.status_code == 404  # the district's lines are not the commune's to read
+    lines = api_client(token(world.district_approver)).get(
+        "/api/v1/finance/lines", unit=world.district.pk, year=2024
+    )
+    given = next(item for item in lines.json()["items"] if item["id"] == money.pk)
+    assert (given["transferred"], given["available"]) == (200 * M, 300 * M)
+    gone = client.delete(f"/api/v1/finance/transfers/{made['id']}", **headers)
+    assert gone.status_code == 204
+    assert not Transfer.objects.exists() and BudgetLine.objects.count() == 1

@@ -8,7 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from duan8.finance.models import (
     NormMeasure,
     SpendingLevel,
     SpendingNorm,
+    Transfer,
 )
 from duan8.framework.models import ContentArea
 
@@ -56,7 +57,11 @@ class BudgetLineOut(Schema):
     revised_amount: int | None = Field(description="Whole đồng.")
     amount: int = Field(description="The effective amount: revised, else original (đồng).")
     disbursed: int = Field(description="Disbursed so far (đồng).")
-    available: int = Field(description="Still available on the line (đồng).")
+    transferred: int = Field(description="Handed to units below so far (đồng).")
+    available: int = Field(
+        description="Still available to spend or hand down: amount − disbursed − transferred "
+        "(đồng)."
+    )
     decision_number: str
     decision_date: datetime.date | None
     decision_issuer: str
@@ -68,8 +73,12 @@ class BudgetLineOut(Schema):
         return obj.disbursed_total
 
     @staticmethod
+    def resolve_transferred(obj) -> int:
+        return obj.transferred_total
+
+    @staticmethod
     def resolve_available(obj) -> int:
-        return obj.amount - obj.disbursed_total
+        return obj.amount - obj.disbursed_total - obj.transferred_total
 
 
 class BudgetLineIn(InputSchema):
@@ -195,7 +204,7 @@ def line_create(request, payload: BudgetLineIn):
     if carried_id is not None:
         line.carried_from = access.get_or_404(request.auth, BudgetLine.objects, pk=carried_id)
     actions.save_line(line)
-    line.disbursed_total = 0
+    line.disbursed_total = line.transferred_total = 0
     return Status(201, line)
 
 
@@ -937,3 +946,114 @@ def estimate_approve(request, estimate_id: Id, payload: ApproveIn):
     )
     estimate.refresh_from_db()
     return _detail(estimate)
+
+
+# Transfers ---------------------------------------------------------------------------------
+
+
+class TransferOut(Schema):
+    id: int
+    from_line_id: int
+    from_unit_id: int
+    to_line_id: int
+    to_unit_id: int
+    date: datetime.date
+    amount: int = Field(description="Whole đồng.")
+    voucher: str
+    decision_number: str
+    decision_date: datetime.date | None
+    notes: str
+
+    @staticmethod
+    def resolve_from_unit_id(obj) -> int:
+        return obj.from_line.unit_id
+
+    @staticmethod
+    def resolve_to_unit_id(obj) -> int:
+        return obj.to_line.unit_id
+
+
+class TransferIn(InputSchema):
+    from_line: Id = Field(description="The giving unit's budget line.")
+    to_unit: Id = Field(description="A unit below the line's unit, existing on the date.")
+    date: datetime.date
+    amount: int = Field(ge=1, le=MAX_AMOUNT, description="Whole đồng.")
+    voucher: str = Field(min_length=1, max_length=100)
+    decision_number: str = Field("", max_length=60)
+    decision_date: datetime.date | None = None
+    notes: str = Field("", max_length=300)
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "from_line": 12,
+                    "to_unit": 345,
+                    "date": "2024-03-15",
+                    "amount": 250000000,
+                    "voucher": "UNC-15",
+                    "decision_number": "120/QĐ-UBND",
+                    "decision_date": "2024-03-10",
+                }
+            ]
+        }
+    }
+
+
+@router.get(
+    "/finance/transfers",
+    response=answers(list[TransferOut], 404, 422),
+    url_name="transfers",
+)
+@paginate(Pagination)
+def transfer_list(request, query: Query[FinanceYearQuery]):
+    """Money handed down in a year, from or to the lines counted under a unit on the tree
+    date."""
+    unit = access.get_unit_or_404(request.auth, query.unit)
+    lines = BudgetLine.objects.within(unit, on=summary.tree_day(unit, query.year, query.on))
+    lines = access.scope_records(request.auth, lines.filter(fiscal_year=query.year))
+    visible = lines.values("pk")
+    return (
+        Transfer.objects.filter(Q(from_line__in=visible) | Q(to_line__in=visible))
+        .select_related("from_line", "to_line")
+        .order_by("date", "pk")
+    )
+
+
+@router.post(
+    "/finance/transfers",
+    response=answers({201: TransferOut}, 403, 404, 422),
+    url_name="transfer_create",
+)
+def transfer_create(request, payload: TransferIn):
+    """Hand part of a line to a unit below (the line's editors): the unit below receives a
+    budget line of the same year, source and content area. More than the line still has, a
+    unit outside the line's unit or a day outside the line's window is refused."""
+    line = access.get_or_404(
+        request.auth,
+        BudgetLine.objects.select_related("unit"),
+        access.Action.EDIT,
+        pk=payload.from_line,
+    )
+    receiver = access.get_unit_or_404(request.auth, payload.to_unit)
+    data = payload.dict(exclude={"from_line", "to_unit"})
+    return Status(201, actions.transfer(line, receiver, **data))
+
+
+@router.delete(
+    "/finance/transfers/{transfer_id}",
+    response=answers({204: None}, 403, 404, 422),
+    url_name="transfer_delete",
+)
+def transfer_delete(request, transfer_id: Id):
+    """Cancel a transfer (the giving unit's editors) while the unit below has neither spent
+    nor handed on any of it: its received line goes with it."""
+    record = access.get_or_404(
+        request.auth,
+        Transfer.objects.select_related("from_line__unit"),
+        access.Action.EDIT,
+        unit_of=lambda found: found.from_line.unit,
+        pk=transfer_id,
+    )
+    actions.cancel_transfer(record)
+    return Status(204, None)

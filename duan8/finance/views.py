@@ -267,15 +267,14 @@ def transfer_add(request, pk):
 @require_POST
 def transfer_cancel(request, pk):
     """Undo a transfer (editors of the giving unit), while the receiver has not used it."""
-    record = Transfer.objects.select_related("from_line__unit", "to_line__unit").filter(
-        pk=access.clean_pk(pk),
-        from_line__unit__in=access.scope_units(request.user, access.Action.VIEW),
+    record = access.get_or_404(
+        request.user,
+        Transfer.objects.select_related("from_line__unit", "to_line__unit"),
+        access.Action.EDIT,
+        unit_of=lambda found: found.from_line.unit,
+        pk=pk,
     )
-    record = record.first()
-    if record is None:
-        raise Http404
     giver = record.from_line.unit
-    access.require(request.user, access.Action.EDIT, giver)
     year = record.from_line.fiscal_year
     try:
         actions.cancel_transfer(record)
