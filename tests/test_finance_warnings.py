@@ -168,7 +168,7 @@ def test_a_commune_the_officer_cannot_see_is_not_listed(client, world):
 def spent_2024(world):
     """Lai Châu 2024: 90 triệu spent on communication (ND1) in Mồ Sì San, which keeps three
     teams at the end of the year; 40 triệu on gender training (ND4) for two programme-2
-    trainings that trained 10 and 15 women."""
+    trainings that trained 30 and 20 people."""
     phase = defaults.load()
     areas = {a.code: a for a in phase.content_areas.all()}
     for name in ("Tổ A", "Tổ B"):
@@ -180,7 +180,7 @@ def spent_2024(world):
                 established_on=D(2024, 3, 1),
             )
         )
-    for women, day in ((10, D(2024, 4, 2)), (15, D(2024, 9, 9))):
+    for people, day in ((30, D(2024, 4, 2)), (20, D(2024, 9, 9))):
         Activity.objects.create(
             kind="training",
             programme="programme_2",
@@ -188,8 +188,8 @@ def spent_2024(world):
             unit=world.commune,
             start_on=day,
             end_on=day,
-            participants=30,
-            participants_women=women,
+            participants=people,
+            participants_women=people // 2,
         )
     spend(line(world.commune, 200 * M, year=2024, area=areas["ND1"]), 90 * M, D(2024, 5, 1))
     spend(line(world.commune, 50 * M, year=2024, area=areas["ND4"]), 40 * M, D(2024, 6, 1))
@@ -207,9 +207,9 @@ def test_cost_per_team_maintained_is_the_money_over_the_teams(client, spent_2024
     assert teams.cost == 90 * M // 3 == 30_000_000
     body = page.content.decode()
     assert re.search(r'data-testid="cost-TTCĐ">30\.000\.000<', body)
-    # trainings: 40 triệu over two trainings, and over the 25 women they trained
-    assert (costs["CT2"].cost, costs["CT2.women"].cost) == (20_000_000, 1_600_000)
-    assert re.search(r'data-testid="cost-CT2.women">1\.600\.000<', body)
+    # trainings: 40 triệu over two trainings, and over the 50 people they trained
+    assert (costs["CT2"].cost, costs["CT2.participants"].cost) == (20_000_000, 800_000)
+    assert re.search(r'data-testid="cost-CT2.participants">800\.000<', body)
     # an indicator of an area with no money has no cost shown
     assert "SINHKE" not in costs
 
@@ -226,8 +226,8 @@ def test_the_excel_export_gives_the_same_cost_per_result(client, spent_2024):
     costs = rows[start + 2 :]
     teams = next(r for r in costs if r[0] == "TTCĐ")
     assert teams[3:6] == (90 * M, 3, 30_000_000)
-    women = [r for r in costs if r[0] == "CT2"]
-    assert [r[3:6] for r in women] == [(40 * M, 2, 20_000_000), (40 * M, 25, 1_600_000)]
+    trainings = [r for r in costs if r[0] == "CT2"]
+    assert [r[3:6] for r in trainings] == [(40 * M, 2, 20_000_000), (40 * M, 50, 800_000)]
 
 
 def test_the_home_board_shows_the_cost_of_its_year(client, spent_2024):

@@ -19,26 +19,27 @@ def _add(facts, part, unit_id, value) -> None:
 
 def _fetch(period, units=None):
     """One query: per unit, kind, programme and whether it trained trainers, the activities
-    whose first day falls in ``period`` and the women they reached (of the given units only,
-    when given)."""
+    whose first day falls in ``period`` and the people (and women) they trained (of the given
+    units only, when given)."""
     records = Activity.objects.held_in(period)
     if units is not None:
         records = records.filter(unit_id__in=units)
     rows = (
         records.values_list("unit_id", "kind", "programme", "is_training_of_trainers")
-        .annotate(n=Count("pk"), women=Sum("participants_women"))
+        .annotate(n=Count("pk"), people=Sum("participants"), women=Sum("participants_women"))
         .order_by()
     )
     facts = defaultdict(dict)
-    for unit_id, kind, programme, of_trainers, n, women in rows:
+    for unit_id, kind, programme, of_trainers, n, people, women in rows:
         _add(facts, ("kind", kind), unit_id, n)
         if kind == ActivityKind.TRAINING and not of_trainers and programme:
             _add(facts, ("programme", programme, "count"), unit_id, n)
             _add(facts, ("programme", programme, "women"), unit_id, women or 0)
+            _add(facts, ("programme", programme, "participants"), unit_id, people or 0)
     return facts
 
 
-# Every part counts activities held (or women they reached): they add up over time.
+# Every part counts activities held (or people they trained): they add up over time.
 SOURCE = FactSource("activities", ("activities.activity",), _fetch, stock=lambda part: False)
 
 
@@ -70,6 +71,15 @@ for programme in TrainingProgramme:
             f"{programme.label}: {_('trainings held')}",
             SOURCE,
             ("programme", programme.value, "count"),
+            _records(filters),
+        )
+    )
+    register(
+        Measure(
+            f"activities.training.{programme.value}.participants",
+            f"{programme.label}: {_('people trained')}",
+            SOURCE,
+            ("programme", programme.value, "participants"),
             _records(filters),
         )
     )

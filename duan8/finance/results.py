@@ -21,14 +21,15 @@ from duan8.core.formatting import format_amount, format_million_dong, format_num
 from duan8.finance import summary
 from duan8.framework import measures
 
-# Trainings counted by programme: the women they trained are the programme's ``.women``.
+# Trainings counted by programme: the people they trained are the programme's
+# ``.participants``.
 TRAININGS = "activities.training."
-COUNT, WOMEN = ".count", ".women"
+COUNT, TRAINED = ".count", ".participants"
 
 
 @dataclass
 class Result:
-    key: str  # the indicator's code; with ".women" for the women its trainings trained
+    key: str  # the indicator's code; with ".participants" for the people its trainings trained
     code: str
     name: str
     unit_of_measure: str
@@ -103,11 +104,11 @@ def _counted(phase, day: datetime.date) -> list[tuple[object, object]]:
     return found
 
 
-def women_trained_key(measure_key: str) -> str | None:
-    """The measure of the women trained in the trainings a measure counts, if registered."""
+def people_trained_key(measure_key: str) -> str | None:
+    """The measure of the people trained in the trainings a measure counts, if registered."""
     if not (measure_key.startswith(TRAININGS) and measure_key.endswith(COUNT)):
         return None
-    key = measure_key.removesuffix(COUNT) + WOMEN
+    key = measure_key.removesuffix(COUNT) + TRAINED
     return key if measures.get(key) is not None else None
 
 
@@ -115,8 +116,8 @@ def _results(unit, counted, period, on, disbursed_by_area) -> dict[int, list[Res
     from duan8.framework.models import UnitOfMeasure
 
     values = reading.read_many([i for i, _v in counted], [unit], period, on, urls=False)
-    trained = {v.measure: women_trained_key(v.measure) for _i, v in counted}
-    women = reading.measure_values({k for k in trained.values() if k}, unit, period, on)
+    trained = {v.measure: people_trained_key(v.measure) for _i, v in counted}
+    people = reading.measure_values({k for k in trained.values() if k}, unit, period, on)
     found: dict[int, list[Result]] = {}
     for indicator, version in counted:
         money = disbursed_by_area.get(indicator.content_area_id, 0)
@@ -134,10 +135,10 @@ def _results(unit, counted, period, on, disbursed_by_area) -> dict[int, list[Res
         )
         key = trained[version.measure]
         if key is not None:
-            name = _("Women trained in these trainings")
+            name = _("People trained in these trainings")
             person = str(UnitOfMeasure.PERSON.label)
             code = indicator.code
-            results.append(Result(code + WOMEN, code, name, person, Decimal(women[key]), money))
+            results.append(Result(code + TRAINED, code, name, person, Decimal(people[key]), money))
     return found
 
 
