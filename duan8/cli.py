@@ -39,10 +39,13 @@ def main(argv: list[str] | None = None) -> None:
     # Every other command — ``duan8 shell`` included — writes in the name of the operating
     # system's user at the command line, unless it names an account (``--as``).
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
     try:
         django.setup()  # the audit module's models need the app registry
-    except Exception:  # settings not usable: Django's own command line explains it
+    except ImproperlyConfigured as exc:  # a setting missing: say which, without a traceback
+        sys.exit(f"duan8: {exc}")
+    except Exception:  # settings not usable otherwise: Django's own command line explains it
         execute_from_command_line(args)
         return
     from duan8.core import audit

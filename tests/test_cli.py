@@ -154,3 +154,20 @@ def test_backup_and_restore_commands_round_trip_a_postgres_database(tmp_path):
         assert names == ["truoc.sao.luu"]
     finally:
         subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"])
+
+
+def test_a_command_without_its_secret_key_says_what_is_missing_without_a_traceback():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DUAN8_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "duan8.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "DUAN8_SECRET_KEY" in done.stderr and "Traceback" not in done.stderr
