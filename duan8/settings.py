@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "duan8.activities",
     "duan8.finance",
     "duan8.maternal",
+    "duan8.benefits",
     "duan8.reporting",
     "duan8.analytics",
     "duan8.api",
