@@ -187,6 +187,7 @@ RATE = ("TLGN", "GSĐG", "Tỷ lệ giải ngân", "Disbursement rate", "KPGN", 
 # the end of the period.
 MEASURES = {
     "TTCĐ": "community.communication_team.maintained",
+    "GOI04": "benefits.mothers_supported",
     "SINHKE": "community.livelihood_group.maintained",
     "DCTC": "community.trusted_address.maintained",
     "MBN": "community.trafficking_livelihood.maintained",
