@@ -82,6 +82,57 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "core:job": [Check("GET", lambda w: {"pk": _job(w).pk}, OWN_JOB)],
     "core:job_file": [Check("GET", lambda w: {"pk": _job(w).pk}, OWN_JOB)],
     "set_language": [Check("POST", data=lambda w: {"language": "en"}, expect=codes(302))],
+    # Maternal registry: read by those who see the commune, written by its editors; births
+    # judged again by its approvers; the personal list exported only with its own permission
+    # (national administrators hold it); rule sets read by all, added by administrators.
+    "maternal:mine": [Check("GET", expect=codes(302))],
+    "maternal:births": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "maternal:mothers": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "maternal:mother_create": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW),
+        Check("POST", COMMUNE, IN_SCOPE_EDIT_WRITE, data=lambda w: _mother_data(w)),
+    ],
+    "maternal:import": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "maternal:template": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "maternal:export": [
+        Check(
+            "POST",
+            COMMUNE,
+            codes(403, 302, sibling_viewer=404, outsider=404, national_admin=200),
+            data=lambda w: {"purpose": "Danh sách chi trả"},
+        )
+    ],
+    "maternal:duplicates": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "maternal:access_log": [Check("GET", COMMUNE, IN_SCOPE_ADMIN)],
+    "maternal:mother": [
+        Check("GET", lambda w: {"pk": _maternal_birth(w).mother_id}, IN_SCOPE_VIEW)
+    ],
+    "maternal:mother_edit": [
+        Check("GET", lambda w: {"pk": _maternal_birth(w).mother_id}, IN_SCOPE_VIEW)
+    ],
+    "maternal:birth_create": [
+        Check("GET", lambda w: {"pk": _maternal_birth(w).mother_id}, IN_SCOPE_VIEW)
+    ],
+    "maternal:birth": [Check("GET", lambda w: {"pk": _maternal_birth(w).pk}, IN_SCOPE_VIEW)],
+    "maternal:birth_edit": [Check("GET", lambda w: {"pk": _maternal_birth(w).pk}, IN_SCOPE_VIEW)],
+    "maternal:birth_decide": [
+        Check(
+            "POST",
+            lambda w: {"pk": _maternal_birth(w).pk},
+            {**IN_SCOPE_EDIT_WRITE, "commune_editor": 403},
+            data=lambda w: {"reason": "Kiểm tra lại"},
+        )
+    ],
+    "maternal:duplicate_review": [
+        Check(
+            "POST",
+            lambda w: {"pk": _maternal_flag(w).pk},
+            IN_SCOPE_EDIT_WRITE,
+            data=lambda w: {"state": "different", "note": "Hai người khác nhau"},
+        )
+    ],
+    "maternal:rule_sets": [Check("GET", expect=codes(200, 302))],
+    "maternal:rule_set_create": [Check("GET", expect=ADMIN_ONLY)],
     "accounts:signin": [Check("GET", expect=codes(302, 200))],
     "accounts:signout": [Check("POST", expect=codes(302))],
     "accounts:password_change": [Check("GET", expect=codes(200, 302))],
@@ -1125,6 +1176,45 @@ def _submitted(w):
 
     cycle.submit(w.commune_editor, w.commune, periods.parse("2024"))
     return w.commune
+
+
+def _mother_data(w):
+    import datetime
+
+    from tests.maternal_factories import citizen_id
+
+    return {
+        "unit": w.village.pk,
+        "full_name": "Lò Thị Mai",
+        "birth_date": "10/05/1998",
+        "ethnic_group": "Mông",
+        "citizen_id": citizen_id(datetime.date(1998, 5, 10)),
+    }
+
+
+def _maternal_birth(w):
+    """A birth of 15/3/2024 in the world's village, judged."""
+    from duan8.maternal import eligibility
+    from duan8.maternal.models import Birth
+    from tests.maternal_factories import birth, mother
+
+    found = Birth.objects.filter(unit=w.village).first()
+    if found is None:
+        found = birth(mother(w.village))
+        eligibility.decide(found)
+    return found
+
+
+def _maternal_flag(w):
+    """Two mothers of the village with the same CCCD, flagged."""
+    from duan8.maternal import duplicates
+    from duan8.maternal.models import DuplicateFlag
+    from tests.maternal_factories import mother
+
+    first = _maternal_birth(w).mother
+    second = mother(w.village, full_name="Lò Thị Mây", citizen_id=first.citizen_id)
+    duplicates.refresh([second.pk])
+    return DuplicateFlag.objects.get(mother=second)
 
 
 def _walk(patterns, namespace: str = ""):

@@ -20,6 +20,7 @@ def shell(request):
         "activities": "activities",
         "finance": "finance",
         "reporting": "reports",
+        "maternal": "mothers",
     }.get(namespace, "")
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"areas": AREAS, "active_area": active}

@@ -27,7 +27,7 @@ AREAS = [
     Area("activities", _("Activities"), "activities:mine"),
     Area("reports", _("Reports"), "reporting:cycle"),
     Area("finance", _("Funds"), "finance:mine"),
-    Area("mothers", _("Maternal support"), None),
+    Area("mothers", _("Maternal support"), "maternal:mine"),
     Area("catalogues", _("Catalogues"), None),
     Area("admin", _("Administration"), "accounts:users"),
 ]

@@ -82,3 +82,33 @@ VERY_SMALL = [
     "La Ha",
     "La Hủ",
 ]
+
+
+def _folded(text: str) -> str:
+    from duan8.geo.matching import fold
+
+    folded = fold(text or "")
+    for prefix in ("dan toc ", "dt "):
+        if folded.startswith(prefix):
+            folded = folded[len(prefix) :]
+    return folded.replace(" ", "")
+
+
+def index(groups) -> dict[str, object]:
+    """The groups by every way officers write them — name or other spelling, with or
+    without diacritics, hyphens, spaces or "dân tộc" before it ("H'Mông", "hmong", "Dân tộc
+    Mông" are one group)."""
+    found: dict[str, object] = {}
+    for group in groups:
+        for written in [group.name, *filter(None, (group.aliases or "").split("|"))]:
+            found.setdefault(_folded(written), group)
+    return found
+
+
+def find(text: str, groups=None):
+    """The ethnic group ``text`` names, or None."""
+    if groups is None:
+        from duan8.maternal.models import EthnicGroup
+
+        groups = EthnicGroup.objects.all()
+    return index(groups).get(_folded(text)) if text and text.strip() else None
