@@ -87,6 +87,14 @@ _PLACES, _DELIVERIES, _HOUSEHOLDS = (
 )
 
 
+# What a refused cell is told it may say (the words of the template's lists).
+OFFERED = {
+    "place": ("Cơ sở y tế", "Tại nhà", "Khác"),
+    "delivery": ("Sinh thường", "Sinh mổ"),
+    "household_status": ("Hộ nghèo", "Hộ cận nghèo", "Không"),
+}
+
+
 def _column(key, header, *aliases, required=False, help=""):
     return sheets.Column(key, header, required=required, aliases=aliases, help=help)
 
@@ -366,7 +374,9 @@ class _Reader:
         self.problem(key, _("“%(value)s”: write Có or Không.") % {"value": text[:40]})
         return None
 
-    def choice(self, key: str, words: dict, choices, what: str, required: bool = True) -> str:
+    def choice(
+        self, key: str, words: dict, choices, what: str, required: bool = True, offer=()
+    ) -> str:
         text = self.row.text(key)
         if not text:
             if required:
@@ -377,7 +387,10 @@ class _Reader:
             self.problem(
                 key,
                 _("“%(value)s” is not a choice here: %(choices)s.")
-                % {"value": text[:40], "choices": ", ".join(str(c.label) for c in choices)},
+                % {
+                    "value": text[:40],
+                    "choices": ", ".join(offer or [str(c.label) for c in choices]),
+                },
             )
             return ""
         return found
@@ -470,7 +483,12 @@ def _mother_values(reader: _Reader, unit) -> dict:
         "ethnic_group": reader.group("ethnic_group", True),
         "husband_ethnic_group": reader.group("husband_ethnic_group", False),
         "household_status": reader.choice(
-            "household_status", _HOUSEHOLDS, HouseholdStatus, "", required=False
+            "household_status",
+            _HOUSEHOLDS,
+            HouseholdStatus,
+            "",
+            required=False,
+            offer=OFFERED["household_status"],
         ),
         "phone": phone,
         "unit": unit,
@@ -526,9 +544,13 @@ def import_births(
         birth = Birth(
             unit=unit,
             date=day,
-            place=reader.choice("place", _PLACES, BirthPlace, _("the place of birth")),
+            place=reader.choice(
+                "place", _PLACES, BirthPlace, _("the place of birth"), offer=OFFERED["place"]
+            ),
             facility_name=row.text("facility_name"),
-            delivery=reader.choice("delivery", _DELIVERIES, Delivery, _("the delivery")),
+            delivery=reader.choice(
+                "delivery", _DELIVERIES, Delivery, _("the delivery"), offer=OFFERED["delivery"]
+            ),
             notes=row.text("notes"),
         )
         for key in COUNTS:
