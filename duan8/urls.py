@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("duan8.activities.urls")),
     path("", include("duan8.finance.urls")),
     path("", include("duan8.maternal.urls")),
+    path("", include("duan8.benefits.urls")),
     path("", include("duan8.reporting.urls")),
     path("", include("duan8.analytics.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -61,6 +61,7 @@ OWN_JOB = codes(404, 302, commune_editor=200)
 EDITORS = ("commune_editor", "district_approver", "province_admin", "national_admin")
 # A page's write by those who may edit the commune's records (a redirect when stored).
 IN_SCOPE_EDIT_WRITE = {**IN_SCOPE_VIEW, **{p: 302 for p in EDITORS}}
+APPROVERS = ("district_approver", "province_admin", "national_admin")
 
 
 @dataclass
@@ -901,6 +902,211 @@ EXPECTATIONS: dict[str, list[Check]] = {
             data=lambda w: {"participants": 61, "version": versions.of(w.dialogue)},
         )
     ],
+    # Support packages: read by everyone signed in (a province's own by those who work in
+    # it); set by national administrators for the nation, by a province's administrators for
+    # theirs. Entitlements: proposed by editors, approved and rejected by approvers, paid by
+    # editors; the personal payment list exported only with its own permission.
+    "benefits:mine": [Check("GET", expect=codes(302))],
+    "benefits:packages": [
+        Check("GET", expect=codes(200, 302)),
+        Check(
+            "POST",
+            expect=codes(403, 302, province_admin=302, national_admin=302),
+            data=lambda w: {
+                "scope": w.province.pk,
+                "code": "G9",
+                "name": "Gói thử nghiệm",
+                "document": "Test",
+                "order": "0",
+            },
+        ),
+    ],
+    "benefits:package": [
+        Check("GET", lambda w: {"pk": _benefit_package(w, w.nation).pk}, codes(200, 302)),
+        Check(
+            "GET",
+            lambda w: {"pk": _benefit_package(w, w.province).pk},
+            codes(200, 302, outsider=404),
+            note="a province's own package",
+        ),
+        Check(
+            "POST",
+            lambda w: {"pk": _benefit_package(w, w.province).pk},
+            codes(403, 302, province_admin=302, national_admin=302, outsider=404),
+            data=lambda w: {
+                "action": "item",
+                "item-code": "K1",
+                "item-name": "Khoản thử nghiệm",
+                "item-counting": "per_birth",
+                "item-order": "0",
+            },
+        ),
+    ],
+    "benefits:amount": [
+        Check(
+            "POST",
+            lambda w: {"pk": _benefit_amount(w, w.nation).pk},
+            codes(403, 302, national_admin=302),
+            data=lambda w: {"action": "close", "valid_until": "01/01/2027"},
+        ),
+        Check(
+            "POST",
+            lambda w: {"pk": _benefit_amount(w, w.province).pk},
+            codes(403, 302, province_admin=302, national_admin=302, outsider=404),
+            data=lambda w: {"action": "close", "valid_until": "01/01/2027"},
+            note="a province's own amount",
+        ),
+    ],
+    "benefits:unit": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=lambda w: {"period": "2025"})],
+    "benefits:payments_export": [
+        Check(
+            "GET",
+            COMMUNE,
+            {
+                **IN_SCOPE_VIEW,
+                "commune_editor": 403,
+                "district_approver": 403,
+                "province_admin": 403,
+            },
+            query=lambda w: {"period": "2025"},
+            note="a role is not enough: the permission to export personal data is",
+        )
+    ],
+    "benefits:birth": [
+        Check("GET", lambda w: {"pk": _benefit_birth(w).pk}, IN_SCOPE_VIEW),
+        Check("POST", lambda w: {"pk": _benefit_birth(w).pk}, IN_SCOPE_EDIT_WRITE),
+    ],
+    "benefits:entitlement": [
+        Check(
+            "POST",
+            lambda w: {"pk": _entitlement(w).pk},
+            {**IN_SCOPE_VIEW, "commune_editor": 403, **{p: 302 for p in APPROVERS}},
+            data=lambda w: {"action": "approve"},
+        ),
+        Check(
+            "POST",
+            lambda w: {"pk": _entitlement(w, approved=True).pk},
+            IN_SCOPE_EDIT_WRITE,
+            data=lambda w: {
+                "action": "pay",
+                f"pay{_entitlement(w).pk}-paid_on": "02/05/2025",
+                f"pay{_entitlement(w).pk}-payer": "Cán bộ xã",
+                f"pay{_entitlement(w).pk}-voucher": "PC-1",
+            },
+        ),
+    ],
+    "api:benefit_packages": [Check("GET", expect=codes(200, 401))],
+    "api:benefit_package_create": [
+        Check(
+            "POST",
+            expect=codes(403, 401, province_admin=201, national_admin=201, outsider=404),
+            data=lambda w: {
+                "scope": w.province.pk,
+                "code": "G9",
+                "name": "Gói thử nghiệm",
+                "document": "Test",
+            },
+        ),
+        Check(
+            "POST",
+            expect=codes(403, 401, national_admin=201),
+            data=lambda w: {
+                "scope": w.nation.pk,
+                "code": "G9",
+                "name": "Gói thử nghiệm",
+                "document": "Test",
+            },
+            note="a nation-wide package",
+        ),
+    ],
+    "api:benefit_item_create": [
+        Check(
+            "POST",
+            lambda w: {"package_id": _benefit_package(w, w.province).pk},
+            codes(403, 401, province_admin=201, national_admin=201, outsider=404),
+            data=lambda w: {"code": "K1", "name": "Khoản thử nghiệm", "counting": "per_birth"},
+        )
+    ],
+    "api:benefit_amounts": [Check("GET", expect=codes(200, 401))],
+    "api:benefit_amounts_in_force": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "on": "2025-04-10"})
+    ],
+    "api:benefit_amount_create": [
+        Check(
+            "POST",
+            expect=codes(403, 401, province_admin=201, national_admin=201, outsider=404),
+            data=lambda w: {
+                "support_item": _benefit_amount(w, w.nation).item_id,
+                "scope": w.province.pk,
+                "amount": 2_200_000,
+                "amount_caesarean": 2_400_000,
+                "valid_from": "2025-01-01",
+                "document": "Test",
+            },
+        )
+    ],
+    "api:benefit_amount_change": [
+        Check(
+            "POST",
+            lambda w: {"amount_id": _benefit_amount(w, w.province).pk},
+            codes(403, 401, province_admin=201, national_admin=201, outsider=404),
+            data=lambda w: {
+                "version": versions.of(_benefit_amount(w, w.province)),
+                "valid_from": "2026-01-01",
+                "amount": 2_500_000,
+            },
+        )
+    ],
+    "api:benefit_amount_close": [
+        Check(
+            "POST",
+            lambda w: {"amount_id": _benefit_amount(w, w.province).pk},
+            codes(403, 401, province_admin=200, national_admin=200, outsider=404),
+            data=lambda w: {
+                "version": versions.of(_benefit_amount(w, w.province)),
+                "valid_until": "2027-01-01",
+            },
+        )
+    ],
+    "api:birth_entitlements": [
+        Check("GET", lambda w: {"birth_id": _benefit_birth(w).pk}, API_VIEW)
+    ],
+    "api:birth_entitlements_propose": [
+        Check(
+            "POST",
+            lambda w: {"birth_id": _benefit_birth(w).pk},
+            {**API_VIEW, **{p: 201 for p in EDITORS}},
+        )
+    ],
+    "api:entitlements": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "period": "2025"})
+    ],
+    "api:entitlement_approve": [
+        Check(
+            "POST",
+            lambda w: {"entitlement_id": _entitlement(w).pk},
+            {**API_VIEW, "commune_editor": 403, **{p: 200 for p in APPROVERS}},
+        )
+    ],
+    "api:entitlement_reject": [
+        Check(
+            "POST",
+            lambda w: {"entitlement_id": _entitlement(w).pk},
+            {**API_VIEW, "commune_editor": 403, **{p: 200 for p in APPROVERS}},
+            data=lambda w: {"reason": "Trùng hồ sơ"},
+        )
+    ],
+    "api:entitlement_pay": [
+        Check(
+            "POST",
+            lambda w: {"entitlement_id": _entitlement(w, approved=True).pk},
+            {**API_VIEW, **{p: 200 for p in EDITORS}},
+            data=lambda w: {"paid_on": "2025-05-02", "payer": "Cán bộ xã", "voucher": "PC-1"},
+        )
+    ],
+    "api:benefit_payments": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "period": "2025"})
+    ],
     "reporting:figures": [Check("GET", COMMUNE, IN_SCOPE_VIEW, query=PERIOD_2024)],
     "analytics:dashboard": [
         Check("GET", COMMUNE, IN_SCOPE_VIEW, query=lambda w: {"period": "2024"})
@@ -1019,6 +1225,58 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "api:audit": [Check("GET", expect=API_ADMIN, query=lambda w: {"unit": w.commune.pk})],
 }
+
+
+def _benefit_package(w, scope):
+    """A package of ``scope`` with a lump sum per birth (made up)."""
+    from duan8.benefits.models import SupportPackage
+    from tests.benefits_factories import lump_item, package
+
+    found = SupportPackage.objects.filter(scope=scope).first()
+    if found is None:
+        found = package(scope, code=f"G{scope.pk}")
+        lump_item(found)
+    return found
+
+
+def _benefit_amount(w, scope):
+    """2.200.000 đồng per birth from 2025 for ``scope``'s own package (made up)."""
+    import datetime
+
+    from tests.benefits_factories import lump_amount
+
+    package = _benefit_package(w, scope)
+    item = package.items.get()
+    return item.amounts.filter(scope=scope).first() or lump_amount(
+        item, scope, start=datetime.date(2025, 1, 1)
+    )
+
+
+def _benefit_birth(w):
+    """An eligible birth of 10/4/2025 in the world's village, with the nation's package and
+    amount in force."""
+    import datetime
+
+    from duan8.maternal.models import Birth
+    from tests.benefits_factories import birth
+
+    _benefit_amount(w, w.nation)
+    return Birth.objects.filter(unit=w.village).first() or birth(
+        w.village, datetime.date(2025, 4, 10)
+    )
+
+
+def _entitlement(w, approved=False):
+    """The birth's proposed (or approved) entitlement."""
+    from duan8.benefits import entitlements
+    from duan8.benefits.models import Entitlement
+
+    found = Entitlement.objects.filter(birth=_benefit_birth(w)).first()
+    if found is None:
+        (found,) = entitlements.propose(_benefit_birth(w))
+        if approved:
+            found = entitlements.approve(found)
+    return found
 
 
 def _budget_line(w):

@@ -191,3 +191,6 @@ api.add_router("", jobs_router)
 from duan8.api.finance import router as finance_router  # noqa: E402
 
 api.add_router("", finance_router)
+from duan8.api.benefits import router as benefits_router  # noqa: E402
+
+api.add_router("", benefits_router)
