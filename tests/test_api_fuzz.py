@@ -75,6 +75,11 @@ RECORD_FIELDS = {
     "norm_id": "norm",
     "line_id": "estimate_line",
     "scope": "unit",
+    "package_id": "benefit_package",
+    "amount_id": "benefit_amount",
+    "support_item": "support_item",
+    "birth_id": "birth",
+    "entitlement_id": "entitlement",
 }
 
 
@@ -136,6 +141,19 @@ def records(world) -> dict[str, list]:
     estimate_line = EstimateLine.objects.create(
         estimate=estimate, activity="Tập huấn", norm=norm, quantity=10, unit_amount=150_000
     )
+    from duan8.benefits import entitlements
+    from tests import benefits_factories as benefits
+
+    pack = benefits.package(world.nation)
+    travel = benefits.travel_item(pack)
+    lump = benefits.lump_item(pack)
+    amounts = [
+        benefits.travel_amount(travel, world.nation),
+        benefits.lump_amount(lump, world.province),
+    ]
+    birth = benefits.birth(world.village, datetime.date(2025, 4, 10))
+    proposed = entitlements.propose(birth, {travel.pk: 3})
+    entitlements.approve(proposed[0])
     indicators = list(phase.indicators())
     return {
         "unit": list(AdminUnit.objects.values_list("pk", flat=True)),
@@ -156,6 +174,11 @@ def records(world) -> dict[str, list]:
         "estimate": [estimate.pk],
         "norm": [norm.pk],
         "estimate_line": [estimate_line.pk],
+        "benefit_package": [pack.pk],
+        "benefit_amount": [a.pk for a in amounts],
+        "support_item": [travel.pk, lump.pk],
+        "birth": [birth.pk],
+        "entitlement": [e.pk for e in proposed],
     }
 
 
