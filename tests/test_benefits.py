@@ -283,3 +283,35 @@ def test_a_payment_needs_its_date_payer_and_voucher_and_no_future_date(world, se
     with pytest.raises(ValidationError) as refused:
         entitlements.pay(entitlement, paid_on=D(2025, 4, 1), payer="A", voucher="PC")
     assert "paid_on" in refused.value.message_dict  # before the birth
+
+
+def test_a_provinces_amounts_go_on_applying_after_the_reform_until_it_sets_its_own():
+    """Lai Châu's amounts set before 1/7/2025 apply to today's Lai Châu's births, until today's
+    province sets its own."""
+    from duan8.geo.models import UnitKind
+    from tests.factories import REFORM, ReformWorld, unit
+
+    world = ReformWorld()
+    item = lump_item(package(world.old_lai_chau))
+    lump_amount(item, world.old_lai_chau, start=D(2024, 1, 1))
+    new_village = unit(UnitKind.VILLAGE, "Bản Nậm Cang", world.dao_san, code="", valid_from=REFORM)
+    after = entitlements.preview(birth(new_village, D(2025, 9, 2)))
+    assert after.province == world.lai_chau
+    assert _lines(after)["TRON-GOI"].version.scope == world.old_lai_chau
+    own = amounts.save(
+        ItemAmount(
+            item=item,
+            scope=world.lai_chau,
+            amount=2_300_000,
+            amount_caesarean=2_500_000,
+            valid_from=D(2025, 10, 1),
+            document="QĐ của UBND tỉnh Lai Châu (thử nghiệm)",
+        )
+    )
+    later = entitlements.preview(birth(new_village, D(2025, 10, 1)))
+    assert _lines(later)["TRON-GOI"].version == own
+    # and today's province's own amount never reaches back to a birth before the reform
+    old_village = unit(UnitKind.VILLAGE, "Bản Sin Câu", world.mu_sang, code="", valid_until=REFORM)
+    before = entitlements.preview(birth(old_village, D(2025, 6, 30)))
+    assert before.province == world.old_lai_chau
+    assert _lines(before)["TRON-GOI"].version.scope == world.old_lai_chau

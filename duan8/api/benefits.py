@@ -232,11 +232,11 @@ def amounts_in_force(request, query: Query[InForceQuery]):
     province's own, else the nation's) — or ``configured: false``, never a guess."""
     unit = access.get_unit_or_404(request.auth, query.unit)
     day = query.on or timezone.localdate()
-    province = amounts.province_on(unit, day)
-    items = SupportItem.objects.filter(package__in=amounts.packages_for(province))
+    provinces = amounts.provinces_of(unit, day)
+    items = SupportItem.objects.filter(package__in=amounts.packages_for(provinces))
     found = []
     for item in items.order_by("package__scope__depth", "package__order", "order", "pk"):
-        version = amounts.amount_in_force(item, province, day)
+        version = amounts.amount_in_force(item, provinces, day)
         found.append(
             {
                 "support_item_id": item.pk,

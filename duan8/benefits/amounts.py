@@ -56,8 +56,19 @@ def amount_scopes(user, package: SupportPackage):
     there; a nation-wide package for the nation or a province."""
     scopes = settable_scopes(user)
     if package.scope.parent_id is not None:
-        return scopes.filter(pk=package.scope_id)
+        return scopes.filter(pk__in=[s.pk for s in scopes if continues(s, package.scope)])
     return scopes
+
+
+def continues(scope: AdminUnit, earlier: AdminUnit) -> bool:
+    """Whether ``scope`` is the province ``earlier`` or a province that continues it (today's
+    Lai Châu continues the Lai Châu of before the reform): it may set the amounts of the
+    earlier one's own package."""
+    if scope.pk == earlier.pk:
+        return True
+    if scope.kind != UnitKind.PROVINCE:
+        return False
+    return any(p.pk == earlier.pk for p in provinces_of(scope, scope.valid_from))
 
 
 def readable_packages(user):
@@ -219,27 +230,47 @@ def province_on(unit: AdminUnit, day: datetime.date) -> AdminUnit | None:
     return unit.province()
 
 
-def scopes_of(province: AdminUnit | None) -> list[AdminUnit]:
-    """The scopes whose packages and amounts reach a province: the nation and the province."""
+def provinces_of(unit: AdminUnit, day: datetime.date) -> list[AdminUnit]:
+    """The province ``unit`` lay in on ``day``, then the provinces it continues, newest first:
+    the one the place lay in the day before that province began (today's Lai Châu continues
+    the Lai Châu of before 1/7/2025; a merged province, the one the village was part of). A
+    province's documents stay in force in its area until the province that continues it
+    replaces them."""
+    found: list[AdminUnit] = []
+    province = province_on(unit, day)
+    while province is not None and len(found) < 4:
+        found.append(province)
+        before = province_on(unit, province.valid_from - datetime.timedelta(days=1))
+        if before is None or any(before.pk == seen.pk for seen in found):
+            break
+        province = before
+    return found
+
+
+def scopes_of(provinces: list[AdminUnit]) -> list[AdminUnit]:
+    """The scopes whose packages and amounts reach a place: the nation, then the provinces it
+    lay in, the oldest first (a later scope's own amount applies over an earlier one's)."""
     nation = AdminUnit.objects.filter(parent__isnull=True).order_by("pk")
-    found = list(nation.filter(pk__in=paths.ids_in(province.path))) if province else []
+    chain = list(reversed(provinces))
+    found = list(nation.filter(pk__in=paths.ids_in(chain[-1].path))) if chain else []
     if not found:
         found = list(nation[:1])
-    return [*found, province] if province is not None else found
+    return [*found, *chain]
 
 
-def packages_for(province: AdminUnit | None):
-    return SupportPackage.objects.filter(scope__in=scopes_of(province)).order_by(
+def packages_for(provinces: list[AdminUnit]):
+    return SupportPackage.objects.filter(scope__in=scopes_of(provinces)).order_by(
         "scope__depth", "order", "code", "pk"
     )
 
 
 def amount_in_force(
-    item: SupportItem, province: AdminUnit | None, day: datetime.date
+    item: SupportItem, provinces: list[AdminUnit], day: datetime.date
 ) -> ItemAmount | None:
-    """The amount of ``item`` in force on ``day`` in ``province``: the province's own, else the
-    nation's; None when neither is set (not configured)."""
-    scopes = scopes_of(province)
+    """The amount of ``item`` in force on ``day`` for a place that lay in ``provinces``
+    (``provinces_of``): the province's own, else that of the province it continues, else the
+    nation's; None when none is set (not configured)."""
+    scopes = scopes_of(provinces)
     depth = {scope.pk: index for index, scope in enumerate(scopes)}
     rows = (
         ItemAmount.objects.filter(item=item, scope__in=scopes, valid_from__lte=day)

@@ -2,7 +2,8 @@
 
 A birth whose latest eligibility decision is "met" is entitled, for every item of the packages
 that reach its province (the province its village lay in on the birth's date), to the amount
-in force there on that date: the province's own, else the nation's. An item without one is
+in force there on that date: the province's own, else that of the province it continues (the
+province of before the 2025 reform), else the nation's. An item without one is
 "not configured" and proposes nothing. For an item paid per occasion the officer enters the
 number of occasions (antenatal visits made), paid up to the amount's maximum.
 
@@ -106,13 +107,13 @@ def preview(birth: Birth, counts: dict[int, int | None] | None = None) -> Previe
     date (or none), the entitlement stored for it if any, and what would be proposed with the
     occasions in ``counts`` (by item id)."""
     counts = counts or {}
-    province = amounts.province_on(birth.unit, birth.date)
-    result = Preview(birth, latest_decision(birth), province)
+    provinces = amounts.provinces_of(birth.unit, birth.date)
+    result = Preview(birth, latest_decision(birth), provinces[0] if provinces else None)
     stored = {
         e.item_id: e
         for e in birth.entitlements.filter(ACTIVE).select_related("amount_version__scope")
     }
-    items = SupportItem.objects.filter(package__in=amounts.packages_for(province)).select_related(
+    items = SupportItem.objects.filter(package__in=amounts.packages_for(provinces)).select_related(
         "package__scope"
     )
     for item in items.order_by("package__scope__depth", "package__order", "order", "code", "pk"):
@@ -128,7 +129,7 @@ def preview(birth: Birth, counts: dict[int, int | None] | None = None) -> Previe
                 existing=existing,
             )
         else:
-            version = amounts.amount_in_force(item, province, birth.date)
+            version = amounts.amount_in_force(item, provinces, birth.date)
             line = _line(item, version, birth, counts.get(item.pk))
         result.lines.append(line)
     return result

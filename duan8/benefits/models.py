@@ -209,8 +209,10 @@ class ItemAmount(AuditedModel):
         if self.scope_id and (problem := _scope_error(self.scope)):
             errors["scope"] = problem
         if self.item_id and self.scope_id and "scope" not in errors:
+            from duan8.benefits.amounts import continues
+
             package_scope = self.item.package.scope
-            if package_scope.parent_id is not None and self.scope_id != package_scope.pk:
+            if package_scope.parent_id is not None and not continues(self.scope, package_scope):
                 errors["scope"] = gettext(
                     "This package is %(scope)s's own: its amounts are set there."
                 ) % {"scope": package_scope.name}
