@@ -1209,6 +1209,49 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:job_file": [Check("GET", lambda w: {"job_id": _job(w).pk}, {**OWN_JOB, "anonymous": 401})],
     # A multipart upload: a JSON body is refused as incomplete once signed in (who may import
     # where: tests/test_jobs.py).
+    # The maternal registry in the API: the pages' rules; re-runs by approvers; the
+    # personal list exported only with its own permission (national administrators hold it).
+    "api:mothers": [Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk})],
+    "api:mother": [Check("GET", lambda w: {"mother_id": _maternal_birth(w).mother_id}, API_VIEW)],
+    "api:mother_create": [
+        Check(
+            "POST",
+            expect={**API_VIEW, **{p: 201 for p in EDITORS}},
+            data=lambda w: {**_mother_data(w), "birth_date": "1998-05-10"},
+        )
+    ],
+    "api:births": [Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk})],
+    "api:birth": [Check("GET", lambda w: {"birth_id": _maternal_birth(w).pk}, API_VIEW)],
+    "api:birth_create": [
+        Check(
+            "POST",
+            expect={**API_VIEW, **{p: 201 for p in EDITORS}},
+            data=lambda w: {
+                "mother": _maternal_birth(w).mother_id,
+                "date": "2025-01-20",
+                "place": "home",
+                "delivery": "normal",
+            },
+        )
+    ],
+    "api:birth_decisions": [Check("GET", lambda w: {"birth_id": _maternal_birth(w).pk}, API_VIEW)],
+    "api:birth_judge": [
+        Check(
+            "POST",
+            lambda w: {"birth_id": _maternal_birth(w).pk},
+            {**API_VIEW, **{p: 201 for p in EDITORS}, "commune_editor": 403},
+            data=lambda w: {"reason": "Xét lại"},
+        )
+    ],
+    "api:rule_sets": [Check("GET", expect={**codes(200), "anonymous": 401})],
+    "api:births_import": [Check("POST", expect={**codes(422), "anonymous": 401})],
+    "api:births_export": [
+        Check(
+            "POST",
+            expect={**API_VIEW, **{p: 403 for p in EDITORS}, "national_admin": 202},
+            data=lambda w: {"unit_id": w.commune.pk, "purpose": "Danh sách chi trả"},
+        )
+    ],
     "api:import_create": [Check("POST", expect={**codes(422), "anonymous": 401})],
     "api:export_create": [
         Check(

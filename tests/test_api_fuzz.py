@@ -80,6 +80,8 @@ RECORD_FIELDS = {
     "support_item": "support_item",
     "birth_id": "birth",
     "entitlement_id": "entitlement",
+    "mother_id": "mother",
+    "mother": "mother",
 }
 
 
@@ -179,6 +181,7 @@ def records(world) -> dict[str, list]:
         "support_item": [travel.pk, lump.pk],
         "birth": [birth.pk],
         "entitlement": [e.pk for e in proposed],
+        "mother": [birth.mother_id],
     }
 
 

@@ -191,6 +191,9 @@ api.add_router("", jobs_router)
 from duan8.api.finance import router as finance_router  # noqa: E402
 
 api.add_router("", finance_router)
+from duan8.api.maternal import router as maternal_router  # noqa: E402
+
+api.add_router("", maternal_router)
 from duan8.api.benefits import router as benefits_router  # noqa: E402
 
 api.add_router("", benefits_router)
