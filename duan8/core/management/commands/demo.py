@@ -2,9 +2,11 @@ from django.db import transaction
 
 from duan8.accounts.models import Membership, Role, User
 from duan8.activities import demo as activities_demo
+from duan8.benefits import demo as benefits_demo
 from duan8.community import demo as community_demo
 from duan8.core import demo_national
 from duan8.core.management.base import AuditedCommand
+from duan8.documents import demo as documents_demo
 from duan8.finance import demo as finance_demo
 from duan8.framework import defaults as framework_defaults
 from duan8.framework import demo as framework_demo
@@ -72,8 +74,10 @@ class Command(AuditedCommand):
         community_demo.load_kon_tum_teams()
         activities_demo.load_kon_tum_trainings()
         finance_demo.load(phase)
+        benefits_demo.load()  # after the maternal demo's births
         national = demo_national.load_national_2023(phase)
         reports = demo_national.load_reports_2024(User.objects.get(username="admin"))
+        documents_demo.load()
         self.stdout.write(
             f"Demo data: {created_units} units, {villages_added} villages and "
             f"{created_accounts} accounts created; {national} records of the national "
