@@ -21,6 +21,7 @@ def shell(request):
         "finance": "finance",
         "reporting": "reports",
         "maternal": "mothers",
+        "benefits": "mothers",
     }.get(namespace, "")
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"areas": AREAS, "active_area": active}
