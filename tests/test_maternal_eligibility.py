@@ -521,3 +521,28 @@ def _unsaved_birth(mother_record):
         children_alive=0,
         deliveries_before=0,
     )
+
+
+def test_after_the_reform_a_carried_village_without_classification_is_not_guessed(world):
+    from duan8.geo import villages
+    from tests.factories import successor_commune
+
+    new_commune = successor_commune(world)
+    world.village.refresh_from_db()
+    carried = villages.carry_across(world.village)
+    record = birth(mother(carried), date=D(2025, 8, 1))
+    result, criteria = judged(record)
+    residence = criteria["residence"]
+    assert residence["outcome"] == "unknown" and result == "unknown"
+    assert "tiếp nối Bản Sì Choang (Xã Mồ Sì San), thuộc xã khu vực III" in residence["reason"]
+    assert "đến hết ngày 30/06/2025" in residence["reason"]
+    Classification.objects.create(
+        unit=new_commune,
+        kind=ClassificationKind.REGION,
+        value="I",
+        valid_from=D(2025, 7, 1),
+        legal_basis="Quyết định của tỉnh (thử nghiệm)",
+    )
+    assert judged(record)[1]["residence"]["outcome"] == "not_met"
+    Classification.objects.filter(unit=new_commune).update(value="III")
+    assert judged(record)[1]["residence"]["outcome"] == "met"

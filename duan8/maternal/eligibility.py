@@ -163,6 +163,7 @@ class Context:
         }
         self.groups = {group.pk: group for group in EthnicGroup.objects.all()}
         self._classes: dict[int, list[_Class]] = {}
+        self._before: dict[int, list] = {}
 
     def rule_set_on(self, day: datetime.date, unit=None) -> RuleSet | None:
         """The set in force on ``day`` for a birth in ``unit``: the province's own where one
@@ -199,6 +200,31 @@ class Context:
             ).values_list("unit_id", "kind", "value", "valid_from", "valid_until", "legal_basis")
             for unit_id, *rest in rows:
                 self._classes[unit_id].append(_Class(*rest))
+
+    def load_predecessors(self, unit_ids: Iterable[int]) -> None:
+        """The units each village continues (the 2025 reform carried villages to the new
+        communes), with their communes and classifications."""
+        from duan8.geo.models import Succession
+
+        wanted = set(unit_ids) - set(self._before)
+        if not wanted:
+            return
+        for unit_id in wanted:
+            self._before[unit_id] = []
+        ids = sorted(wanted)
+        for start in range(0, len(ids), 5000):
+            links = Succession.objects.filter(successor_id__in=ids[start : start + 5000])
+            for link in links.select_related("predecessor__parent"):
+                self._before[link.successor_id].append(link.predecessor)
+        former = [u for units in self._before.values() for u in units]
+        self.load_classifications(
+            {u.pk for u in former} | {u.parent_id for u in former if u.parent_id}
+        )
+
+    def predecessors(self, unit_id: int) -> list:
+        if unit_id not in self._before:
+            self.load_predecessors([unit_id])
+        return self._before[unit_id]
 
     def classes(self, unit_id: int) -> list[_Class]:
         if unit_id not in self._classes:
@@ -288,12 +314,46 @@ def _residence(birth: Birth, ctx: Context) -> dict:
                     f"({item.legal_basis}).",
                 )
     where = f"{village.name} ({commune.name})" if commune is not None else village.name
+    recorded = any(item.on(day) for item in ctx.classes(village.pk)) or (
+        commune is not None and any(item.on(day) for item in ctx.classes(commune.pk))
+    )
+    if not recorded:
+        # Nothing is recorded for the village or its commune on the day: a village carried
+        # to a new commune by the 2025 reform keeps no classification. What its former
+        # village was is said, never taken as the answer.
+        for former in ctx.predecessors(village.pk):
+            if former.valid_until is None or former.valid_until > day:
+                continue
+            last = former.valid_until - datetime.timedelta(days=1)
+            was = _disadvantaged_on(former, last, ctx)
+            if was:
+                return criterion(
+                    "residence",
+                    UNKNOWN,
+                    f"Vào ngày {when}, chưa có phân loại nào được ghi cho {where}. Thôn này "
+                    f"tiếp nối {former.name}"
+                    f"{' (' + former.parent.name + ')' if former.parent_id else ''}, {was} đến "
+                    f"hết ngày {format_date(last)}. Cần ghi danh sách xã khu vực III, thôn đặc "
+                    "biệt khó khăn áp dụng cho đơn vị hành chính sau sắp xếp rồi xét lại.",
+                )
     return criterion(
         "residence",
         NOT_MET,
         f"Vào ngày {when}, {where} không phải thôn đặc biệt khó khăn và xã không thuộc khu vực "
         "III: không thuộc địa bàn đặc biệt khó khăn.",
     )
+
+
+def _disadvantaged_on(unit, day: datetime.date, ctx: Context) -> str:
+    """How ``unit`` (a village) was classified on ``day``: words for the reason, or ""."""
+    for item in ctx.classes(unit.pk):
+        if item.kind == ClassificationKind.DISADVANTAGED_VILLAGE and item.on(day):
+            return f"là thôn đặc biệt khó khăn ({item.legal_basis})"
+    if unit.parent_id:
+        for item in ctx.classes(unit.parent_id):
+            if item.kind == ClassificationKind.REGION and item.value == "III" and item.on(day):
+                return f"thuộc xã khu vực III ({item.legal_basis})"
+    return ""
 
 
 def _facility(birth: Birth, rule_set: RuleSet) -> dict:
@@ -561,6 +621,7 @@ def decide_many(births: list[Birth], *, context: Context | None = None, by=None)
     for birth in births:
         units[birth.unit_id].add(birth.unit.parent_id)
     ctx.load_classifications({*units, *(p for ps in units.values() for p in ps if p)})
+    ctx.load_predecessors(units)
     actor = by or audit.current().actor()
     decisions = [prepare(birth, context=ctx, by=actor) for birth in births]
     return audit.bulk_create(decisions, validated=True)
