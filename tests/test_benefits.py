@@ -315,3 +315,25 @@ def test_a_provinces_amounts_go_on_applying_after_the_reform_until_it_sets_its_o
     before = entitlements.preview(birth(old_village, D(2025, 6, 30)))
     assert before.province == world.old_lai_chau
     assert _lines(before)["TRON-GOI"].version.scope == world.old_lai_chau
+
+
+def test_births_judged_by_the_eligibility_engine_are_entitled_or_refused(world, setup):
+    from duan8.maternal.eligibility import decide
+    from tests import maternal_factories
+
+    _pack, travel, lump = setup
+    at_facility = maternal_factories.birth(
+        maternal_factories.mother(world.village), date=D(2025, 4, 10)
+    )
+    assert decide(at_facility).eligible
+    made = entitlements.propose(at_facility, {travel.pk: 4})
+    assert sorted(e.amount for e in made) == [400_000, 2_200_000]
+    at_home = maternal_factories.birth(
+        maternal_factories.mother(world.village, full_name="Vàng Thị Dung"),
+        date=D(2025, 4, 12),
+        place="home",
+        facility_name="",
+    )
+    assert not decide(at_home).eligible
+    with pytest.raises(ValidationError):
+        entitlements.propose(at_home, {travel.pk: 4})
