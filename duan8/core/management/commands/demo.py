@@ -12,6 +12,7 @@ from duan8.framework import defaults as framework_defaults
 from duan8.framework import demo as framework_demo
 from duan8.geo import demo, official
 from duan8.geo.models import AdminUnit, UnitKind
+from duan8.maternal import demo as maternal_demo
 from duan8.reporting import defaults as reporting_defaults
 
 DEMO_PASSWORD = "duan8-demo"
@@ -74,6 +75,7 @@ class Command(AuditedCommand):
         community_demo.load_kon_tum_teams()
         activities_demo.load_kon_tum_trainings()
         finance_demo.load(phase)
+        maternal_demo.load()  # judged births in Phong Thổ
         benefits_demo.load()  # after the maternal demo's births
         national = demo_national.load_national_2023(phase)
         reports = demo_national.load_reports_2024(User.objects.get(username="admin"))
