@@ -84,14 +84,15 @@ VERY_SMALL = [
 ]
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
+    """How a group's name is compared: folded, without "dân tộc" before it or spaces."""
     from duan8.geo.matching import fold
 
-    folded = fold(text or "")
+    written = fold(text or "")
     for prefix in ("dan toc ", "dt "):
-        if folded.startswith(prefix):
-            folded = folded[len(prefix) :]
-    return folded.replace(" ", "")
+        if written.startswith(prefix):
+            written = written[len(prefix) :]
+    return written.replace(" ", "")
 
 
 def index(groups) -> dict[str, object]:
@@ -101,7 +102,7 @@ def index(groups) -> dict[str, object]:
     found: dict[str, object] = {}
     for group in groups:
         for written in [group.name, *filter(None, (group.aliases or "").split("|"))]:
-            found.setdefault(_folded(written), group)
+            found.setdefault(folded(written), group)
     return found
 
 
@@ -111,4 +112,4 @@ def find(text: str, groups=None):
         from duan8.maternal.models import EthnicGroup
 
         groups = EthnicGroup.objects.all()
-    return index(groups).get(_folded(text)) if text and text.strip() else None
+    return index(groups).get(folded(text)) if text and text.strip() else None

@@ -327,12 +327,36 @@ MOTHER_FIELDS = {
 }
 
 
+# What an empty required cell is called in its message (translated only when said).
+WHAT = {
+    "full_name": gettext_lazy("the mother's name"),
+    "mother_birth_date": gettext_lazy("the mother's date of birth"),
+    "date": gettext_lazy("the birth date"),
+    "place": gettext_lazy("the place of birth"),
+    "delivery": gettext_lazy("the delivery"),
+}
+_HEADER = sheets.headers(COLUMNS).__getitem__
+
+
+class _Groups:
+    """The ethnic groups by every way officers write them, each text looked up once."""
+
+    def __init__(self) -> None:
+        self.index = ethnic_groups.index(EthnicGroup.objects.all())
+        self.found: dict[str, EthnicGroup | None] = {}
+
+    def find(self, text: str) -> EthnicGroup | None:
+        if text not in self.found:
+            self.found[text] = self.index.get(ethnic_groups.folded(text))
+        return self.found[text]
+
+
 class _Reader:
     """Reads one row's cells into values, collecting each problem with its column."""
 
-    def __init__(self, row: sheets.Row, groups: dict) -> None:
+    def __init__(self, row: sheets.Row, groups: _Groups) -> None:
         self.row, self.groups, self.problems = row, groups, []
-        self.header = sheets.headers(COLUMNS).__getitem__
+        self.header = _HEADER
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(sheets.RowError(self.row.number, self.header(key), message))
@@ -401,7 +425,7 @@ class _Reader:
             if required:
                 self.problem(key, _("the ethnic group is empty."))
             return None
-        found = ethnic_groups.find(text, self.groups)
+        found = self.groups.find(text)
         if found is None:
             self.problem(
                 key,
@@ -460,8 +484,8 @@ class _Mothers:
 
 def _mother_values(reader: _Reader, unit) -> dict:
     row = reader.row
-    full_name = " ".join(reader.required("full_name", _("the mother's name")).split())
-    born = reader.date("mother_birth_date", _("the mother's date of birth"))
+    full_name = " ".join(reader.required("full_name", WHAT["full_name"]).split())
+    born = reader.date("mother_birth_date", WHAT["mother_birth_date"])
     cccd = "".join(row.text("citizen_id").split())
     if cccd:
         try:
@@ -508,7 +532,7 @@ def import_births(
     rows = sheets.read(upload, COLUMNS)
     header = sheets.headers(COLUMNS).__getitem__
     villages = resolver.for_scope(scope, [UnitKind.VILLAGE])
-    groups = list(EthnicGroup.objects.all())
+    groups = _Groups()
     known = _registered_births(scope)
     mothers = _Mothers(scope)
     mothers.load(rows)
@@ -519,7 +543,7 @@ def import_births(
         if done % 1000 == 0:
             progress("checking", done, len(rows))
         reader = _Reader(row, groups)
-        day = reader.date("date", _("the birth date"))
+        day = reader.date("date", WHAT["date"])
         unit = None
         if day is not None and row.text("unit"):
             found = villages.resolve(row.text("unit"), day, resolver.context_of(row))
@@ -545,11 +569,11 @@ def import_births(
             unit=unit,
             date=day,
             place=reader.choice(
-                "place", _PLACES, BirthPlace, _("the place of birth"), offer=OFFERED["place"]
+                "place", _PLACES, BirthPlace, WHAT["place"], offer=OFFERED["place"]
             ),
             facility_name=row.text("facility_name"),
             delivery=reader.choice(
-                "delivery", _DELIVERIES, Delivery, _("the delivery"), offer=OFFERED["delivery"]
+                "delivery", _DELIVERIES, Delivery, WHAT["delivery"], offer=OFFERED["delivery"]
             ),
             notes=row.text("notes"),
         )
