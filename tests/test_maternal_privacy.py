@@ -71,3 +71,41 @@ def test_each_access_is_logged_with_who_why_and_how_many(world):
     assert entry.unit_path == world.commune.path
     assert (entry.what, entry.purpose, entry.count) == ("export", "báo cáo quý", 12)
     assert (entry.source, entry.ip) == ("web", "10.0.0.7")
+
+
+def test_no_citizen_id_or_phone_reaches_the_application_logs(world, client, caplog):
+    """Registering, refusing and reading mothers through pages and the API leaves the CCCD
+    and the phone out of every log line (the audit trail keeps fingerprints only)."""
+    import json
+    import logging
+
+    from tests.factories import token
+
+    caplog.set_level(logging.INFO)
+    cccd, phone = "012198004567", "0912345678"
+    client.force_login(world.commune_editor)
+    form = {
+        "unit": world.village.pk,
+        "full_name": "Lò Thị Mai",
+        "birth_date": "10/05/1998",
+        "ethnic_group": "Mông",
+        "citizen_id": cccd,
+        "phone": phone,
+    }
+    client.post(reverse("maternal:mother_create", args=[world.commune.pk]), form)
+    client.post(
+        reverse("maternal:mother_create", args=[world.commune.pk]),
+        {**form, "citizen_id": cccd[:-1] + "x"},
+    )
+    client.post(reverse("maternal:mother_create", args=[world.other_commune.pk]), form)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token(world.outsider)}"}
+    client.post(
+        "/api/v1/mothers",
+        json.dumps({**form, "birth_date": "1998-05-10", "unit": world.village.pk}),
+        content_type="application/json",
+        **headers,
+    )
+    client.get(f"/api/v1/mothers?unit={world.commune.pk}", **headers)
+    assert caplog.records  # the refusals were logged…
+    for secret in (cccd, phone, cccd[:-1] + "x"):
+        assert secret not in caplog.text  # …without the personal data
