@@ -49,6 +49,31 @@ def test_the_dashboard_shows_progress_for_the_period_and_the_phase_to_date(clien
     assert "Tổ truyền thông cộng đồng được thành lập và duy trì" in body  # named, code as hint
 
 
+def test_a_board_read_again_is_reused_until_a_record_is_saved_and_then_shows_it(
+    client, board_world
+):
+    w = board_world
+    client.force_login(w.province_admin)
+    url = reverse("analytics:dashboard", args=[w.province.pk])
+
+    def teams_row(page):
+        return next(r for r in page.context["board"].rows if r.indicator.code == "TTCĐ")
+
+    first, again = client.get(url, {"period": "2023"}), client.get(url, {"period": "2023"})
+    assert teams_row(first) is teams_row(again)  # nothing saved between: the same board
+    assert teams_row(again).to_date.value == 1
+    community_actions.save(
+        CommunityModel(
+            kind="communication_team",
+            unit=w.sibling_commune,
+            name="Tổ truyền thông Pa Tần",
+            established_on=datetime.date(2023, 5, 1),
+        )
+    )
+    after = client.get(url, {"period": "2023"})
+    assert teams_row(after).to_date.value == 2  # saved, then on the very next board
+
+
 def test_the_units_below_are_ranked_and_those_behind_time_flagged(client, board_world):
     w = board_world
     client.force_login(w.province_admin)

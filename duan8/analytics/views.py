@@ -60,7 +60,7 @@ def _board_context(request, unit, regimes=None) -> dict:
     if phase is None:
         return {"unit": unit, **_money(request.user, unit, None, None, on)}
     period = _period(request, phase, unit)
-    board = dashboard.build(unit, phase, period, on)
+    board = dashboard.board_for(unit, phase, period, on)
     visible = [c for c in board.children if access.can(request.user, access.Action.VIEW, c.unit)]
     board.children = visible
     choices = [p for p in phase.periods() if p.start <= timezone.localdate()]
@@ -158,11 +158,11 @@ def home(request):
         context["day"] = day
         context["counts"] = _counts_below(request.user, unit, day)
         if access.can(request.user, access.Action.ADMINISTER, unit):
-            context["recent"] = (
-                AuditEvent.objects.filter(paths.prefix_q("unit_path", unit.path))
-                .newest_first()
-                .select_related("content_type", "unit")[:10]
-            )
+            # The nation's feed is every event of a unit: no prefix to test (a scan of all).
+            events = AuditEvent.objects.filter(unit_path__isnull=False)
+            if unit.parent_id is not None:
+                events = events.filter(paths.prefix_q("unit_path", unit.path))
+            context["recent"] = events.newest_first().select_related("content_type", "unit")[:10]
     return render(request, "analytics/home.html", context)
 
 

@@ -38,7 +38,7 @@ def warm_up(today: datetime.date | None = None) -> dict:
             for root in roots:
                 working = dashboard.working_period(phase, root, today)
                 for period in dict.fromkeys([working, *years]):
-                    dashboard.build(root, phase, period)
+                    dashboard.board_for(root, phase, period)
                     read.append(f"{root.name} {period.code}")
         # Today's tree and the counts of units below each unit (every unit page shows them).
         for root in roots:
