@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "duan8.benefits",
     "duan8.reporting",
     "duan8.analytics",
+    "duan8.reportforms",
     "duan8.api",
     "ninja",
     "django_tasks",
