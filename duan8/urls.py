@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("duan8.benefits.urls")),
     path("", include("duan8.reporting.urls")),
     path("", include("duan8.analytics.urls")),
+    path("", include("duan8.reportforms.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]
