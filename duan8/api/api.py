@@ -197,3 +197,4 @@ api.add_router("", maternal_router)
 from duan8.api.benefits import router as benefits_router  # noqa: E402
 
 api.add_router("", benefits_router)
+api.add_router("", "duan8.reportforms.api.router")
