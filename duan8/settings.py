@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "duan8.reporting",
     "duan8.analytics",
     "duan8.reportforms",
+    "duan8.documents",
     "duan8.api",
     "ninja",
     "django_tasks",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("duan8.reporting.urls")),
     path("", include("duan8.analytics.urls")),
     path("", include("duan8.reportforms.urls")),
+    path("", include("duan8.documents.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

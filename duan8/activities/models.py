@@ -110,6 +110,16 @@ class TrainerAppointment(AuditedModel):
     trainers = models.ManyToManyField(
         Trainer, related_name="appointments", verbose_name=_("trainers")
     )
+    # The decision in the document register, when it was issued through duan8.
+    official_document = models.ForeignKey(
+        "documents.OfficialDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        editable=False,
+        verbose_name=_("issued document"),
+    )
 
     class Meta:
         verbose_name = _("trainer appointment decision")

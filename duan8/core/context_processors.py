@@ -21,6 +21,7 @@ def shell(request):
         "finance": "finance",
         "reporting": "reports",
         "maternal": "mothers",
+        "documents": "documents",
         "benefits": "mothers",
     }.get(namespace, "")
     if not getattr(request, "user", None) or not request.user.is_authenticated:

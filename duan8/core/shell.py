@@ -28,6 +28,7 @@ AREAS = [
     Area("reports", _("Reports"), "reporting:cycle"),
     Area("finance", _("Funds"), "finance:mine"),
     Area("mothers", _("Maternal support"), "maternal:mine"),
+    Area("documents", _("Documents"), "documents:mine"),
     Area("catalogues", _("Catalogues"), None),
     Area("admin", _("Administration"), "accounts:users"),
 ]

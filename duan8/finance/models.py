@@ -159,6 +159,16 @@ class BudgetLine(AuditedModel):
     decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     decision_issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    # The plan in the document register that set the line out, when issued through duan8.
+    official_document = models.ForeignKey(
+        "documents.OfficialDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+        editable=False,
+        verbose_name=_("issued document"),
+    )
     carried_from = models.ForeignKey(
         "self",
         null=True,

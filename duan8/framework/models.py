@@ -303,6 +303,16 @@ class Document(models.Model):
     doc_number = models.CharField(_("document number"), max_length=60, blank=True)
     doc_date = models.DateField(_("document date"), null=True, blank=True)
     doc_issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    # The register entry of the document, when it was issued through duan8.
+    official_document = models.ForeignKey(
+        "documents.OfficialDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+        editable=False,
+        verbose_name=_("issued document"),
+    )
 
     class Meta:
         abstract = True

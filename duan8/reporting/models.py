@@ -217,6 +217,16 @@ class Submission(AuditedModel, PeriodFields):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # The report in the document register, when it was issued through duan8.
+    official_document = models.ForeignKey(
+        "documents.OfficialDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        editable=False,
+        verbose_name=_("issued document"),
+    )
 
     objects = UnitPeriodQuerySet.as_manager()
 
