@@ -75,6 +75,7 @@ RECORD_FIELDS = {
     "norm_id": "norm",
     "line_id": "estimate_line",
     "scope": "unit",
+    "form_id": "report_form",
     "package_id": "benefit_package",
     "amount_id": "benefit_amount",
     "support_item": "support_item",
@@ -176,6 +177,7 @@ def records(world) -> dict[str, list]:
         "estimate": [estimate.pk],
         "norm": [norm.pk],
         "estimate_line": [estimate_line.pk],
+        "report_form": _report_forms(world),
         "benefit_package": [pack.pk],
         "benefit_amount": [a.pk for a in amounts],
         "support_item": [travel.pk, lump.pk],
@@ -183,6 +185,24 @@ def records(world) -> dict[str, list]:
         "entitlement": [e.pk for e in proposed],
         "mother": [birth.mother_id],
     }
+
+
+def _report_forms(world) -> list[int]:
+    """The nation's default form and a province's own, with a heading, an indicator and a
+    subtotal, its columns periods."""
+    from duan8.reportforms import actions
+    from duan8.reportforms.models import ReportForm
+
+    own = actions.save(
+        ReportForm(scope=world.province, title="Biểu thử", columns="periods", cells=["value"]),
+        rows=[
+            {"kind": "heading", "code": "ND1"},
+            {"kind": "indicator", "code": "TTCĐ"},
+            {"kind": "subtotal"},
+        ],
+        columns=[{"period": "2023"}, {"period": "2024"}],
+    )
+    return [ReportForm.objects.get(builtin="du-an-8").pk, own.pk]
 
 
 def _aim(values, records: dict[str, list], data) -> None:
