@@ -380,3 +380,26 @@ def test_two_births_less_than_six_months_apart_are_flagged(world, second_day, fl
     )
     assert DuplicateFlag.objects.filter(kind="close_births").exists() == flagged
     assert Birth.objects.count() == 2
+
+
+def test_changing_a_mother_judges_her_births_again(world, client):
+    from duan8.maternal import eligibility
+
+    record = birth(mother(world.village, birth_date=D(2006, 5, 10)), date=D(2024, 3, 15))
+    assert eligibility.decide(record).result == "not_met"  # 17 years old
+    client.force_login(world.commune_editor)
+    url = reverse("maternal:mother_edit", args=[record.mother_id])
+    form = client.get(url).context["form"]
+    data = {
+        **{k: v for k, v in form.initial.items() if v is not None},
+        "unit": world.village.pk,
+        "birth_date": "10/05/2005",
+        "ethnic_group": "Mông",
+        "husband_ethnic_group": "Mông",
+        "citizen_id": citizen_id(D(2005, 5, 10), 77),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    latest = record.decisions.first()
+    assert latest.result == "met" and latest.reason_for_rerun == "Thông tin bà mẹ đã được sửa"
+    assert record.decisions.count() == 2
