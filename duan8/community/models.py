@@ -81,7 +81,12 @@ class CommunityModel(AuditedModel):
         verbose_name = _("community model")
         verbose_name_plural = _("community models")
         indexes = [
-            models.Index(fields=["kind", "established_on"]),
+            # Counts of a list: what a period counts is read from the index alone.
+            models.Index(
+                fields=["kind", "established_on", "ended_on"], name="community_kind_dates_idx"
+            ),
+            # A list's pages in their order (unit, name): the first page without sorting all.
+            models.Index(fields=["kind", "unit", "name", "id"], name="community_list_idx"),
             # Covers the reading path's one query per period (facts per unit and kind).
             models.Index(
                 fields=["unit", "kind", "established_on", "ended_on"], name="community_facts_idx"

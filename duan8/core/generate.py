@@ -469,8 +469,9 @@ def generate(scale: float = 1.0, seed: int = 8, log: Callable[[str], None] = pri
     report.counts["activities"] = step("activities", _activities, rng, scale, pool)
     report.counts["figures"] = step("figures", _figures, rng)
     report.counts["targets"] = step("targets", _targets, rng, scale)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # The planner's statistics for the new rows (SQLite keeps none until asked): without
+    # them SQLite sorts a whole national list instead of walking its index in order.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     log(str(report))
     return report
