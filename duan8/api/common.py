@@ -3,9 +3,9 @@
 import re
 from typing import Annotated
 
-from ninja import Field, Schema
-from ninja.pagination import LimitOffsetPagination
+from ninja import Field
 
+from duan8.api import paging
 from duan8.core.access import MAX_ID
 from duan8.framework import periods
 
@@ -16,15 +16,8 @@ PERIOD_PATTERN = r"^\d{4}(-H[12]|-Q[1-4]|-\d{2}|-\d{4}(-H1)?)?$"
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-class Pagination(LimitOffsetPagination):
-    """?limit= (1–1000, default 100) and ?offset= (from 0)."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=1000)
-        offset: int = Field(0, ge=0, le=2**31)
-
-    def __init__(self, **kwargs):
-        super().__init__(max_limit=1000, **kwargs)
+# Every list pages by ?limit= with ?offset= or ?cursor= (see ``paging``).
+Pagination = paging.Pagination
 
 
 def parse_period(code: str) -> periods.Period:
