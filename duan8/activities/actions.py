@@ -73,6 +73,17 @@ def citable_trainers(user, unit):
     return (Trainer.objects.filter(unit__in=_around(unit)) | mine).distinct()
 
 
+def appointable_trainers(user, unit):
+    """Trainers a decision of ``unit`` may appoint: those kept by the unit or a unit above it,
+    or by units the user sees (the page's and the API's choice)."""
+    from duan8.activities.models import Trainer
+    from duan8.core import access
+
+    return (
+        Trainer.objects.filter(unit__in=_around(unit)) | access.scope(user, Trainer.objects.all())
+    ).distinct()
+
+
 def citable_appointments(user, unit):
     from duan8.activities.models import TrainerAppointment
     from duan8.core import access

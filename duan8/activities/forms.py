@@ -74,10 +74,27 @@ class TrainerForm(forms.ModelForm):
 
 
 class QualificationForm(forms.ModelForm):
+    """A training of trainers completed, for ``instance.trainer`` (set before validating)."""
+
     class Meta:
         model = TrainerQualification
         fields = ["programme", "completed_on"]
         widgets = {"completed_on": DATE_WIDGET}
+
+    def clean(self):
+        # The trainer is not a field of the form, so Django leaves the one-per-programme
+        # constraint to the database: said here instead of failing there.
+        cleaned = super().clean()
+        trainer = self.instance.trainer_id
+        programme = cleaned.get("programme")
+        if trainer and programme:
+            taken = TrainerQualification.objects.filter(trainer_id=trainer, programme=programme)
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "programme",
+                    _("This training of trainers is already recorded for this trainer."),
+                )
+        return cleaned
 
 
 class AppointmentForm(forms.ModelForm):

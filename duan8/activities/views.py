@@ -344,16 +344,11 @@ def trainers(request, pk):
             "appointments": TrainerAppointment.objects.filter(unit=unit).prefetch_related(
                 "trainers"
             ),
-            "appointment_form": AppointmentForm(trainers=_appointable(request.user, unit)),
+            "appointment_form": AppointmentForm(
+                trainers=actions.appointable_trainers(request.user, unit)
+            ),
         },
     )
-
-
-def _appointable(user, unit):
-    ancestors = AdminUnit.objects.filter(pk__in=[*unit.ancestor_ids(), unit.pk])
-    return (
-        Trainer.objects.filter(unit__in=ancestors) | access.scope(user, Trainer.objects.all())
-    ).distinct()
 
 
 @login_required
@@ -380,7 +375,7 @@ def qualification_add(request, pk):
 @require_POST
 def appointment_add(request, pk):
     unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
-    form = AppointmentForm(request.POST, trainers=_appointable(request.user, unit))
+    form = AppointmentForm(request.POST, trainers=actions.appointable_trainers(request.user, unit))
     form.instance.unit = unit
     if form.is_valid():
         form.save()
