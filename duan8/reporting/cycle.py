@@ -53,6 +53,29 @@ def _scope_covers(scope: AdminUnit, unit: AdminUnit) -> bool:
     return unit.pk in singles or any(unit.path.startswith(p) for p in prefixes)
 
 
+def visible_regimes(user) -> list[Regime]:
+    """The rows of the reporting calendar ``user`` reads: the nation's and those of the
+    provinces she sees."""
+    return [
+        r
+        for r in Regime.objects.select_related("scope")
+        if access.can(user, access.Action.VIEW, r.scope) or r.scope.parent_id is None
+    ]
+
+
+def may_edit_regime(user, scope: AdminUnit) -> bool:
+    """The nation's calendar is kept by national administrators, a province's by its own."""
+    if scope.parent_id is None:
+        return access.is_national_admin(user)
+    return access.can(user, access.Action.ADMINISTER, scope)
+
+
+def may_add_regime(user) -> bool:
+    if access.is_national_admin(user):
+        return True
+    return access.scope_units(user, access.Action.ADMINISTER).filter(kind="province").exists()
+
+
 def regime_of(
     unit: AdminUnit, period: Period, regimes: list[Regime] | None = None
 ) -> Regime | None:

@@ -176,34 +176,19 @@ def _act(request, unit, period):
 # The reporting calendar --------------------------------------------------------------------
 
 
-def _may_edit_regime(user, scope: AdminUnit) -> bool:
-    if scope.parent_id is None:
-        return access.is_national_admin(user)
-    return access.can(user, access.Action.ADMINISTER, scope)
-
-
-def _may_add_regime(user) -> bool:
-    if access.is_national_admin(user):
-        return True
-    return access.scope_units(user, access.Action.ADMINISTER).filter(kind="province").exists()
-
-
 @login_required
 def regimes(request):
     """Lịch báo cáo: who reports which period to whom by when, and on what legal basis."""
-    rows = [
-        r
-        for r in Regime.objects.select_related("scope")
-        if access.can(request.user, access.Action.VIEW, r.scope) or r.scope.parent_id is None
-    ]
-    may_add = _may_add_regime(request.user)
+    rows = cycle.visible_regimes(request.user)
+    may_add = cycle.may_add_regime(request.user)
     sample = periods.of("year", timezone.localdate()).previous()
     return render(
         request,
         "reporting/regimes.html",
         {
             "rows": [
-                {"regime": r, "editable": _may_edit_regime(request.user, r.scope)} for r in rows
+                {"regime": r, "editable": cycle.may_edit_regime(request.user, r.scope)}
+                for r in rows
             ],
             "may_add": may_add,
             "sample": sample,
@@ -217,9 +202,9 @@ def regime_form(request, pk=None):
     if regime is not None:
         if regime.scope.parent_id is not None:  # a province's own calendar: in view or 404
             access.require(request.user, access.Action.VIEW, regime.scope)
-        if not _may_edit_regime(request.user, regime.scope):
+        if not cycle.may_edit_regime(request.user, regime.scope):
             raise PermissionDenied
-    elif not _may_add_regime(request.user):
+    elif not cycle.may_add_regime(request.user):
         raise PermissionDenied
     form = RegimeForm(request.POST or None, instance=regime, user=request.user)
     if request.method == "POST" and form.is_valid() and form.saved():

@@ -50,12 +50,22 @@ def jump_warning(indicator, unit, period: Period, total: Decimal) -> str | None:
 
 
 @transaction.atomic
-def save(unit, period: Period, indicators: dict, entries: list[Entry]) -> list[Figure]:
-    """Store every entry or none; errors and unexplained jumps are raised by indicator."""
+def save(
+    unit, period: Period, indicators: dict, entries: list[Entry], read: dict | None = None
+) -> list[Figure]:
+    """Store every entry or none; errors and unexplained jumps are raised by indicator.
+    ``read`` gives, by indicator id, the version of the figure the client read (0: none):
+    a figure changed since is refused (``versions.Stale``), nothing stored."""
+    from duan8.core import versions
+
     errors, saved = {}, []
     for entry in entries:
         indicator = indicators[entry.indicator_id]
         figure = Figure.objects.for_period(period).filter(indicator=indicator, unit=unit).first()
+        if figure is not None and read is not None and entry.indicator_id in read:
+            if versions.of(figure) > read[entry.indicator_id]:
+                raise versions.Stale(figure, read[entry.indicator_id])
+            figure.expected_version = read[entry.indicator_id]
         if entry.total is None:
             if figure is not None:
                 figure.delete()
