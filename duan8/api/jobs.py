@@ -31,6 +31,8 @@ class What(StrEnum):
     activities = "activities"
     budget_lines = "budget_lines"
     disbursements = "disbursements"
+    villages = "villages"
+    classifications = "classifications"
 
 
 KINDS = {
@@ -38,8 +40,12 @@ KINDS = {
     What.activities: "activities",
     What.budget_lines: "finance.lines",
     What.disbursements: "finance.disbursements",
+    What.villages: "villages",
+    What.classifications: "classifications",
 }
 FINANCE = (What.budget_lines, What.disbursements)
+# Lists of the geography: the villages and the classifications of the units under a unit.
+GEOGRAPHY = (What.villages, What.classifications)
 
 
 class Existing(StrEnum):
@@ -102,14 +108,25 @@ def import_create(
     refused with every row, column and reason (``result.errors``) and a marked copy of the
     file (``result.annotated``). ``on`` (models) is the date names are read on when a row's
     own date does not say. Budget lines and disbursements (``budget_lines``,
-    ``disbursements``) need no ``kind``: their rows say their unit, year and source."""
-    unit = access.get_unit_or_404(request.auth, unit_id, access.Action.EDIT)
+    ``disbursements``) need no ``kind``: their rows say their unit, year and source.
+    Villages (``villages``: by the unit's administrators) and classifications
+    (``classifications``: by the province's administrators) are read on ``on`` (default:
+    the unit's reference day)."""
+    if what == What.villages:  # villages are added by the unit's administrators
+        unit = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
+    elif what == What.classifications:  # classified by the province's administrators
+        unit = access.get_unit_or_404(request.auth, unit_id)
+        access.require_on_province(request.auth, access.Action.ADMINISTER, unit)
+    else:
+        unit = access.get_unit_or_404(request.auth, unit_id, access.Action.EDIT)
     try:
         sheets.check_package(file)
     except sheets.ImportRefused as refused:
         raise HttpError(422, str(refused)) from None
     if what in FINANCE:
         params = {"existing": existing.value}
+    elif what in GEOGRAPHY:
+        params = {"on": (on or unit.reference_day()).isoformat(), "existing": existing.value}
     elif what == What.models:
         if kind not in ModelKind.values:
             raise HttpError(422, _("Unknown kind of model: %(kind)s.") % {"kind": kind})
@@ -139,9 +156,13 @@ class ExportIn(Schema):
 def export_create(request, payload: ExportIn):
     """Queue an export of a list (models or activities of a unit, optionally of one kind,
     of those counted in a period, on a tree date; budget lines or disbursements of a unit's
-    subtree for a fiscal year) in its import's columns."""
+    subtree for a fiscal year; the villages or the classifications of the units under a unit
+    today) in its import's columns."""
     unit = access.get_unit_or_404(request.auth, payload.unit_id)
     query = QueryDict(mutable=True)
+    if payload.what in GEOGRAPHY:  # the units under the unit today, as the page exports them
+        params = {"query": ""}
+        return Status(202, _submit(request, f"{KINDS[payload.what]}.export", unit, params))
     if payload.what in FINANCE:
         if payload.year is not None and not 2021 <= payload.year <= 2100:
             raise HttpError(422, _("The kind, period or date of this export is not valid."))
