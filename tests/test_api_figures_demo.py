@@ -5,51 +5,27 @@ nation's end-2023 percentages of the phase targets (the dashboard).
 
 Loading the official units and the demo takes a while, so this module loads once."""
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import connection
 from django.urls import reverse
 
 from duan8.accounts.models import User
-from duan8.analytics import reading
 from duan8.community.demo import KON_TUM_TEAMS_2022
 from duan8.framework.models import Indicator, Phase
 from duan8.geo.models import AdminUnit, UnitKind
+from tests import demo_db
 from tests.factories import token
 
-DEMO_APPS = {
-    "core",
-    "accounts",
-    "geo",
-    "framework",
-    "community",
-    "activities",
-    "finance",
-    "reporting",
-    "dhis2",
-}
 SEED_2023 = {"TTCĐ": 84.7, "SINHKE": 36.8, "DCTC": 146.2, "CLB": 62.9, "GSBDG": 38.8}
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("demo", stdout=io.StringIO())
+        demo_db.load_demo()
         yield
-        tables = [
-            model._meta.db_table
-            for model in apps.get_models(include_auto_created=True)
-            if model._meta.app_label in DEMO_APPS
-        ]
-        connection.ops.execute_sql_flush(
-            connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
-        )
-        reading.forget()
+        demo_db.wipe()
 
 
 def province(code: str, *, today: bool) -> AdminUnit:

@@ -7,37 +7,21 @@ demo takes a while, so this module loads once."""
 import datetime
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import connection
 
 from duan8.accounts.models import User
-from duan8.analytics import reading
 from duan8.documents import actions, word
 from duan8.documents.models import Kind
 from duan8.framework.models import Indicator
 from duan8.geo.models import AdminUnit, UnitKind
-
-
-def _wipe() -> None:
-    tables = [
-        model._meta.db_table
-        for model in apps.get_models(include_auto_created=True)
-        if model.__module__.startswith("duan8.")
-    ]
-    connection.ops.execute_sql_flush(
-        connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
-    )
+from tests import demo_db
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        demo_db.load_demo()
         yield
-        _wipe()
-        reading.forget()
+        demo_db.wipe()
 
 
 def lai_chau() -> AdminUnit:

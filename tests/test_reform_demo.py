@@ -6,10 +6,6 @@ Loading the official units and the demo takes a while, so this module loads once
 import datetime
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import connection
 from django.urls import reverse
 
 from duan8.accounts.models import User
@@ -18,37 +14,15 @@ from duan8.community.demo import KON_TUM_TEAMS_2022
 from duan8.framework import periods
 from duan8.framework.models import Indicator
 from duan8.geo.models import AdminUnit, UnitKind
-
-OURS = {
-    "core",
-    "accounts",
-    "geo",
-    "framework",
-    "community",
-    "activities",
-    "finance",
-    "reporting",
-}
-
-
-def _wipe() -> None:
-    tables = [
-        model._meta.db_table
-        for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in OURS
-    ]
-    connection.ops.execute_sql_flush(
-        connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
-    )
+from tests import demo_db
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        demo_db.load_demo()
         yield
-        _wipe()
-        reading.forget()
+        demo_db.wipe()
 
 
 def province(code: str, *, today: bool) -> AdminUnit:

@@ -8,29 +8,14 @@ Loading the official units and the demo takes a while, so this module loads once
 import io
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from duan8.accounts.models import User
-from duan8.analytics import reading
 from duan8.reportforms.models import ReportForm
+from tests import demo_db
 from tests.factories import downloaded
 
-# The demo's apps: their tables are emptied after this module (the default form stays).
-DEMO_APPS = {
-    "core",
-    "accounts",
-    "geo",
-    "framework",
-    "community",
-    "activities",
-    "finance",
-    "reporting",
-}
 SEED_2023 = {
     "TTCĐ": (7623, 9000, 84.7),
     "SINHKE": (184, 500, 36.8),
@@ -43,17 +28,9 @@ SEED_2023 = {
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("demo", stdout=io.StringIO())
+        demo_db.load_demo()
         yield
-        tables = [
-            model._meta.db_table
-            for model in apps.get_models(include_auto_created=True)
-            if model._meta.app_label in DEMO_APPS
-        ]
-        connection.ops.execute_sql_flush(
-            connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
-        )
-        reading.forget()
+        demo_db.wipe()
 
 
 def test_the_default_form_for_the_nation_at_end_2023_shows_the_mid_term_review(client, demo, db):
