@@ -72,6 +72,7 @@ class Check:
     data: Callable = lambda w: {}
     query: Callable = lambda w: {}
     note: str = ""
+    multipart: bool = False  # an API write sent as a form with a file, not as JSON
 
 
 EXPECTATIONS: dict[str, list[Check]] = {
@@ -1387,6 +1388,205 @@ EXPECTATIONS: dict[str, list[Check]] = {
         )
     ],
     "api:audit": [Check("GET", expect=API_ADMIN, query=lambda w: {"unit": w.commune.pk})],
+    # Documents: the register of a unit read by those who view it; drafts written, edited and
+    # issued by its editors; the letterhead set by the unit's administrators, the Word
+    # templates by the province's (tests/test_documents.py).
+    "documents:mine": [Check("GET", expect=codes(302))],
+    "documents:register": [Check("GET", COMMUNE, IN_SCOPE_VIEW)],
+    "documents:generate": [
+        Check("GET", COMMUNE, IN_SCOPE_VIEW),
+        Check(
+            "POST",
+            COMMUNE,
+            IN_SCOPE_EDIT_WRITE,
+            data=lambda w: {"kind": "report", "period": "2024"},
+        ),
+    ],
+    "documents:document": [
+        Check("GET", lambda w: {"pk": _official_document(w).pk}, IN_SCOPE_VIEW),
+        Check(
+            "POST",
+            lambda w: {"pk": _official_document(w).pk},
+            IN_SCOPE_EDIT_WRITE,
+            data=lambda w: {
+                "summary": "Báo cáo kết quả năm 2024",
+                "place": "Mồ Sì San",
+                "doc_date": "10/12/2024",
+                "recipients": "- Lưu: VT.",
+            },
+        ),
+    ],
+    "documents:refresh": [
+        Check("POST", lambda w: {"pk": _official_document(w).pk}, IN_SCOPE_EDIT_WRITE)
+    ],
+    "documents:issue": [
+        Check("POST", lambda w: {"pk": _official_document(w).pk}, IN_SCOPE_EDIT_WRITE)
+    ],
+    "documents:delete": [
+        Check("POST", lambda w: {"pk": _official_document(w).pk}, IN_SCOPE_EDIT_WRITE)
+    ],
+    "documents:docx": [
+        Check("GET", lambda w: {"pk": _official_document(w).pk}, IN_SCOPE_VIEW),
+        Check("GET", lambda w: {"pk": _official_document(w, True).pk}, IN_SCOPE_VIEW),
+    ],
+    "documents:pdf": [
+        Check("GET", lambda w: {"pk": _official_document(w, True).pk}, IN_SCOPE_VIEW)
+    ],
+    "documents:letterhead": [Check("GET", COMMUNE, IN_SCOPE_ADMIN)],
+    "documents:templates": [
+        Check(
+            "GET",
+            lambda w: {"pk": w.province.pk},
+            codes(404, 302, province_admin=200, national_admin=200),
+        )
+    ],
+    "documents:template_file": [
+        Check(
+            "GET",
+            lambda w: {"pk": _document_template(w).pk},
+            codes(404, 302, province_admin=200, national_admin=200),
+        )
+    ],
+    "documents:template_delete": [
+        Check(
+            "POST",
+            lambda w: {"pk": _document_template(w).pk},
+            codes(404, 302, province_admin=302, national_admin=302),
+        )
+    ],
+    "documents:default_template": [Check("GET", expect=codes(200, 302))],
+    "api:documents": [Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk})],
+    "api:document": [Check("GET", lambda w: {"document_id": _official_document(w).pk}, API_VIEW)],
+    "api:document_issue": [
+        Check(
+            "POST",
+            lambda w: {"document_id": _official_document(w).pk},
+            API_VIEW,
+            data=lambda w: {},
+        )
+    ],
+    "api:document_docx": [
+        Check("GET", lambda w: {"document_id": _official_document(w, True).pk}, API_VIEW)
+    ],
+    "api:document_pdf": [
+        Check("GET", lambda w: {"document_id": _official_document(w, True).pk}, API_VIEW)
+    ],
+    # Trainers, trainings of trainers and appointment decisions through the API: read by those
+    # who view the unit that keeps them (the world's trainer is kept by the province), added by
+    # its editors (tests/test_api_trainers.py).
+    "api:model": [Check("GET", lambda w: {"model_id": w.team.pk}, API_VIEW)],
+    "api:activity": [Check("GET", lambda w: {"activity_id": w.dialogue.pk}, API_VIEW)],
+    "api:attachment_create": [
+        Check(
+            "POST",
+            lambda w: {"activity_id": w.dialogue.pk},
+            {**API_VIEW, **{p: 201 for p in EDITORS}},
+            data=lambda w: {"title": "Biên bản", "file": _upload()},
+            multipart=True,
+        )
+    ],
+    "api:attachment_file": [Check("GET", lambda w: {"attachment_id": w.attachment.pk}, API_VIEW)],
+    "api:trainers": [Check("GET", API_COMMUNE, API_VIEW)],
+    "api:trainer_create": [
+        Check(
+            "POST",
+            API_COMMUNE,
+            {**API_VIEW, **{p: 201 for p in EDITORS}},
+            data=lambda w: {"name": "Hà Thị Lan", "organisation": "Hội LHPN xã"},
+        )
+    ],
+    "api:trainer": [
+        Check(
+            "GET",
+            lambda w: {"trainer_id": w.trainer.pk},
+            codes(404, 401, province_admin=200, national_admin=200),
+        )
+    ],
+    "api:qualification_create": [
+        Check(
+            "POST",
+            lambda w: {"trainer_id": w.trainer.pk},
+            codes(404, 401, province_admin=201, national_admin=201),
+            data=lambda w: {"programme": "programme_3", "completed_on": "2023-03-01"},
+        )
+    ],
+    "api:appointments": [Check("GET", API_COMMUNE, API_VIEW)],
+    "api:appointment_create": [
+        Check(
+            "POST",
+            API_COMMUNE,
+            {**API_VIEW, **{p: 201 for p in EDITORS}},
+            data=lambda w: {
+                "number": "12/QĐ-HPN",
+                "date": "2024-04-01",
+                "signer": "Chủ tịch",
+                "trainers": [_commune_trainer(w).pk],
+            },
+        )
+    ],
+    "api:appointment": [Check("GET", lambda w: {"appointment_id": _appointment(w).pk}, API_VIEW)],
+    # The reporting cycle's other capabilities through the API (tests/test_api_reporting.py).
+    "api:report_compare": [
+        Check(
+            "GET",
+            lambda w: {"unit_id": _submitted_twice(w).pk, "period": "2024"},
+            API_VIEW,
+        )
+    ],
+    "api:regimes": [Check("GET", expect=codes(200, 401))],
+    "api:regime": [
+        Check("GET", lambda w: {"regime_id": _regime(w, w.nation).pk}, codes(200, 401)),
+        Check(
+            "GET",
+            lambda w: {"regime_id": _regime(w, w.province).pk},
+            codes(404, 401, province_admin=200, national_admin=200),
+            note="a province's own calendar",
+        ),
+    ],
+    "api:regime_create": [
+        Check(
+            "POST",
+            expect=codes(403, 401, province_admin=201, national_admin=201),
+            data=lambda w: {
+                "scope": w.province.pk,
+                "level": "commune",
+                "reports_to": "province",
+                "period_kind": "half",
+                "due_day": 10,
+                "valid_from": "2026-07-01",
+                "legal_source": "Kế hoạch của tỉnh",
+            },
+        )
+    ],
+    "api:regime_update": [
+        Check(
+            "PATCH",
+            lambda w: {"regime_id": _regime(w, w.province).pk},
+            codes(404, 401, province_admin=200, national_admin=200),
+            data=lambda w: {"due_day": 12, "version": versions.of(_regime(w, w.province))},
+        )
+    ],
+    "api:typed_figures": [
+        Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk, "period": "2024"})
+    ],
+    "api:typed_figures_save": [
+        Check(
+            "PATCH",
+            expect=API_VIEW,
+            data=lambda w: {
+                "unit": w.commune.pk,
+                "period": "2024",
+                "figures": [{"indicator": _typed_indicator(w).pk, "total": 3, "version": 0}],
+            },
+        )
+    ],
+    "api:document_generate": [
+        Check(
+            "POST",
+            expect={**API_VIEW, **{p: 201 for p in EDITORS}},
+            data=lambda w: {"kind": "report", "unit_id": w.commune.pk, "period": "2024"},
+        )
+    ],
 }
 
 
@@ -1590,6 +1790,103 @@ def _regime(w, scope):
     return regime
 
 
+def _official_document(w, issued=False):
+    """A draft report of the commune for 2024 (issued, with its PDF kept, when asked)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from duan8.documents import actions
+    from duan8.documents.models import OfficialDocument
+    from duan8.framework import defaults
+
+    state = "issued" if issued else "draft"
+    found = OfficialDocument.objects.filter(issuer=w.commune, state=state).first()
+    if found is None:
+        defaults.load()
+        found = actions.generate(
+            None, "report", w.commune, period="2024", today=datetime.date(2024, 12, 10)
+        )
+        if issued:
+            found = actions.issue(None, found)
+            found.pdf.save("01-BC.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+            found.save()
+    return found
+
+
+def _document_template(w):
+    """The province's Word template for every kind (the default one, uploaded)."""
+    from django.core.files.base import ContentFile
+
+    from duan8.documents import templates
+    from duan8.documents.models import DocumentTemplate
+
+    found = DocumentTemplate.objects.filter(unit=w.province).first()
+    if found is None:
+        found = DocumentTemplate(unit=w.province, kind="")
+        found.file.save("mau.docx", ContentFile(templates.default_bytes()), save=False)
+        found.save()
+    return found
+
+
+def _upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minutes", "application/pdf")
+
+
+def _commune_trainer(w):
+    from duan8.activities.models import Trainer
+
+    return Trainer.objects.get_or_create(unit=w.commune, name="Lò Thị Hoa")[0]
+
+
+def _appointment(w):
+    """A decision of the commune appointing its trainer."""
+    import datetime
+
+    from duan8.activities.models import TrainerAppointment
+
+    found = TrainerAppointment.objects.filter(unit=w.commune).first()
+    if found is None:
+        found = TrainerAppointment.objects.create(
+            unit=w.commune, number="3/QĐ-HPN", date=datetime.date(2024, 3, 1), signer="Chủ tịch"
+        )
+        found.trainers.add(_commune_trainer(w))
+    return found
+
+
+def _submitted_twice(w):
+    """The commune's 2024 report submitted, returned and submitted again: two versions."""
+    from duan8.framework import periods
+    from duan8.reporting import cycle
+
+    period = periods.parse("2024")
+    submission = cycle.submit(w.commune_editor, w.commune, period)
+    cycle.send_back(w.district_approver, submission, "Bổ sung số liệu")
+    cycle.submit(w.commune_editor, w.commune, period)
+    return w.commune
+
+
+def _typed_indicator(w):
+    """An indicator of the phase whose figures are typed, not counted."""
+    from duan8.framework import actions
+    from duan8.framework.models import Indicator
+
+    found = Indicator.objects.filter(code="TGTT").first()
+    if found is None:
+        found = actions.add_indicator(
+            w.phase.content_areas.get(code="ND1"),
+            code="TGTT",
+            name="Người tham gia sinh hoạt truyền thông",
+            unit_of_measure="người",
+            source="typed",
+            breakdowns=[],
+            measure="reporting.typed",
+        )
+    return found
+
+
 def _submitted(w):
     """The commune's 2024 report, submitted: the unit whose report is approved."""
     from duan8.framework import periods
@@ -1690,6 +1987,9 @@ def test_every_expectation_covers_every_persona():
 
 
 FRAMEWORK_API = {
+    "api:typed_figures",
+    "api:typed_figures_save",
+    "api:report_compare",
     "api:content_area_create",
     "api:indicator_create",
     "api:phases",
@@ -1725,7 +2025,10 @@ def _with_framework(world):
 @pytest.mark.parametrize(("name", "index", "persona"), CASES)
 def test_access(client, world, name, index, persona):
     check = EXPECTATIONS[name][index]
-    if name.startswith(("framework:", "reporting:", "analytics:")) or name in FRAMEWORK_API:
+    if (
+        name.startswith(("framework:", "reporting:", "analytics:", "documents:", "api:document"))
+        or name in FRAMEWORK_API
+    ):
         _with_framework(world)
     url = reverse(name, kwargs=check.kwargs(world))
     headers = {}
@@ -1737,7 +2040,7 @@ def test_access(client, world, name, index, persona):
             client.force_login(user)
     if check.method == "GET":
         response = client.get(url, check.query(world), **headers)
-    elif check.method == "POST" and not name.startswith("api:"):
+    elif check.method == "POST" and (check.multipart or not name.startswith("api:")):
         response = client.post(url, check.data(world), **headers)
     else:
         import json

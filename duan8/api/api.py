@@ -197,5 +197,5 @@ api.add_router("", maternal_router)
 from duan8.api.benefits import router as benefits_router  # noqa: E402
 
 api.add_router("", benefits_router)
-api.add_router("", "duan8.reportforms.api.router")
 api.add_router("", "duan8.documents.api.router")
+api.add_router("", "duan8.reportforms.api.router")
