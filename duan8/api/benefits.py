@@ -362,7 +362,7 @@ class CountIn(InputSchema):
     count: int = Field(ge=0, le=MAX_COUNT)
 
 
-class ProposeIn(InputSchema):
+class EntitlementsProposeIn(InputSchema):
     counts: list[CountIn] = Field(
         default_factory=list,
         max_length=100,
@@ -445,7 +445,7 @@ def birth_entitlements(request, birth_id: Id):
     response=answers({201: list[EntitlementOut]}, 403, 404, 422),
     url_name="birth_entitlements_propose",
 )
-def birth_entitlements_propose(request, birth_id: Id, payload: ProposeIn):
+def birth_entitlements_propose(request, birth_id: Id, payload: EntitlementsProposeIn):
     """Propose the entitlements of an eligible birth (its unit's editors): every configured
     item not yet proposed; a counted item with its occasions, paid up to the maximum."""
     birth = _birth_or_404(request.auth, birth_id, access.Action.EDIT)

@@ -360,7 +360,7 @@ def birth_list(request, query: Query[BirthQuery], page: Query[Page]):
 # Excel: before /births/{birth_id}, whose path would take theirs --------------------------
 
 
-class ExportIn(InputSchema):
+class BirthsExportIn(InputSchema):
     unit_id: Id
     purpose: str = Field(
         min_length=5,
@@ -395,7 +395,7 @@ def births_import(request, unit_id: Form[Id], file: File[UploadedFile]):
     response=answers({202: JobOut}, 403, 404, 422),
     url_name="births_export",
 )
-def births_export(request, payload: ExportIn):
+def births_export(request, payload: BirthsExportIn):
     """Queue an export of the births list with the mothers' personal data, in the import's
     columns: only with the permission to export the unit's personal data (403 otherwise);
     logged with its purpose."""
