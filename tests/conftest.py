@@ -27,6 +27,22 @@ def media_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def reference_data_after_a_flush(request):
+    """A transactional test (a live server for the browser, threads) empties every table when
+    it ends, the data migrations' rows included: those rows are put back before each one."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if transactional:
+        from tests import demo_db
+
+        request.getfixturevalue("transactional_db")
+        demo_db.restore_reference_data()
+
+
 @pytest.fixture
 def world(db):
     return World()

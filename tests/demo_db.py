@@ -42,16 +42,30 @@ def wipe() -> None:
 
 
 def restore_reference_data() -> None:
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
-    done: set[tuple[str, str]] = set()
-    for leaf in loader.graph.leaf_nodes():
-        for key in loader.graph.forwards_plan(leaf):
-            if key in done or key[0] not in _duan8_labels():
-                continue
-            done.add(key)
-            for operation in loader.graph.nodes[key].operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, None)
+    """The data migrations' forward steps, run again on the current models (idempotent)."""
+    for code in _data_steps():
+        code(apps, None)
+
+
+_steps: list = []
+
+
+def _data_steps() -> list:
+    if not _steps:
+        loader = MigrationLoader(connection, ignore_no_migrations=True)
+        labels = _duan8_labels()
+        done: set[tuple[str, str]] = set()
+        for leaf in sorted(loader.graph.leaf_nodes()):
+            for key in loader.graph.forwards_plan(leaf):
+                if key in done or key[0] not in labels:
+                    continue
+                done.add(key)
+                _steps.extend(
+                    operation.code
+                    for operation in loader.graph.nodes[key].operations
+                    if isinstance(operation, RunPython)
+                )
+    return _steps
 
 
 def _duan8_labels() -> set[str]:
