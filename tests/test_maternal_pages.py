@@ -83,6 +83,12 @@ def test_an_officer_registers_a_mother_and_a_birth_and_reads_the_reasons(world, 
     assert "xã khu vực III" in page
     assert 'data-criterion="age"' in page
     assert Decision.objects.get(birth=record).result == "met"
+    # From the decision the officer goes on to the support this birth is entitled to.
+    support = reverse("benefits:birth", args=[record.pk])
+    assert support in page
+    assert client.get(support).status_code == 200
+    births = client.get(reverse("maternal:births", args=[world.commune.pk])).content.decode()
+    assert reverse("benefits:unit", args=[world.commune.pk]) in births
 
 
 def test_an_ethnic_group_not_in_the_list_is_refused_in_words(world, client):
