@@ -356,12 +356,13 @@ def _table(doc, marker, block: dict) -> None:
 
 
 def _column_widths(head: list[str], align: list[str]) -> list[int]:
-    """A narrow number column (STT), wide text columns, even figure columns."""
+    """A narrow number column (STT, wide enough for its title on one line at 11 pt beside
+    eight other columns), wide text columns, even figure columns."""
     weights = []
     for index, title in enumerate(head):
         how = align[index] if index < len(align) else "left"
         if title == "STT":
-            weights.append(0.55)
+            weights.append(0.8)
         elif how == "left":
             weights.append(3.0)
         else:
