@@ -545,7 +545,9 @@ class AuditedModel(models.Model):
             # the event; locked when the change carries the version it started from.
             stored = None
             if not adding:
-                rows = type(self)._base_manager.filter(pk=self.pk)
+                # Unordered: a model's default ordering may follow a nullable relation, and
+                # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+                rows = type(self)._base_manager.filter(pk=self.pk).order_by()
                 if getattr(self, "expected_version", None) is not None:
                     rows = rows.select_for_update()
                 stored = rows.first()
