@@ -71,6 +71,11 @@ def test_write_edit_issue_and_download_a_six_month_report(page, shot, tmp_path):
     page.get_by_role("button", name="Hiện menu").click()
     page.get_by_role("link", name="Văn bản").first.click()
     page.wait_for_url(f"**/units/{world.commune.pk}/register/")
+    # The register leads to the report forms too, the default Project 8 form among them.
+    page.get_by_test_id("report-forms").click()
+    page.wait_for_url("**/report-forms/")
+    assert "01/DA8" in page.locator("main").inner_text()
+    page.go_back()
     page.get_by_test_id("generate").click()
     page.get_by_label("Loại văn bản").select_option(value="report")
     page.get_by_label("Kỳ", exact=True).fill("2024-H2")
