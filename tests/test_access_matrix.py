@@ -1587,6 +1587,10 @@ EXPECTATIONS: dict[str, list[Check]] = {
             data=lambda w: {"kind": "report", "unit_id": w.commune.pk, "period": "2024"},
         )
     ],
+    # A refused import's file with its errors marked: only its owner (the commune's editor).
+    "api:job_errors": [
+        Check("GET", lambda w: {"job_id": _refused_job(w).pk}, {**OWN_JOB, "anonymous": 401})
+    ],
 }
 
 
@@ -1770,6 +1774,27 @@ def _job(w):
     )
     jobs.path_of(job.output).write_bytes(b"PK")
     return job
+
+
+def _refused_job(w):
+    """An import of the commune's editor refused, its file with the errors marked kept."""
+    from duan8.core import import_errors, sheets
+    from duan8.core.models import Job
+    from tests.factories import xlsx
+
+    upload = xlsx([["Tên"], [""]])
+    errors = [sheets.RowError(row=2, column="Tên", message="Thiếu tên")]
+    return Job.objects.create(
+        kind="community.import",
+        owner=w.commune_editor,
+        unit=w.commune,
+        source="api",
+        state=Job.State.REFUSED,
+        result={
+            "error_count": 1,
+            "annotated": import_errors.keep(w.commune_editor, upload, errors),
+        },
+    )
 
 
 def _regime(w, scope):

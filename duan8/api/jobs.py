@@ -64,9 +64,11 @@ class JobOut(Schema):
     result: dict
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
-    # Where to poll, and (an export that is done) where to download the file.
+    # Where to poll, (an export that is done) where to download the file, and (an import
+    # refused) where to download the file with each error marked.
     url: str
     file_url: str | None
+    errors_url: str | None
 
     @staticmethod
     def resolve_url(job: Job) -> str:
@@ -76,6 +78,12 @@ class JobOut(Schema):
     def resolve_file_url(job: Job) -> str | None:
         if job.state == Job.State.DONE and job.output:
             return reverse("api:job_file", args=[job.pk])
+        return None
+
+    @staticmethod
+    def resolve_errors_url(job: Job) -> str | None:
+        if job.state == Job.State.REFUSED and job.result.get("annotated"):
+            return reverse("api:job_errors", args=[job.pk])
         return None
 
 
@@ -220,3 +228,34 @@ def job_file(request, job_id: Id):
     if response is None:
         raise HttpError(404, _("This job has no file (yet)."))
     return response
+
+
+@router.get(
+    "/jobs/{job_id}/errors",
+    response=answers({200: None}, 404),
+    url_name="job_errors",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The refused file with each error marked in its row and column.",
+                "content": {sheets.XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def job_errors(request, job_id: Id):
+    """A refused import's file as it was sent, each error marked in its row and column (the
+    page's "download the file with the errors marked"); kept a day after the import."""
+    from django.http import Http404
+    from django.urls import resolve
+
+    from duan8.core import import_errors
+
+    job = _own(request, job_id)
+    address = job.result.get("annotated") if job.state == Job.State.REFUSED else None
+    if not address:
+        raise HttpError(404, _("This job has no file of errors."))
+    try:
+        return import_errors.download(request, resolve(address).kwargs["token"])
+    except Http404 as missing:
+        raise HttpError(404, str(missing) or _("This job has no file of errors.")) from None

@@ -1,0 +1,283 @@
+"""A national list paged through the API by cursor, on SQLite and PostgreSQL; writes its part
+of RESULTS.md.
+
+    .venv/bin/python bench/api_paging.py                          # 100.000 models, both databases
+    .venv/bin/python bench/api_paging.py --scale 0.05 --databases sqlite --out /tmp/r.md
+
+For each database a fresh process (not timed) migrates a temporary database (a SQLite file, or
+a PostgreSQL database created for the run and dropped after) and fills it with
+``duan8 generate``'s national data set: at scale 1.0, 100.000 community models spread over the
+villages and communes of the whole country (with its villages, activities, figures and
+targets). A national administrator gets an API token.
+
+Then, timed: the national list of models, ``GET /api/v1/models?unit=<nation>&limit=100``,
+paged from its first page to its last by ``next_cursor`` through Django's test client in the
+same process (no network), each request timed from the call to the parsed answer; then the
+same list at the API's largest page (``limit=1000``). Beside the wall time, the app process's
+CPU time per page (``time.process_time``: the app's own work, without time spent waiting for
+the CPU on a busy machine or, on PostgreSQL, for the database server). Before the walk one
+request (``/me``) loads the API's code, so the first page measures the list, not the
+imports. For comparison, the last page asked by offset (``offset=`` the count less one page),
+which makes the database read and drop every row before it.
+
+Target (issue 15): every page under 100 ms server time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SECTION = "api_paging"
+TARGET_MS = 100
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+# Parent: one child per database, then the markdown ----------------------------------------------
+
+
+def _env(database_url: str, data_dir: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="duan8.settings",
+        DATABASE_URL=database_url,
+        DUAN8_DATA_DIR=data_dir,
+        DUAN8_DEBUG="0",
+        DUAN8_HTTPS="0",
+        DUAN8_SECRET_KEY="bench-only-" + "x" * 50,
+        DUAN8_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def _child(database_url: str, args) -> dict:
+    folder = tempfile.mkdtemp(prefix="duan8-api-paging-")
+    out = Path(folder) / "results.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--json", str(out)]
+    command += ["--scale", str(args.scale), "--seed", str(args.seed)]
+    try:
+        subprocess.run(command, env=_env(database_url, folder), check=True, cwd=ROOT)
+        return json.loads(out.read_text())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _postgres(name: str, create: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def run(vendor: str, args) -> dict:
+    if vendor == "sqlite":
+        folder = tempfile.mkdtemp(prefix="duan8-api-paging-db-")
+        try:
+            return _child(f"sqlite:///{folder}/bench.sqlite3", args)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if vendor == "postgresql":
+        name = f"duan8_bench_api_paging_{os.getpid()}"
+        _postgres(name, create=True)
+        try:
+            return _child(f"postgres://postgres@127.0.0.1:5432/{name}", args)
+        finally:
+            _postgres(name, create=False)
+    raise SystemExit(f"unknown database {vendor!r}")
+
+
+# Child: generate (not timed), then page -----------------------------------------------------
+
+
+def _walk(client, url: str, headers: dict) -> dict:
+    """Every page of ``url`` by cursor: each request's time, the items, the pages."""
+    times: list[float] = []
+    cpu: list[float] = []
+    items = 0
+    cursor = ""
+    while True:
+        began, began_cpu = time.perf_counter(), time.process_time()
+        response = client.get(f"{url}&cursor={quote(cursor)}", **headers)
+        answer = response.json()
+        times.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
+        assert response.status_code == 200, answer
+        items += len(answer["items"])
+        cursor = answer["next_cursor"]
+        if not cursor:
+            break
+    return {"times": times, "cpu": cpu, "items": items}
+
+
+def child(args) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from duan8.accounts.models import ApiToken, User
+    from duan8.core import generate
+    from duan8.geo.models import AdminUnit, UnitKind
+
+    call_command("migrate", verbosity=0)
+    began = time.perf_counter()
+    report = generate.generate(scale=args.scale, seed=args.seed, log=lambda _text: None)
+    generate_s = time.perf_counter() - began
+    admin = User.objects.create_user("bench.admin", password="x" * 20, is_national_admin=True)
+    token = ApiToken.issue(admin, "bench")[1]
+    nation = AdminUnit.objects.get(kind=UnitKind.NATION)
+    client = Client()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/v1/me", **headers).status_code == 200  # the API's code loaded
+    url = f"/api/v1/models?unit={nation.pk}"
+    first = client.get(f"{url}&limit=1", **headers).json()
+    assert "count" in first, first
+    count = first["count"]
+    walks = {}
+    for limit in (100, 1000):
+        walks[limit] = _walk(client, f"{url}&limit={limit}", headers)
+    offsets = []
+    last_offset = max(count - 100, 0)
+    for _ in range(3):
+        began = time.perf_counter()
+        answer = client.get(f"{url}&limit=100&offset={last_offset}", **headers)
+        offsets.append(time.perf_counter() - began)
+        assert answer.status_code == 200
+    return {
+        "vendor": connection.vendor,
+        "server_version": _server_version(connection),
+        "generate_s": generate_s,
+        "models": report.counts.get("community models", 0),
+        "count": count,
+        "walks": walks,
+        "offset_last": {"offset": last_offset, "times": offsets},
+    }
+
+
+def _server_version(connection) -> str:
+    import sqlite3
+
+    if connection.vendor == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0].split(' ')[0]}"
+
+
+# Report ---------------------------------------------------------------------------------------
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def summary(times: list[float]) -> dict:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "pages": len(times),
+        "first": times[0],
+        "median": statistics.median(times),
+        "p95": p95,
+        "max": ordered[-1],
+        "max_page": times.index(ordered[-1]) + 1,
+        "deepest": times[-1],
+    }
+
+
+def markdown(results: dict, command: str, note: str) -> str:
+    lines = [
+        f"<!-- {SECTION} -->",
+        "## A national list paged through the API by cursor (issue 15)",
+        "",
+        f"`{command}` — `GET /api/v1/models?unit=<nation>` as a national administrator's "
+        "token, every page from the first to the last by `next_cursor`, through Django's test "
+        "client in-process (server time: the call to the parsed answer, no network). "
+        "Generated data (`duan8 generate`) not timed. The deepest page is the last one. "
+        f"{note}",
+        "",
+        "| database | items (count) | limit | pages | first | median | p95 | max (page) "
+        "| deepest page | max CPU of the app | last page by offset | target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for vendor, found in results.items():
+        offset = found["offset_last"]
+        by_offset = f"{_ms(statistics.median(offset['times']))} (offset {offset['offset']:,})"
+        for limit, walk in found["walks"].items():
+            s = summary(walk["times"])
+            good = s["max"] * 1000 < TARGET_MS and walk["items"] == found["count"]
+            lines.append(
+                f"| {vendor} ({found['server_version']}) | {walk['items']:,} "
+                f"({found['count']:,}) | {limit} | {s['pages']:,} | {_ms(s['first'])} | "
+                f"{_ms(s['median'])} | {_ms(s['p95'])} | {_ms(s['max'])} ({s['max_page']:,}) | "
+                f"{_ms(s['deepest'])} | {_ms(max(walk['cpu']))} | "
+                f"{by_offset if str(limit) == '100' else '—'} | "
+                f"{'✅' if good else '❌'} < {TARGET_MS} ms |"
+            )
+    lines.append("")
+    lines.append(
+        "Set-up (not timed): "
+        + "; ".join(
+            f"{vendor}: {found['models']:,} community models generated with the national data "
+            f"set in {found['generate_s']:.0f} s"
+            for vendor, found in results.items()
+        )
+        + "."
+    )
+    lines += [f"<!-- /{SECTION} -->", ""]
+    return "\n".join(lines)
+
+
+def replace_section(path: Path, text: str) -> None:
+    old = path.read_text() if path.exists() else ""
+    pattern = re.compile(rf"<!-- {SECTION} -->.*?<!-- /{SECTION} -->\n?", re.S)
+    new = pattern.sub(lambda _m: text, old) if pattern.search(old) else old.rstrip() + "\n\n" + text
+    path.write_text(new)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--note", default="", help="a sentence on the machine (its load) for RESULTS.md"
+    )
+    parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        Path(args.json).write_text(json.dumps(child(args), default=str))
+        return
+    results = {}
+    for vendor in args.databases.split(","):
+        print(f"== {vendor} ==", flush=True)
+        results[vendor] = run(vendor, args)
+    shown = [a for a in sys.argv[1:] if not a.startswith("--note") and a != args.note]
+    command = "bench/api_paging.py" + (" " + " ".join(shown) if shown else "")
+    text = markdown(results, command, args.note)
+    print(text)
+    replace_section(Path(args.out), text)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
