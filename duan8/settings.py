@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "duan8.analytics",
     "duan8.reportforms",
     "duan8.documents",
+    "duan8.dhis2",
     "duan8.api",
     "ninja",
     "django_tasks",

@@ -199,3 +199,4 @@ from duan8.api.benefits import router as benefits_router  # noqa: E402
 api.add_router("", benefits_router)
 api.add_router("", "duan8.documents.api.router")
 api.add_router("", "duan8.reportforms.api.router")
+api.add_router("", "duan8.api.dhis2.router")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class Dhis2Config(AppConfig):
+    name = "duan8.dhis2"
+    label = "dhis2"
+    verbose_name = _("DHIS2 data exchange")
