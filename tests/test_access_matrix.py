@@ -1591,6 +1591,62 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:job_errors": [
         Check("GET", lambda w: {"job_id": _refused_job(w).pk}, {**OWN_JOB, "anonymous": 401})
     ],
+    # DHIS2 data values: exported from the units one views; imported by those who may edit
+    # them (others' values are conflicts: 409, nothing stored). The mapping is read by
+    # administrators, its data elements kept by national administrators, its organisation
+    # units by the province's administrators.
+    "api:dhis2_data_values": [Check("GET", expect=API_VIEW, query=lambda w: _dhis2_query(w))],
+    "api:dhis2_data_values_import": [
+        Check(
+            "POST",
+            expect={**API_VIEW, "sibling_viewer": 409, "outsider": 409},
+            data=lambda w: {
+                "dataValues": [
+                    {
+                        "dataElement": _dhis2_element(w).data_element,
+                        "period": "2024S1",
+                        "orgUnit": w.commune.code,
+                        "value": "3",
+                    }
+                ]
+            },
+        )
+    ],
+    "api:dhis2_mapping": [
+        Check("GET", expect=codes(403, 401, province_admin=200, national_admin=200))
+    ],
+    "api:dhis2_element_add": [
+        Check(
+            "POST",
+            expect=codes(403, 401, national_admin=201),
+            data=lambda w: {
+                "indicator": _dhis2_element(w).indicator_id,
+                "part": "women",
+                "data_element": "aWomen00009",
+            },
+        )
+    ],
+    "api:dhis2_element_delete": [
+        Check(
+            "DELETE",
+            lambda w: {"mapping_id": _dhis2_element(w).pk},
+            codes(403, 401, national_admin=204),
+        )
+    ],
+    "api:dhis2_org_unit_add": [
+        Check(
+            "POST",
+            expect=admin_write(201, anonymous=401),
+            data=lambda w: {"unit": w.commune.pk, "org_unit_uid": "OuMoSiSan01"},
+        )
+    ],
+    "api:dhis2_org_unit_delete": [
+        Check(
+            "DELETE",
+            lambda w: {"mapping_id": _dhis2_org_unit(w).pk},
+            admin_write(204, anonymous=401),
+        )
+    ],
 }
 
 
@@ -2082,3 +2138,30 @@ def test_access(client, world, name, index, persona):
         f"{check.method} {url} as {persona}: {response.status_code}, expected {expected}"
         f" {check.note}"
     )
+
+
+def _dhis2_element(w):
+    """The total of a typed indicator mapped to a DHIS2 data element (default combo)."""
+    from duan8.dhis2.models import DataElementMapping
+
+    if not hasattr(w, "phase"):
+        _with_framework(w)
+    indicator = _typed_indicator(w)
+    found = DataElementMapping.objects.filter(indicator=indicator, part="total").first()
+    return found or DataElementMapping.objects.create(
+        indicator=indicator, part="total", data_element="aTotal00009"
+    )
+
+
+def _dhis2_query(w):
+    """The commune's first half of 2024, with a mapped typed indicator to export."""
+    _dhis2_element(w)
+    return {"unit": w.commune.pk, "period": "2024S1"}
+
+
+def _dhis2_org_unit(w):
+    """The commune known to DHIS2 by a UID."""
+    from duan8.dhis2.models import OrgUnitMapping
+
+    found = OrgUnitMapping.objects.filter(unit=w.commune).first()
+    return found or OrgUnitMapping.objects.create(unit=w.commune, org_unit_uid="OuMoSiSan01")
