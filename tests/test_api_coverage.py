@@ -1,16 +1,17 @@
 """The API offers what the pages offer, and describes it: a walk of the OpenAPI description.
 
-Every operation has an id, words that say what it does, examples for the body it takes, and a
-row in the access matrix (tests/test_access_matrix.py). Every page (each non-API URL name) maps
-to the operations that do the same thing, or says why it is a page only, or is listed as a
-capability still without an endpoint. A new page without an entry fails here, and so does an
-entry that names an operation the API does not have.
+Every operation has an id, words that say what it does, examples for the body it takes (each
+one a body the operation accepts) and a row in the access matrix (tests/test_access_matrix.py).
+Every page (each non-API URL name) maps to the operations that do the same thing, or says why
+it is a page only, or is listed as a capability still without an endpoint. A new page without
+an entry fails here, and so does an entry that names an operation the API does not have.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from duan8.api import examples
 from duan8.api.api import api
 from tests.test_access_matrix import EXPECTATIONS, all_url_names
 
@@ -214,52 +215,6 @@ PAGE_OPERATIONS: dict[str, list[str]] = {
     "documents:pdf": ["api:document_pdf"],
 }
 
-# Operations whose body had no example when this test was written: the list only shrinks
-# (an operation given examples must leave it; a new operation must come with them).
-BODY_WITHOUT_EXAMPLES = {
-    "api:activity_create",
-    "api:activity_update",
-    "api:allocation_save",
-    "api:attachment_create",
-    "api:benefit_amount_change",
-    "api:benefit_amount_close",
-    "api:benefit_amount_create",
-    "api:benefit_item_create",
-    "api:benefit_package_create",
-    "api:birth_create",
-    "api:birth_entitlements_propose",
-    "api:birth_judge",
-    "api:births_export",
-    "api:births_import",
-    "api:budget_line_create",
-    "api:classification_create",
-    "api:content_area_create",
-    "api:disbursement_create",
-    "api:document_generate",
-    "api:document_issue",
-    "api:entitlement_pay",
-    "api:entitlement_reject",
-    "api:estimate_create",
-    "api:estimate_line_create",
-    "api:export_create",
-    "api:import_create",
-    "api:indicator_create",
-    "api:indicator_version_create",
-    "api:model_create",
-    "api:model_update",
-    "api:mother_create",
-    "api:phase_create",
-    "api:project_area_add",
-    "api:project_area_entry",
-    "api:project_area_propose",
-    "api:regime_update",
-    "api:report_act",
-    "api:target_set",
-    "api:unit_update",
-    "api:village_create",
-    "api:village_review",
-}
-
 
 @pytest.fixture(scope="module")
 def description() -> dict:
@@ -279,13 +234,7 @@ def _operations(description: dict) -> list[tuple[str, str, dict]]:
 
 def _url_names() -> dict[str, str]:
     """The URL name (``api:…``) of every operation, by its operationId."""
-    found = {}
-    for bound in api._get_bound_routers():
-        for view in bound.template.path_operations.values():
-            for operation in view.operations:
-                key = operation.operation_id or api.get_openapi_operation_id(operation)
-                found[key] = f"api:{operation.url_name}" if operation.url_name else ""
-    return found
+    return {key: f"api:{name}" if name else "" for key, name in examples.url_names(api).items()}
 
 
 def _has_examples(schema, components: dict, seen: frozenset = frozenset()) -> bool:
@@ -330,14 +279,39 @@ def test_every_operation_has_a_row_in_the_access_matrix(description):
 def test_every_request_body_has_examples(description):
     names = _url_names()
     components = description.get("components", {}).get("schemas", {})
-    missing = set()
-    for _method, _path, operation in _operations(description):
-        if "requestBody" in operation and not _body_has_examples(operation, components):
-            missing.add(names[operation["operationId"]])
-    new = sorted(missing - BODY_WITHOUT_EXAMPLES)
-    given = sorted(BODY_WITHOUT_EXAMPLES - missing)
-    assert not new, f"request bodies without examples: {new}"
-    assert not given, f"these now have examples: take them out of BODY_WITHOUT_EXAMPLES: {given}"
+    missing = sorted(
+        f"{method} {path} ({names[operation['operationId']]})"
+        for method, path, operation in _operations(description)
+        if "requestBody" in operation and not _body_has_examples(operation, components)
+    )
+    assert not missing, f"request bodies without examples (duan8/api/examples.py): {missing}"
+
+
+def _operation_named(name: str):
+    for bound in api._get_bound_routers():
+        for view in bound.template.path_operations.values():
+            for operation in view.operations:
+                if operation.url_name == name:
+                    return operation
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(examples.EXAMPLES))
+def test_every_example_is_a_body_its_operation_takes(name):
+    operation = _operation_named(name)
+    assert operation is not None, f"an example for {name}, which is no operation"
+    example = examples.EXAMPLES[name]
+    sources = {model.__ninja_param_source__: model for model in operation.models}
+    assert {"body", "form", "file"} & sources.keys(), f"{name} takes no body"
+    if "body" in sources:
+        model = sources["body"]
+        fields = list(model.model_fields)
+        model.model_validate({fields[0]: example} if len(fields) == 1 else example)
+    if "form" in sources:
+        model = sources["form"]
+        model.model_validate({k: v for k, v in example.items() if k in model.model_fields})
+    if "file" in sources:
+        assert set(sources["file"].model_fields) <= example.keys(), f"{name}: its file"
 
 
 def test_every_page_has_its_endpoint_or_says_why_not(description):

@@ -204,11 +204,14 @@ def http_error_detail(message: str) -> str:
 
 
 class DescribedNinjaAPI(NinjaAPI):
-    """Ninja's API whose OpenAPI description lists the errors Ninja itself answers."""
+    """Ninja's API whose OpenAPI description lists the errors Ninja itself answers, and shows
+    an example of each request body (``duan8.api.examples``)."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        from duan8.api import examples
+
         found = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        return describe(found)
+        return examples.add(describe(found), self)
 
 
 def describe(schema: dict) -> dict:
