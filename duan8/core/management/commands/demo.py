@@ -6,6 +6,7 @@ from duan8.benefits import demo as benefits_demo
 from duan8.community import demo as community_demo
 from duan8.core import demo_national
 from duan8.core.management.base import AuditedCommand
+from duan8.dhis2 import demo as dhis2_demo
 from duan8.documents import demo as documents_demo
 from duan8.finance import demo as finance_demo
 from duan8.framework import defaults as framework_defaults
@@ -80,6 +81,7 @@ class Command(AuditedCommand):
         national = demo_national.load_national_2023(phase)
         reports = demo_national.load_reports_2024(User.objects.get(username="admin"))
         documents_demo.load()
+        dhis2_demo.load(phase)  # a typed indicator, its figures and DHIS2 mapping
         self.stdout.write(
             f"Demo data: {created_units} units, {villages_added} villages and "
             f"{created_accounts} accounts created; {national} records of the national "
