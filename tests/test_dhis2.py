@@ -341,3 +341,30 @@ def test_the_mapping_is_kept_by_national_and_province_administrators(client, wor
     from duan8.core.models import AuditEvent
 
     assert AuditEvent.objects.filter(object_repr__contains="OuMoSiSan01").count() == 2
+
+
+def test_the_command_line_exports_and_imports_as_an_account(world, typed, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "set.csv"
+    call_command(
+        "dhis2-export",
+        "--as",
+        world.province_admin.username,
+        "--org-unit",
+        "12",
+        "--period",
+        "2024S1",
+        "--out",
+        str(path),
+    )
+    assert path.read_text().splitlines()[1].startswith(f"{TOTAL},2024S1,03553,")
+    path.write_text(path.read_text().replace(",120,", ",125,"))
+    out = io.StringIO()
+    call_command("dhis2-import", "--as", world.commune_editor.username, str(path), stdout=out)
+    assert json.loads(out.getvalue())["importCount"]["updated"] == 1
+    assert Figure.objects.get(unit=world.commune).total == 125
+    with pytest.raises(CommandError):
+        call_command(
+            "dhis2-import", "--as", world.outsider.username, str(path), stdout=io.StringIO()
+        )

@@ -125,9 +125,12 @@ SUMMARY_ERROR = {
         },
         {
             "object": "zzzzzzzzzzz",
-            "value": "Không rõ phần tử dữ liệu: chưa chỉ số nào được ánh xạ.",
+            "value": "Không rõ phần tử dữ liệu: chưa có chỉ số nào được ánh xạ tới phần tử này.",
         },
-        {"object": "2024H1", "value": "Kỳ không đúng dạng: ghi kỳ DHIS2 như 2024, 2024S1, ..."},
+        {
+            "object": "2024H1",
+            "value": "Kỳ không đúng dạng: hãy ghi kỳ DHIS2 như 2024, 2024S1, 2024Q3 hoặc 202407.",
+        },
     ],
     "importOptions": {"dryRun": False},
 }
