@@ -7,7 +7,7 @@ VENDOR := duan8/static/vendor
 # Local demo: plain HTTP on 127.0.0.1, a secret key kept under var/.
 RUN_ENV = DUAN8_HTTPS=0 DUAN8_SECRET_KEY="$$(cat var/secret_key)"
 
-.PHONY: run test install install-test install-bench assets messages lint bench bench-national bench-imports clean
+.PHONY: run test install install-test install-bench assets messages lint bench bench-national bench-imports bench-api clean
 
 run: install var/secret_key
 	$(RUN_ENV) $(DUAN8) migrate --noinput
@@ -78,6 +78,11 @@ bench-national: install-bench
 # bench/RESULTS.md. IMPORTS_ARGS="--rows 2000 --databases sqlite" for a quick run.
 bench-imports: install-test
 	$(BIN)/python bench/imports.py $(IMPORTS_ARGS)
+
+# 100.000 national models paged through the API by cursor on both databases; its part of
+# bench/RESULTS.md. API_ARGS="--scale 0.05 --databases sqlite" for a quick run.
+bench-api: install-test
+	$(BIN)/python bench/api_paging.py $(API_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/static

@@ -4,21 +4,24 @@ of RESULTS.md.
     .venv/bin/python bench/api_paging.py                          # 100.000 models, both databases
     .venv/bin/python bench/api_paging.py --scale 0.05 --databases sqlite --out /tmp/r.md
 
-For each database a fresh process (not timed) migrates a temporary database (a SQLite file, or
+For each database a process (not timed) migrates a temporary database (a SQLite file, or
 a PostgreSQL database created for the run and dropped after) and fills it with
 ``duan8 generate``'s national data set: at scale 1.0, 100.000 community models spread over the
 villages and communes of the whole country (with its villages, activities, figures and
 targets). A national administrator gets an API token.
 
-Then, timed: the national list of models, ``GET /api/v1/models?unit=<nation>&limit=100``,
-paged from its first page to its last by ``next_cursor`` through Django's test client in the
-same process (no network), each request timed from the call to the parsed answer; then the
-same list at the API's largest page (``limit=1000``). Beside the wall time, the app process's
-CPU time per page (``time.process_time``: the app's own work, without time spent waiting for
-the CPU on a busy machine or, on PostgreSQL, for the database server). Before the walk one
-request (``/me``) loads the API's code, so the first page measures the list, not the
-imports. For comparison, the last page asked by offset (``offset=`` the count less one page),
-which makes the database read and drop every row before it.
+Then, timed, in a fresh process (as a server's, it holds none of the generated rows): the
+national list of models, ``GET /api/v1/models?unit=<nation>&limit=100``, paged from its first
+page to its last by ``next_cursor`` through Django's test client in the same process (no
+network), each request timed from the call to the parsed answer; then the same list at the
+API's largest page (``limit=1000``). Beside the wall time: the app process's CPU time per page
+(``time.process_time``: the app's own work, without time spent waiting for the CPU on a busy
+machine or, on PostgreSQL, for the database server), and the time Python's full (generation 2)
+garbage collections took during it. Before the walk one request (``/me``) loads the API's
+code, so the first page measures the list, not the imports. For comparison, the last page
+asked by offset (``offset=`` the count less one page), which makes the database read and drop
+every row before it. Last, both walks again after ``gc.freeze()``: what the process holds by
+then (the code, the geography the list reads) moved out of the garbage collector's sight.
 
 Target (issue 15): every page under 100 ms server time.
 """
@@ -64,13 +67,20 @@ def _env(database_url: str, data_dir: str) -> dict:
 
 
 def _child(database_url: str, args) -> dict:
+    """Set-up in one process, the walk in a fresh one (a server's process holds no generated
+    rows: its garbage collector walks only what a server holds)."""
     folder = tempfile.mkdtemp(prefix="duan8-api-paging-")
-    out = Path(folder) / "results.json"
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--json", str(out)]
-    command += ["--scale", str(args.scale), "--seed", str(args.seed)]
+    env = _env(database_url, folder)
+    found = {}
     try:
-        subprocess.run(command, env=_env(database_url, folder), check=True, cwd=ROOT)
-        return json.loads(out.read_text())
+        for step in ("setup", "walk"):
+            out = Path(folder) / f"{step}.json"
+            command = [sys.executable, str(Path(__file__).resolve()), "--child", step]
+            command += ["--json", str(out), "--scale", str(args.scale), "--seed", str(args.seed)]
+            env["BENCH_TOKEN"] = found.get("token", "")
+            subprocess.run(command, env=env, check=True, cwd=ROOT)
+            found.update(json.loads(out.read_text()))
+        return found
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -106,53 +116,89 @@ def run(vendor: str, args) -> dict:
 
 def _walk(client, url: str, headers: dict) -> dict:
     """Every page of ``url`` by cursor: each request's time, the items, the pages."""
+    import gc
+
     times: list[float] = []
     cpu: list[float] = []
+    collected: list[float] = []  # time spent in full garbage collections during each page
+    pause = {"began": 0.0, "total": 0.0}
+
+    def watch(phase, info):
+        if info["generation"] == 2:
+            if phase == "start":
+                pause["began"] = time.perf_counter()
+            else:
+                pause["total"] += time.perf_counter() - pause["began"]
+
+    gc.callbacks.append(watch)
     items = 0
     cursor = ""
     while True:
+        pause["total"] = 0.0
         began, began_cpu = time.perf_counter(), time.process_time()
         response = client.get(f"{url}&cursor={quote(cursor)}", **headers)
         answer = response.json()
         times.append(time.perf_counter() - began)
         cpu.append(time.process_time() - began_cpu)
+        collected.append(pause["total"])
         assert response.status_code == 200, answer
         items += len(answer["items"])
         cursor = answer["next_cursor"]
         if not cursor:
             break
-    return {"times": times, "cpu": cpu, "items": items}
+    gc.callbacks.remove(watch)
+    return {"times": times, "cpu": cpu, "gc": collected, "items": items}
 
 
-def child(args) -> dict:
+def child_setup(args) -> dict:
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
 
     from duan8.accounts.models import ApiToken, User
     from duan8.core import generate
-    from duan8.geo.models import AdminUnit, UnitKind
 
     call_command("migrate", verbosity=0)
     began = time.perf_counter()
     report = generate.generate(scale=args.scale, seed=args.seed, log=lambda _text: None)
     generate_s = time.perf_counter() - began
     admin = User.objects.create_user("bench.admin", password="x" * 20, is_national_admin=True)
-    token = ApiToken.issue(admin, "bench")[1]
+    return {
+        "generate_s": generate_s,
+        "models": report.counts.get("community models", 0),
+        "token": ApiToken.issue(admin, "bench")[1],
+    }
+
+
+def child_walk(args) -> dict:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    from duan8.geo.models import AdminUnit, UnitKind
+
     nation = AdminUnit.objects.get(kind=UnitKind.NATION)
     client = Client()
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {os.environ['BENCH_TOKEN']}"}
     assert client.get("/api/v1/me", **headers).status_code == 200  # the API's code loaded
     url = f"/api/v1/models?unit={nation.pk}"
     first = client.get(f"{url}&limit=1", **headers).json()
     assert "count" in first, first
     count = first["count"]
+    import gc
+
     walks = {}
     for limit in (100, 1000):
-        walks[limit] = _walk(client, f"{url}&limit={limit}", headers)
+        walks[str(limit)] = _walk(client, f"{url}&limit={limit}", headers)
+    objects = len(gc.get_objects())
+    # What the process holds by now (the geography the list reads, the code) moved out of the
+    # collector's sight, as a server may do once it has started: the same walks again.
+    gc.freeze()
+    for limit in (100, 1000):
+        walks[f"{limit}, gc.freeze()"] = _walk(client, f"{url}&limit={limit}", headers)
     offsets = []
     last_offset = max(count - 100, 0)
     for _ in range(3):
@@ -163,9 +209,8 @@ def child(args) -> dict:
     return {
         "vendor": connection.vendor,
         "server_version": _server_version(connection),
-        "generate_s": generate_s,
-        "models": report.counts.get("community models", 0),
         "count": count,
+        "objects": objects,
         "walks": walks,
         "offset_last": {"offset": last_offset, "times": offsets},
     }
@@ -214,8 +259,9 @@ def markdown(results: dict, command: str, note: str) -> str:
         f"{note}",
         "",
         "| database | items (count) | limit | pages | first | median | p95 | max (page) "
-        "| deepest page | max CPU of the app | last page by offset | target |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| deepest page | max CPU of the app | pages with a full GC (its longest) "
+        "| last page by offset | target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for vendor, found in results.items():
         offset = found["offset_last"]
@@ -228,9 +274,16 @@ def markdown(results: dict, command: str, note: str) -> str:
                 f"({found['count']:,}) | {limit} | {s['pages']:,} | {_ms(s['first'])} | "
                 f"{_ms(s['median'])} | {_ms(s['p95'])} | {_ms(s['max'])} ({s['max_page']:,}) | "
                 f"{_ms(s['deepest'])} | {_ms(max(walk['cpu']))} | "
-                f"{by_offset if str(limit) == '100' else '—'} | "
+                f"{sum(1 for g in walk['gc'] if g)} ({_ms(max(walk['gc']))}) | "
+                f"{by_offset if limit == '100' else '—'} | "
                 f"{'✅' if good else '❌'} < {TARGET_MS} ms |"
             )
+    lines.append("")
+    lines.append(
+        "Objects the walking process held (what Python's full garbage collection walks): "
+        + "; ".join(f"{vendor}: {found['objects']:,}" for vendor, found in results.items())
+        + ". `gc.freeze()`: the same walks after moving them out of the collector's sight."
+    )
     lines.append("")
     lines.append(
         "Set-up (not timed): "
@@ -261,11 +314,12 @@ def main() -> None:
         "--note", default="", help="a sentence on the machine (its load) for RESULTS.md"
     )
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["setup", "walk"], help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        Path(args.json).write_text(json.dumps(child(args), default=str))
+        step = {"setup": child_setup, "walk": child_walk}[args.child]
+        Path(args.json).write_text(json.dumps(step(args), default=str))
         return
     results = {}
     for vendor in args.databases.split(","):

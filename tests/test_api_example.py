@@ -50,7 +50,8 @@ def _curl_operations() -> set[tuple[str, str]]:
         if url is None:
             continue
         posts = re.search(r"\s(?:-d|--data\S*|-F|--form|--json)\s", command)
-        verb = method.group(1) if method else ("POST" if posts else "GET")
+        sends = posts and not re.search(r"\s(?:-G|--get)\s", command)
+        verb = method.group(1) if method else ("POST" if sends else "GET")
         found.add((verb, url.group(1)))
     return found
 
