@@ -1419,8 +1419,10 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "documents:refresh": [
         Check("POST", lambda w: {"pk": _official_document(w).pk}, IN_SCOPE_EDIT_WRITE)
     ],
+    # Issuing: the confirmation (what the draft's editors see before they issue), then the write.
     "documents:issue": [
-        Check("POST", lambda w: {"pk": _official_document(w).pk}, IN_SCOPE_EDIT_WRITE)
+        Check("GET", lambda w: {"pk": _official_document(w).pk}, IN_SCOPE_VIEW),
+        Check("POST", lambda w: {"pk": _official_document(w).pk}, IN_SCOPE_EDIT_WRITE),
     ],
     "documents:delete": [
         Check("POST", lambda w: {"pk": _official_document(w).pk}, IN_SCOPE_EDIT_WRITE)

@@ -275,7 +275,9 @@ def activity_create(request, pk):
 @login_required
 def activity_detail(request, pk):
     activity = access.get_or_404(
-        request.user, Activity.objects.select_related("unit", "appointment"), pk=pk
+        request.user,
+        Activity.objects.select_related("unit", "appointment__official_document__issuer"),
+        pk=pk,
     )
     payments = list(activity.disbursements.select_related("line").order_by("date", "pk"))
     return render(
@@ -341,9 +343,9 @@ def trainers(request, pk):
             "form": form,
             "may_edit": may_edit,
             "qualification_form": QualificationForm(),
-            "appointments": TrainerAppointment.objects.filter(unit=unit).prefetch_related(
-                "trainers"
-            ),
+            "appointments": TrainerAppointment.objects.filter(unit=unit)
+            .select_related("official_document__issuer")
+            .prefetch_related("trainers"),
             "appointment_form": AppointmentForm(
                 trainers=actions.appointable_trainers(request.user, unit)
             ),

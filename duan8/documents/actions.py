@@ -76,6 +76,31 @@ def _period_for(kind: str, period) -> periods.Period | None:
     return period
 
 
+def proposed_periods(unit, today: datetime.date | None = None) -> dict[str, periods.Period]:
+    """The period the writing page proposes for each kind that has one: the period the
+    unit's pages open on (``analytics.dashboard.working_period``: the latest year or half of
+    the current phase begun that holds targets for the unit), made to fit the kind — a plan
+    covers that period's year, and a report the year of today in the phase when only the
+    phase holds targets. Empty without a phase."""
+    from duan8.analytics import dashboard
+    from duan8.framework.models import Phase
+
+    phase = Phase.current(today)
+    if phase is None:
+        return {}
+    working = dashboard.working_period(phase, unit, today)
+    if working.kind == "phase":
+        day = min(max(today or timezone.localdate(), phase.start), working.last_day)
+        year = periods.of("year", day)
+    else:
+        year = periods.of("year", working.start)
+    return {
+        Kind.REPORT: year if working.kind == "phase" else working,
+        Kind.PLAN: year,
+        Kind.NOTICE: working,
+    }
+
+
 def build_content(kind: str, unit, period=None, appointment=None, letterhead=None):
     """The content of a document, or a ValidationError saying why the data cannot make it."""
     period = _period_for(kind, period)
@@ -263,6 +288,38 @@ def _locked_sequence(issuer, kind: str, year: int) -> NumberSequence:
     return rows.get(issuer=issuer, kind=kind, year=year)
 
 
+def number_to_give(document: OfficialDocument, number: int | None = None) -> int:
+    """The number issuing would give the draft now: ``number`` when typed and still free
+    (else a ValidationError saying the next free one), or the next free number."""
+    _refuse_if_issued(document)
+    if number is None:
+        return next_number(document.issuer, document.kind, document.doc_date.year)
+    refuse_taken(document, number)
+    return number
+
+
+def refuse_taken(document: OfficialDocument, number: int) -> None:
+    """A ValidationError when ``number`` is given to another document of the draft's issuer,
+    kind and year."""
+    year = document.doc_date.year
+    if OfficialDocument.objects.filter(
+        issuer=document.issuer, kind=document.kind, year=year, number=number
+    ).exists():
+        raise ValidationError(
+            {
+                "number": _(
+                    "Number %(number)s of %(year)s is already given to another document "
+                    "of this kind; the next free number is %(next)s."
+                )
+                % {
+                    "number": number,
+                    "year": year,
+                    "next": _highest(document.issuer, document.kind, year) + 1,
+                }
+            }
+        )
+
+
 def issue(
     user, document: OfficialDocument, *, number: int | None = None, today=None
 ) -> OfficialDocument:
@@ -277,22 +334,8 @@ def issue(
         sequence = _locked_sequence(locked.issuer, locked.kind, year)
         if number is None:
             number = _highest(locked.issuer, locked.kind, year) + 1
-        elif OfficialDocument.objects.filter(
-            issuer=locked.issuer, kind=locked.kind, year=year, number=number
-        ).exists():
-            raise ValidationError(
-                {
-                    "number": _(
-                        "Number %(number)s of %(year)s is already given to another document "
-                        "of this kind; the next free number is %(next)s."
-                    )
-                    % {
-                        "number": number,
-                        "year": year,
-                        "next": _highest(locked.issuer, locked.kind, year) + 1,
-                    }
-                }
-            )
+        else:
+            refuse_taken(locked, number)
         locked.number, locked.year = number, year
         locked.state = OfficialDocument.State.ISSUED
         locked.issued_by = user if getattr(user, "is_authenticated", False) else None
@@ -311,10 +354,50 @@ def issue(
     return locked
 
 
+def decided(document: OfficialDocument) -> dict[str, list]:
+    """The records issuing ``document`` points to it, by kind: the targets of an allocation
+    notice or a plan (the issuer's and its children's for the period), a plan's budget lines,
+    the report submission of a report, the appointment of a decision."""
+    found: dict[str, list] = {
+        "targets": [],
+        "budget_lines": [],
+        "submissions": [],
+        "appointments": [],
+    }
+    period = periods.parse(document.period_code) if document.period_code else None
+    if document.kind in (Kind.NOTICE, Kind.PLAN) and period is not None:
+        from duan8.framework import allocation
+        from duan8.framework.models import Target
+
+        units = [document.issuer, *allocation.children(document.issuer, period)]
+        found["targets"] = list(
+            Target.objects.for_period(period)
+            .filter(unit__in=units)
+            .select_related("indicator__content_area", "unit")
+            .order_by("unit__path", "indicator__code")
+        )
+    if document.kind == Kind.PLAN and period is not None:
+        from duan8.finance.models import BudgetLine
+
+        found["budget_lines"] = list(
+            BudgetLine.objects.filter(
+                unit=document.issuer, fiscal_year=period.start.year
+            ).select_related("unit")
+        )
+    if document.kind == Kind.REPORT and period is not None:
+        from duan8.reporting import cycle
+
+        submission = cycle.submission_of(document.issuer, period)
+        found["submissions"] = [submission] if submission is not None else []
+    if document.kind == Kind.DECISION:
+        appointment = appointment_of(document)
+        found["appointments"] = [appointment] if appointment is not None else []
+    return found
+
+
 def link(document: OfficialDocument) -> dict[str, int]:
-    """Point the records the document decided to it (and write its number on them): the
-    targets of an allocation notice or a plan, a plan's budget lines, the report submission
-    of a report, the appointment of a decision. A record a closed period locks is left."""
+    """Point the records the document decided (``decided``) to it and write its number on
+    them. A record a closed period locks is left."""
     linked: dict[str, int] = {}
     label = document.name_in_text or document.issuing_body
 
@@ -326,43 +409,29 @@ def link(document: OfficialDocument) -> dict[str, int]:
             return
         linked[kind] = linked.get(kind, 0) + 1
 
-    period = periods.parse(document.period_code) if document.period_code else None
-    if document.kind in (Kind.NOTICE, Kind.PLAN) and period is not None:
-        from duan8.framework import allocation
-        from duan8.framework.models import Target
-
-        units = [document.issuer, *allocation.children(document.issuer, period)]
-        for target in Target.objects.for_period(period).filter(unit__in=units):
-            target.doc_number = document.number_text.strip()[:60]
-            target.doc_date = document.doc_date
-            target.doc_issuer = label[:200]
-            save(target, "targets")
-    if document.kind == Kind.PLAN and period is not None:
-        from duan8.finance.models import BudgetLine
-
-        for line in BudgetLine.objects.filter(unit=document.issuer, fiscal_year=period.start.year):
-            save(line, "budget_lines")
-    if document.kind == Kind.REPORT and period is not None:
-        from duan8.reporting import cycle
-
-        submission = cycle.submission_of(document.issuer, period)
-        if submission is not None:
-            save(submission, "submissions")
-    if document.kind == Kind.DECISION:
-        appointment = appointment_of(document)
-        if appointment is not None:
-            appointment.number = document.number_text.strip()[:60]
-            appointment.date = document.doc_date
-            if document.signer_name:
-                appointment.signer = document.signer_name[:150]
-            save(appointment, "appointments")
+    records = decided(document)
+    for target in records["targets"]:
+        target.doc_number = document.number_text.strip()[:60]
+        target.doc_date = document.doc_date
+        target.doc_issuer = label[:200]
+        save(target, "targets")
+    for line in records["budget_lines"]:
+        save(line, "budget_lines")
+    for submission in records["submissions"]:
+        save(submission, "submissions")
+    for appointment in records["appointments"]:
+        appointment.number = document.number_text.strip()[:60]
+        appointment.date = document.doc_date
+        if document.signer_name:
+            appointment.signer = document.signer_name[:150]
+        save(appointment, "appointments")
     return linked
 
 
 def linked_records(document: OfficialDocument) -> dict[str, list]:
     """The records pointing to the document, by kind."""
     return {
-        "targets": list(document.targets.select_related("indicator", "unit")),
+        "targets": list(document.targets.select_related("indicator__content_area", "unit")),
         "budget_lines": list(document.budget_lines.select_related("unit")),
         "submissions": list(document.submissions.select_related("unit")),
         "appointments": list(document.appointments.select_related("unit")),

@@ -278,7 +278,12 @@ def report(unit, period: Period, issuing_body: str = "") -> Built:
     else:
         built.p("Chưa có số liệu và chỉ tiêu cho kỳ báo cáo.")
     built.section("results", "Đánh giá kết quả", "")
-    if board.children:
+    # The units below are listed only when one of them has a target: a commune's villages
+    # without targets would each read "Chưa có chỉ tiêu".
+    ranked = _below_have_targets(board)
+    if board.children and not ranked:
+        built.p("Các đơn vị trực thuộc chưa được giao chỉ tiêu nên chưa đánh giá tiến độ.")
+    if ranked:
         built.h("2. Tiến độ của các đơn vị trực thuộc")
         built.table(
             ["STT", "Đơn vị", "Tiến độ bình quân (%)", "Đánh giá"],
@@ -295,7 +300,7 @@ def report(unit, period: Period, issuing_body: str = "") -> Built:
             ],
             align=["center", "left", "right", "left"],
         )
-    built.h(f"{3 if board.children else 2}. Kinh phí")
+    built.h(f"{3 if ranked else 2}. Kinh phí")
     rates = summary.rates(unit, period.start.year, period.last_day)
     if rates.total.available:
         money_rows = [
@@ -322,13 +327,30 @@ def report(unit, period: Period, issuing_body: str = "") -> Built:
         )
     else:
         built.p(f"Chưa có kinh phí năm {rates.year} được ghi nhận.")
-    _reports_received(built, unit, period, 4 if board.children else 3)
+    _reports_received(built, unit, period, 4 if ranked else 3)
     built.h("II. KHÓ KHĂN, VƯỚNG MẮC")
     built.section("difficulties", "Khó khăn, vướng mắc", "")
     built.h("III. ĐỀ XUẤT, KIẾN NGHỊ")
     built.section("proposals", "Đề xuất, kiến nghị", "")
     built.p(f"Trên đây là báo cáo kết quả thực hiện {project} {period_words(period)}./.")
     return built
+
+
+def _below_have_targets(board) -> bool:
+    """Whether a unit below has a target for the board's period or its phase (the one
+    reading path: own targets or those carried from former units)."""
+    if any(child.progress is not None for child in board.children):
+        return True
+    from duan8.analytics import reading
+
+    below = {child.unit.pk for child in board.children}
+    if not below:
+        return False
+    ctx = reading.session()
+    return any(
+        below & reading.target_values(row.indicator, board.period, board.day, ctx=ctx).keys()
+        for row in board.rows
+    )
 
 
 def _reports_received(built: Built, unit, period: Period, heading: int) -> None:

@@ -206,7 +206,11 @@ class OfficialDocument(AuditedModel):
         """32/TB-BTV once issued; the blank to fill by hand before (Số:      /TB-BTV)."""
         if self.number is None:
             return f"      /{self.symbol}"
-        return f"{self.number:02d}/{self.symbol}"
+        return self.numbered(self.number)
+
+    def numbered(self, number: int) -> str:
+        """How ``number`` is written on this document (32/TB-BTV, 01/BC-HPN)."""
+        return f"{number:02d}/{self.symbol}"
 
     @property
     def kind_name(self) -> str:

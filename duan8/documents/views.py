@@ -118,9 +118,16 @@ def _appointments(user, unit):
 @login_required
 def generate(request, pk):
     unit = access.get_unit_or_404(request.user, pk, access.Action.EDIT)
+    kind = request.GET.get("kind", "")
+    proposed = actions.proposed_periods(unit)
+    period = request.GET.get("period", "")
+    if not period and kind != Kind.DECISION:
+        # The select opens on its first kind, a report, when none is asked for.
+        found = proposed.get(kind if kind in Kind.values else Kind.REPORT)
+        period = found.code if found is not None else ""
     form = GenerateForm(
         request.POST or None,
-        initial={"kind": request.GET.get("kind", ""), "period": request.GET.get("period", "")},
+        initial={"kind": kind, "period": period},
         appointments=_appointments(request.user, unit),
     )
     if request.method == "POST" and form.is_valid():
@@ -141,7 +148,12 @@ def generate(request, pk):
     return render(
         request,
         "documents/generate.html",
-        {"unit": unit, "form": form, "letterhead": actions.letterhead_for(unit)},
+        {
+            "unit": unit,
+            "form": form,
+            "letterhead": actions.letterhead_for(unit),
+            "proposed": [(k, Kind(k).label, p) for k, p in proposed.items()],
+        },
     )
 
 
@@ -207,15 +219,19 @@ def refresh(request, pk):
 
 
 @login_required
-@require_POST
 def issue(request, pk):
+    """Issuing, in two steps: the draft page's button leads here (GET), which shows the
+    number the draft would get and what issuing locks and links; confirming (POST) issues."""
     found = _document(request.user, pk, access.Action.EDIT)
-    form = IssueForm(request.POST)
+    form = IssueForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         messages.error(request, "; ".join(m for ms in form.errors.values() for m in ms))
         return redirect("documents:document", pk=found.pk)
+    typed = form.cleaned_data["number"]
+    if request.method != "POST":
+        return _confirm_issue(request, found, typed)
     try:
-        issued = actions.issue(request.user, found, number=form.cleaned_data["number"])
+        issued = actions.issue(request.user, found, number=typed)
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("documents:document", pk=found.pk)
@@ -224,6 +240,26 @@ def issue(request, pk):
         _("Issued as number %(number)s and kept in the register.") % {"number": issued.number_text},
     )
     return redirect("documents:document", pk=issued.pk)
+
+
+def _confirm_issue(request, found: OfficialDocument, typed: int | None):
+    try:
+        number = actions.number_to_give(found, typed)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("documents:document", pk=found.pk)
+    return render(
+        request,
+        "documents/issue.html",
+        {
+            "document": found,
+            "unit": found.issuer,
+            "typed": typed,
+            "number": number,
+            "number_text": found.numbered(number),
+            "decided": actions.decided(found),
+        },
+    )
 
 
 @login_required

@@ -148,7 +148,7 @@ def _render(
     visible = _lines(request.user, unit, year, day)
     lines = (
         visible.with_disbursed()
-        .select_related("unit", "content_area", "carried_from")
+        .select_related("unit", "content_area", "carried_from", "official_document__issuer")
         .order_by("unit__path", "source", "pk")
     )
     for line in lines:

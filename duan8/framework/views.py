@@ -131,7 +131,9 @@ def indicator_add(request, pk):
 def indicator_detail(request, pk):
     indicator = get_object_or_404(Indicator.objects.select_related("content_area__phase"), pk=pk)
     unit = current_unit(request)
-    targets = Target.objects.filter(indicator=indicator).select_related("unit")
+    targets = Target.objects.filter(indicator=indicator).select_related(
+        "unit", "official_document__issuer"
+    )
     targets = access.scope(request.user, targets).order_by("period_start", "unit__path")[:200]
     return render(
         request,
@@ -232,7 +234,12 @@ def _target_rows(unit, period, day):
     carried = reading.targets_of(unit, period, day)
     indicators = Indicator.objects.in_bulk(list(carried))
     values = reading.read_many(indicators.values(), [unit], period, day)
-    own = {t.indicator_id: t for t in Target.objects.for_period(period).filter(unit=unit)}
+    own = {
+        t.indicator_id: t
+        for t in Target.objects.for_period(period)
+        .filter(unit=unit)
+        .select_related("official_document__issuer")
+    }
     sources = AdminUnit.objects.in_bulk(
         {pk for found in carried.values() for pk in found.target_from}
     )
@@ -349,6 +356,8 @@ def allocate(request, pk):
             "phases": Phase.objects.all(),
             "rows": list(grid.form_rows(typed, refreshed)),
             "kept_cells": list(grid.kept_cells(typed, refreshed)),
+            # The targets of the grid, for the documents that allocated them.
+            "decided": [c.target for c in grid.columns if c.target] + list(grid.cells.values()),
         },
     )
 

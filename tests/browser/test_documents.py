@@ -94,9 +94,16 @@ def test_write_edit_issue_and_download_a_six_month_report(page, shot, tmp_path):
     page.wait_for_url(f"**/register/{draft.pk}/")
     assert page.get_by_label("Khó khăn, vướng mắc").input_value() == DIFFICULTIES
 
-    # Issued with the next number, which the page proposed.
+    # Issued with the next number, which the page proposed, after a confirmation that shows
+    # the number and the record the report will lock.
     assert page.get_by_label("Số", exact=True).get_attribute("placeholder") == "1"
     page.get_by_test_id("issue").click()
+    page.wait_for_url(f"**/register/{draft.pk}/issue/**")
+    assert page.get_by_test_id("number-to-give").inner_text().startswith("01/BC-HPN")
+    assert page.get_by_test_id("to-link").get_by_role("link").count() == 1
+    draft.refresh_from_db()
+    assert not draft.is_issued
+    page.get_by_test_id("confirm-issue").click()
     page.wait_for_url(f"**/register/{draft.pk}/")
     assert page.get_by_test_id("number").inner_text() == "01/BC-HPN"
     assert DIFFICULTIES in page.get_by_test_id("preview").inner_text()
