@@ -281,10 +281,6 @@ class _Checker:
 # Storing -----------------------------------------------------------------------------------
 
 
-class _RolledBack(Exception):
-    pass
-
-
 def run(user, values: list[dict], *, dry_run: bool = False) -> Summary:
     """Check the whole set, then store it (or, for a dry run, only count it)."""
     checker = _Checker(user, values)
@@ -301,13 +297,11 @@ def run(user, values: list[dict], *, dry_run: bool = False) -> Summary:
     if summary.conflicts:
         summary.ignored = len(values)
         return summary
-    try:
-        with transaction.atomic():
-            _store(summary, [v for v in checked if v is not None], checker.found)
-            if summary.conflicts or dry_run:
-                raise _RolledBack
-    except _RolledBack:
-        pass
+    with transaction.atomic():
+        _store(summary, [v for v in checked if v is not None], checker.found)
+        if summary.conflicts or dry_run:
+            # The page's checks ran on the real save path; nothing of it is kept.
+            transaction.set_rollback(True)
     if summary.conflicts:
         summary.imported = summary.updated = summary.deleted = 0
         summary.ignored = len(values)
