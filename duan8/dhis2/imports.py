@@ -146,19 +146,8 @@ def read_csv(body: bytes | str) -> list[dict]:
         raise Unreadable(_("The CSV cannot be read.")) from None
     if rows and rows[0] and rows[0][0].strip().lower() == "dataelement":
         rows = rows[1:]
-    columns = (
-        "dataElement",
-        "period",
-        "orgUnit",
-        "categoryOptionCombo",
-        "attributeOptionCombo",
-        "value",
-        "storedBy",
-        "lastUpdated",
-        "comment",
-        "followup",
-        "deleted",
-    )
+    # DHIS2's CSV column order is the order of a data value's fields.
+    columns = FIELDS
     values = []
     for row in rows:
         cells = [cell.strip() for cell in row[: len(columns)]]
