@@ -59,6 +59,11 @@ def test_a_phase_has_no_dhis2_period():
 @pytest.fixture
 def typed(world):
     """A typed indicator with its three parts mapped, and the commune's figure of 2024-H1."""
+    return typed_indicator(world)
+
+
+def typed_indicator(world):
+    """What the fixture ``typed`` makes (tests/test_dhis2_jobs.py makes it too)."""
     from duan8.framework import actions, defaults
 
     phase = defaults.load()

@@ -7,16 +7,18 @@ from typing import Literal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
 from duan8.api.common import Id
 from duan8.api.errors import answers
+from duan8.api.jobs import JobOut, _submit
 from duan8.api.schemas import InputSchema
 from duan8.core import access
-from duan8.dhis2 import actions, export, imports
+from duan8.dhis2 import actions, background, export, imports
 from duan8.dhis2 import mapping as mappings
 from duan8.dhis2.models import UID_PATTERN, Part
 from duan8.dhis2.periods import parse_either
@@ -171,6 +173,19 @@ def _root(request, query: Dhis2ExportQuery, periods):
     return unit
 
 
+def _periods(texts: list[str]) -> list:
+    periods = []
+    for text in texts:
+        try:
+            periods.append(parse_either(text))
+        except ValueError:
+            raise HttpError(
+                422,
+                _("Malformed period: write a DHIS2 period such as 2024, 2024S1, 2024Q3 or 202407."),
+            ) from None
+    return sorted(set(periods))
+
+
 @router.get(
     "/dhis2/dataValueSets",
     response=answers(Dhis2DataValueSet, 404, 422),
@@ -197,17 +212,9 @@ def _root(request, query: Dhis2ExportQuery, periods):
 def data_values(request, query: Query[Dhis2ExportQuery]):
     """The typed figures of a unit and (``children``) the units below it that you view, for
     one or more periods, as a DHIS2 dataValueSet; for mapped indicators counted from records,
-    their non-zero values on the period's tree through the one reading path."""
-    periods = []
-    for text in query.period:
-        try:
-            periods.append(parse_either(text))
-        except ValueError:
-            raise HttpError(
-                422,
-                _("Malformed period: write a DHIS2 period such as 2024, 2024S1, 2024Q3 or 202407."),
-            ) from None
-    periods = sorted(set(periods))
+    their non-zero values on the period's tree through the one reading path. A large export
+    runs as a job: ``POST /api/v1/dhis2/exports``."""
+    periods = _periods(query.period)
     root = _root(request, query, periods)
     options = {"children": query.children, "data_set": query.dataSet or None}
     wants_csv = query.format == "csv" or (
@@ -252,17 +259,83 @@ def data_values_import(request, query: Query[Dhis2ImportQuery]):
     The whole set is checked first (organisation unit, data element, period, value, your
     right to edit the unit, an indicator typed for the period, then the page's checks): one
     conflict and nothing is stored (409); else all is stored in one transaction (200). With
-    ``dryRun=true`` it is checked and counted, nothing stored."""
+    ``dryRun=true`` it is checked and counted, nothing stored. At most 50.000 values: a
+    larger set goes as a job (``POST /api/v1/dhis2/imports``)."""
     kind = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
     try:
-        if kind in (CSV, "application/csv"):
-            values = imports.read_csv(request.body)
-        else:
-            values = imports.read_json(request.body)
+        values = imports.read(request.body, csv_format=kind in (CSV, "application/csv"))
     except imports.Unreadable as exc:
         raise HttpError(400, str(exc)) from None
     summary = imports.run(request.auth, values, dry_run=query.dryRun)
     return Status(409 if summary.conflicts else 200, summary.as_dict())
+
+
+# The same as background jobs ----------------------------------------------------------------
+
+
+def _is_csv(file: UploadedFile) -> bool:
+    kind = (file.content_type or "").split(";")[0].strip().lower()
+    return kind in (CSV, "application/csv") or (file.name or "").lower().endswith(".csv")
+
+
+@router.post(
+    "/dhis2/imports",
+    response=answers({202: JobOut}, 400),
+    url_name="dhis2_import_create",
+)
+def import_create(request, query: Query[Dhis2ImportQuery], file: File[UploadedFile]):
+    """Queue the import of a dataValueSet sent as a file (``file``: JSON, or DHIS2's CSV — a
+    ``.csv`` name or ``text/csv``), up to 500.000 values. The job runs the same import as
+    ``POST /api/v1/dhis2/dataValueSets``, with your rights when it runs: the whole set
+    checked, nothing stored on a conflict (the job is ``refused``), else all stored in one
+    transaction (``done``); ``dryRun=true`` checks and counts only. The DHIS2 import summary
+    is the job's ``result.summary``; poll ``GET /api/v1/jobs/{id}``."""
+    csv_format = _is_csv(file)
+    file.seek(0)
+    try:
+        imports.read(file.read(), csv_format=csv_format, limit=imports.MAX_JOB_VALUES)
+    except imports.Unreadable as exc:
+        raise HttpError(400, str(exc)) from None
+    params = {"format": "csv" if csv_format else "json", "dry_run": query.dryRun}
+    job = _submit_file(request, background.IMPORT, params, file, ".csv" if csv_format else ".json")
+    return Status(202, job)
+
+
+def _submit_file(request, kind: str, params: dict, file, suffix: str):
+    from duan8.core import audit, jobs
+    from duan8.core.middleware import client_ip
+
+    unit = background.home_unit(request.auth)
+    return jobs.submit(
+        kind,
+        request.auth,
+        unit,
+        params,
+        upload=file,
+        source=audit.SOURCE_API,
+        ip=client_ip(request),
+        suffix=suffix,
+    )
+
+
+@router.post(
+    "/dhis2/exports",
+    response=answers({202: JobOut}, 404, 422),
+    url_name="dhis2_export_create",
+)
+def export_create(request, payload: Dhis2ExportQuery):
+    """Queue the export of a dataValueSet (the fields of ``GET /api/v1/dhis2/dataValueSets``;
+    ``format``: json, the default, or csv). When the job is done, its file
+    (``GET /api/v1/jobs/{id}/file``) is the dataValueSet, of the units you view then."""
+    periods = _periods(payload.period)
+    root = _root(request, payload, periods)
+    params = {
+        "periods": [period.code for period in periods],
+        "children": payload.children,
+        "data_set": payload.dataSet or None,
+        "format": payload.format or "json",
+    }
+    return Status(202, _submit(request, background.EXPORT, root, params))
 
 
 # The mapping --------------------------------------------------------------------------------

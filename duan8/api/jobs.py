@@ -216,14 +216,19 @@ def job_status(request, job_id: Id):
     openapi_extra={
         "responses": {
             200: {
-                "description": "The Excel file the export wrote.",
-                "content": {sheets.XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                "description": "The file the export wrote: Excel; a DHIS2 export's "
+                "dataValueSet as JSON or CSV.",
+                "content": {
+                    sheets.XLSX: {"schema": {"type": "string", "format": "binary"}},
+                    "application/json": {"schema": {"type": "object"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
             }
         }
     },
 )
 def job_file(request, job_id: Id):
-    """The Excel file an export job wrote."""
+    """The file an export job wrote (Excel; a DHIS2 export: its dataValueSet)."""
     response = jobs.file_response(_own(request, job_id))
     if response is None:
         raise HttpError(404, _("This job has no file (yet)."))

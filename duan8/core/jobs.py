@@ -83,9 +83,18 @@ def path_of(name: str) -> Path:
 
 
 def submit(
-    kind: str, user, unit, params: dict, *, upload=None, source: str, ip: str | None = None
+    kind: str,
+    user,
+    unit,
+    params: dict,
+    *,
+    upload=None,
+    source: str,
+    ip: str | None = None,
+    suffix: str = ".xlsx",
 ) -> Job:
-    """Queue a job for ``user`` on ``unit``; ``upload`` is the file an import reads."""
+    """Queue a job for ``user`` on ``unit``; ``upload`` is the file an import reads (kept with
+    ``suffix``: a workbook unless the kind reads another format)."""
     if kind not in _kinds:
         raise ValueError(f"unknown job kind {kind!r}")
     params = {**params, "language": translation.get_language() or settings.LANGUAGE_CODE}
@@ -94,7 +103,7 @@ def submit(
             kind=kind, owner=user, unit=unit, params=params, source=source, ip=ip
         )
         if upload is not None:
-            name = f"{job.pk}-upload.xlsx"
+            name = f"{job.pk}-upload{suffix}"
             with path_of(name).open("wb") as out:
                 upload.seek(0)
                 for chunk in iter(lambda: upload.read(1 << 20), b""):
@@ -133,7 +142,8 @@ def owned(user, pk) -> Job | None:
 
 
 def file_response(job: Job):
-    """The workbook an export job wrote, as a download; None while there is none."""
+    """The file an export job wrote (a workbook unless its result names another
+    ``content_type``), as a download; None while there is none."""
     from django.http import FileResponse
 
     path = path_of(job.output) if job.output else None
@@ -143,7 +153,7 @@ def file_response(job: Job):
         path.open("rb"),
         as_attachment=True,
         filename=job.result.get("filename", "duan8.xlsx"),
-        content_type=sheets.XLSX,
+        content_type=job.result.get("content_type", sheets.XLSX),
     )
 
 
@@ -182,8 +192,10 @@ def execute(job_id: int) -> str:
                     {"row": e.row, "column": e.column, "message": e.message}
                     for e in refused.errors[:KEPT_ERRORS]
                 ],
+                # What else the kind keeps of a refusal (a DHIS2 import: its summary).
+                **(getattr(refused, "result", None) or {}),
             }
-            if upload is not None and upload.is_file():
+            if upload is not None and upload.is_file() and upload.suffix == ".xlsx":
                 from duan8.core import import_errors
 
                 with upload.open("rb") as file:

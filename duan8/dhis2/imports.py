@@ -37,7 +37,9 @@ from duan8.dhis2.models import Part
 from duan8.dhis2.periods import from_dhis2
 from duan8.framework.periods import Period
 
+# In one request; a set sent as a background job (``duan8.dhis2.background``) may be larger.
 MAX_VALUES = 50_000
+MAX_JOB_VALUES = 500_000
 # The largest number a figure holds (16 digits, 2 after the point).
 LIMIT = Decimal(10) ** 14
 PARTS = (Part.TOTAL, Part.WOMEN, Part.ETHNIC_MINORITY)
@@ -64,6 +66,8 @@ class Unreadable(ValueError):
 class Conflict:
     object: str
     value: str
+    # The value's place in the set (1 for the first), 0 for a conflict of a figure.
+    row: int = 0
 
 
 @dataclass
@@ -111,9 +115,9 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def read_json(body: bytes | str) -> list[dict]:
+def read_json(body: bytes | str, *, limit: int | None = None) -> list[dict]:
     """The data values of a JSON dataValueSet, the set's own dataSet, period, orgUnit and
-    attributeOptionCombo filled into values that leave them out."""
+    attributeOptionCombo filled into values that leave them out (at most ``limit``)."""
     try:
         found = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -131,11 +135,12 @@ def read_json(body: bytes | str) -> list[dict]:
         for name, default in defaults.items():
             value[name] = value[name] or default
         values.append(value)
-    return _checked_size(values)
+    return _checked_size(values, limit)
 
 
-def read_csv(body: bytes | str) -> list[dict]:
-    """The data values of DHIS2's CSV (its column order; the header line optional)."""
+def read_csv(body: bytes | str, *, limit: int | None = None) -> list[dict]:
+    """The data values of DHIS2's CSV (its column order; the header line optional; at most
+    ``limit``)."""
     try:
         text = body.decode("utf-8-sig") if isinstance(body, bytes) else body
     except UnicodeDecodeError:
@@ -153,15 +158,24 @@ def read_csv(body: bytes | str) -> list[dict]:
         cells = [cell.strip() for cell in row[: len(columns)]]
         cells += [""] * (len(columns) - len(cells))
         values.append(dict(zip(columns, cells, strict=True)))
-    return _checked_size(values)
+    return _checked_size(values, limit)
 
 
-def _checked_size(values: list[dict]) -> list[dict]:
-    if len(values) > MAX_VALUES:
-        raise Unreadable(
-            _("Too many data values: send at most %(limit)s in one request.")
-            % {"limit": f"{MAX_VALUES:,}".replace(",", ".")}
-        )
+def read(body: bytes | str, *, csv_format: bool, limit: int | None = None) -> list[dict]:
+    """The data values of a dataValueSet as DHIS2's CSV or as JSON."""
+    return (read_csv if csv_format else read_json)(body, limit=limit)
+
+
+def _checked_size(values: list[dict], limit: int | None) -> list[dict]:
+    """``values``, unless there are more than ``limit`` (None: a request's ``MAX_VALUES``)."""
+    in_request = limit is None
+    limit = MAX_VALUES if limit is None else limit
+    if len(values) > limit:
+        if in_request:
+            message = _("Too many data values: send at most %(limit)s in one request.")
+        else:
+            message = _("Too many data values: send at most %(limit)s in one job.")
+        raise Unreadable(message % {"limit": f"{limit:,}".replace(",", ".")})
     return values
 
 
@@ -204,9 +218,10 @@ class _Checker:
         self.found.prepare_codes(v["orgUnit"] for v in values)
         self.conflicts: list[Conflict] = []
         self._typed: dict[Period, set[int]] = {}
+        self.row = 0  # the value being checked (1 for the first)
 
     def add(self, obj: str, reason: str) -> None:
-        self.conflicts.append(Conflict(obj, reason))
+        self.conflicts.append(Conflict(obj, reason, self.row))
 
     def typed(self, period: Period) -> set[int]:
         """The indicators that take typed figures for ``period``."""
@@ -270,12 +285,21 @@ class _Checker:
 # Storing -----------------------------------------------------------------------------------
 
 
-def run(user, values: list[dict], *, dry_run: bool = False) -> Summary:
-    """Check the whole set, then store it (or, for a dry run, only count it)."""
+def run(user, values: list[dict], *, dry_run: bool = False, progress=None) -> Summary:
+    """Check the whole set, then store it (or, for a dry run, only count it). ``progress``
+    (a job's: ``progress(phase, done, total)``) hears how far the checking got, and when
+    the storing — one transaction — begins."""
     checker = _Checker(user, values)
-    checked = [checker.check(item) for item in values]
+    checked = []
+    total = len(values)
+    for row, item in enumerate(values, 1):
+        checker.row = row
+        checked.append(checker.check(item))
+        if progress is not None and (row % 1000 == 0 or row == total):
+            progress("validating", row, total)
     seen = set()
-    for item, value in zip(values, checked, strict=True):
+    for row, (item, value) in enumerate(zip(values, checked, strict=True), 1):
+        checker.row = row
         if value is None:
             continue
         key = (value.unit.pk, value.period, value.row.indicator_id, value.row.part)
@@ -286,6 +310,8 @@ def run(user, values: list[dict], *, dry_run: bool = False) -> Summary:
     if summary.conflicts:
         summary.ignored = len(values)
         return summary
+    if progress is not None:
+        progress("storing", 0, total)
     with transaction.atomic():
         _store(summary, [v for v in checked if v is not None], checker.found)
         if summary.conflicts or dry_run:
