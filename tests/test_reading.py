@@ -363,3 +363,34 @@ def test_the_phase_to_date_after_its_years_were_read_fetches_no_records(reform):
         found = reading.read(reform.teams, reform.nation, periods.parse("2021-2024"))
     assert found.value == 1
     assert not any("community_communitymodel" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_record_dated_after_a_period_is_saved_without_reading_that_periods_records_again(reform):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team(reform.mu_sang, datetime.date(2022, 5, 1))
+    years = [periods.parse(str(year)) for year in range(2021, 2026)]
+    before = [reading.read(reform.teams, reform.nation, year).value for year in years]
+    assert before == [0, 1, 1, 1, 1]  # maintained at the end of each year since 2022
+    late = team(reform.ma_ly_pho, datetime.date(2025, 3, 1), "Tổ 2025")
+    with CaptureQueriesContext(connection) as queries:
+        found = [reading.read(reform.teams, reform.nation, year).value for year in years[:4]]
+    assert found == before[:4]
+    assert not any("community_communitymodel" in q["sql"] for q in queries.captured_queries)
+    assert reading.read(reform.teams, reform.nation, years[4]).value == 2
+    # Moved back into 2024, the same team is read again where it now counts.
+    late.established_on = datetime.date(2024, 7, 1)
+    community_actions.save(late)
+    assert [reading.read(reform.teams, reform.nation, year).value for year in years] == [
+        0,
+        1,
+        1,
+        2,
+        2,
+    ]
+    assert (
+        reading.read(reform.teams, reform.nation, years[3]).value
+        == 2
+        == fresh(reform, reform.nation, years[3])
+    )

@@ -40,7 +40,13 @@ def _fetch(period, units=None):
 
 
 # Every part counts activities held (or people they trained): they add up over time.
-SOURCE = FactSource("activities", ("activities.activity",), _fetch, stock=lambda part: False)
+SOURCE = FactSource(
+    "activities",
+    ("activities.activity",),
+    _fetch,
+    stock=lambda part: False,
+    dated_by={"activities.activity": "start_on"},  # counted in the period of its first day
+)
 
 
 def _records(filters: dict):

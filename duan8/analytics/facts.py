@@ -19,6 +19,7 @@ phase to date of every year, the trend and the phase itself cost one fetch per y
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import threading
 from collections import OrderedDict, deque
@@ -164,9 +165,14 @@ def current(source: FactSource, period: Period, counters: dict[str, tuple]) -> F
 
 
 def _patched(source: FactSource, period: Period, old: Facts, wanted: dict) -> Facts | None:
-    touched = _touched_units(old.marks, wanted)
-    if touched is None or len(touched) > MAX_PATCHED_UNITS:
+    found = _touched_units(old.marks, wanted, source.dated_by)
+    if found is None:
         return None
+    touched, earliest = found
+    if len(touched) > MAX_PATCHED_UNITS:
+        return None
+    if earliest is not None and period.end <= earliest:
+        touched = set()  # every record written is dated after the period: nothing moved
     fresh = source.fetch(period, sorted(touched)) if touched else {}
     parts = dict(old.parts)
     change: dict[Hashable, dict[int, object]] = {}
@@ -267,14 +273,20 @@ def _recomposed(source: FactSource, old: Facts, components: list[Facts], marks) 
     return result
 
 
-def _touched_units(had: dict[str, Mark], wanted: dict[str, Mark]) -> set[int] | None:
-    """The units whose facts the audited writes between two sets of marks may have changed;
-    None when the writes cannot be accounted for by their audit events."""
+def _touched_units(
+    had: dict[str, Mark], wanted: dict[str, Mark], dated_by: dict[str, str]
+) -> tuple[set[int], datetime.date | None] | None:
+    """The units whose facts the audited writes between two sets of marks may have changed,
+    and the earliest date those records bear before or after the writes (None when one of
+    them has no such date in its events: an update that left the date alone). None when the
+    writes cannot be accounted for by their audit events."""
     from django.contrib.contenttypes.models import ContentType
 
     from duan8.core.models import AuditEvent
 
     touched: set[int] = set()
+    dates: list[datetime.date] = []
+    undated = False
     for label, (token, value, last_event, stamp) in wanted.items():
         old_token, old_value, old_event, _old_stamp = had[label]
         if (token, value, last_event, stamp) == had[label]:
@@ -295,10 +307,23 @@ def _touched_units(had: dict[str, Mark], wanted: dict[str, Mark]) -> set[int] | 
         rows = cached(("events", label, token, old_event, last_event), events)
         if len(rows) != value - old_value:
             return None
+        dated = dated_by.get(label)
         for unit_id, before, after in rows:
             touched.add(unit_id)
             for snapshot in (before, after):
                 if snapshot and snapshot.get("unit"):
                     touched.add(snapshot["unit"])
+            day = [_day(s.get(dated)) for s in (before, after) if s] if dated else [None]
+            if None in day:
+                undated = True
+            else:
+                dates.extend(day)
     touched.discard(None)
-    return touched
+    return touched, (None if undated or not dates else min(dates))
+
+
+def _day(value) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -49,6 +49,8 @@ SOURCE = FactSource(
     ("community.communitymodel",),
     _fetch,
     stock=lambda part: part[1] == "maintained",
+    # a model counts from the day it was established: earlier periods never see it
+    dated_by={"community.communitymodel": "established_on"},
 )
 
 

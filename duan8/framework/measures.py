@@ -14,7 +14,7 @@ one place, ``duan8.analytics.reading``, and nowhere else.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from duan8.framework.periods import Period
@@ -39,6 +39,11 @@ class FactSource:
     # from the last piece; every other part counts events (models established, activities
     # held) and is summed over the pieces. The pieces are the periods pages read anyway.
     stock: Callable[[Hashable], bool] | None = None
+    # For each model whose records count from a date on (``{"activities.activity":
+    # "start_on"}``): a record dated ``d`` changes no fact of a period that ends on or before
+    # ``d``. Facts kept in memory for such periods then stay as they are after a write,
+    # without a query (``analytics.facts``).
+    dated_by: dict[str, str] = field(default_factory=dict)
 
     @property
     def composed(self) -> bool:
