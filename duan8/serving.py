@@ -4,6 +4,7 @@ worker starts with the facts of the current phase in memory. Beside the web work
 the background-job worker (``duan8 worker``), and stops it with the server; set
 ``DUAN8_JOB_WORKER=0`` where jobs run on other machines."""
 
+import gc
 import os
 import subprocess
 import sys
@@ -45,3 +46,9 @@ def when_ready(server) -> None:
     finally:
         # The workers open their own connections: none is shared across the fork.
         connections.close_all()
+        # What the master holds now (code, geography, warmed facts) lives as long as the
+        # workers: moved out of the garbage collector's sight, so that a worker's full
+        # collection no longer walks it (measured by bench/api_paging.py: ~70 ms a pause at
+        # national scale without this) and copy-on-write keeps those pages shared.
+        gc.collect()
+        gc.freeze()

@@ -27,7 +27,7 @@ from duan8.core import audit
 from duan8.framework import measures
 from duan8.framework.measures import FactSource, Measure
 from duan8.framework.periods import Period
-from duan8.geo import paths, treemap
+from duan8.geo import treemap
 from duan8.geo.treemap import TreeMap
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -133,8 +133,9 @@ def _roll_up_once(facts: dict[int, object], tree: TreeMap) -> dict[int, object]:
             own[target] += value if weight == 1 else value * weight
     parent_of: dict[int, int] = {}
     depth_of: dict[int, int] = {}
+    chains = tree.units.chains()
     for target in own:
-        chain = paths.ids_in(tree.units.path[target])
+        chain = chains[target]
         for depth, pk in enumerate(chain):
             depth_of[pk] = depth
             if depth:

@@ -26,6 +26,7 @@ def warm_up(today: datetime.date | None = None) -> dict:
     from duan8.framework.models import Phase
     from duan8.geo import treemap
     from duan8.geo.models import AdminUnit
+    from duan8.geo.views import units as units_page
 
     began = time.perf_counter()
     today = today or timezone.localdate()
@@ -41,9 +42,16 @@ def warm_up(today: datetime.date | None = None) -> dict:
                 for period in dict.fromkeys([working, *years]):
                     dashboard.board_for(root, phase, period)
                     read.append(f"{root.name} {period.code}")
-        # Today's tree and the counts of units below each unit (every unit page shows them).
+        # The root's unit page: its counts of units, models and activities of today's year.
         for root in roots:
             treemap.on(today).kind_counts(root.pk)
+            units_page.community_counts(root, today)
+            units_page.activity_counts(root, today)
+            read.append(f"{root.name} {today.year}")
+        # The trees of the phase's year ends and today's indexed for the lists of records.
+        days = [today] + ([p.last_day for p in years] if phase is not None else [])
+        for day in dict.fromkeys(days):
+            treemap.on(day).warm()
     except Exception:  # a warm-up is an optimisation: the pages read what they need anyway
         logger.exception("warm-up failed; pages will read their facts on first use")
     seconds = time.perf_counter() - began

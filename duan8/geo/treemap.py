@@ -62,6 +62,7 @@ class Units:
                 self.backward[after].append(before)
         self._days: dict[int, TreeMap] = {}
         self._sizes: dict[int, int] | None = None
+        self._chains: dict[int, tuple[int, ...]] | None = None
         self._lock = threading.Lock()
 
     def epoch(self, day: datetime.date) -> int:
@@ -76,12 +77,30 @@ class Units:
                 tree = self._days.setdefault(key, TreeMap(self, day))
         return tree
 
+    def chains(self) -> dict[int, tuple[int, ...]]:
+        """Every unit's path as ids, from the root down to the unit itself: built once from
+        the parent links (each chain is its parent's plus one id), not parsed path by path."""
+        if self._chains is None:
+            with self._lock:
+                if self._chains is None:
+                    chains: dict[int, tuple[int, ...]] = {}
+                    for pk in sorted(self.depth, key=self.depth.__getitem__):
+                        parent = self.parent[pk]
+                        above = chains.get(parent) if parent is not None else None
+                        chains[pk] = (
+                            (*above, pk)
+                            if above is not None
+                            else tuple(paths.ids_in(self.path[pk]))
+                        )
+                    self._chains = chains
+        return self._chains
+
     def subtree_sizes(self) -> dict[int, int]:
         """How many units each unit's subtree holds, itself included."""
         if self._sizes is None:
             sizes: dict[int, int] = defaultdict(int)
-            for path in self.path.values():
-                for ancestor in paths.ids_in(path):
+            for chain in self.chains().values():
+                for ancestor in chain:
                     sizes[ancestor] += 1
             self._sizes = sizes
         return self._sizes
@@ -115,11 +134,11 @@ class TreeMap:
                 if self._kind_counts is None:
                     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
                     units = self.units
-                    for unit, path in units.path.items():
+                    for unit, chain in units.chains().items():
                         if not units.exists_on(unit, self.day):
                             continue
                         kind = units.kind[unit]
-                        for above in paths.ids_in(path)[:-1]:
+                        for above in chain[:-1]:
                             counts[above][kind] += 1
                     self._kind_counts = counts
         return dict(self._kind_counts.get(pk, {}))
@@ -184,12 +203,14 @@ class TreeMap:
         all their ancestors, each with the part of the fact it receives."""
         found = self._carry.get(pk)
         if found is None:
-            path = self.units.path
-            found = _merge(
-                (ancestor, weight)
-                for target, weight in self.targets(pk)
-                for ancestor in paths.ids_in(path[target])
-            )
+            chains = self.units.chains()
+            targets = self.targets(pk)
+            if len(targets) == 1 and targets[0][1] == ONE:  # nearly every unit: no merge
+                found = tuple((ancestor, ONE) for ancestor in chains[targets[0][0]])
+            else:
+                found = _merge(
+                    (ancestor, weight) for target, weight in targets for ancestor in chains[target]
+                )
             self._carry[pk] = found
         return found
 
@@ -199,12 +220,25 @@ class TreeMap:
             with self._lock:
                 if self._sources is None:
                     index: dict[int, list[int]] = defaultdict(list)
-                    for other in self.units.span:
-                        if not self.units.exists_on(other, self.day):
-                            for ancestor, _weight in self.carry(other):
-                                index[ancestor].append(other)
+                    units, chains = self.units, self.units.chains()
+                    for other in units.span:
+                        if units.exists_on(other, self.day):
+                            continue
+                        targets = self.targets(other)
+                        if len(targets) == 1:
+                            above = chains[targets[0][0]]
+                        else:
+                            above = dict.fromkeys(a for t, _w in targets for a in chains[t])
+                        for ancestor in above:
+                            index[ancestor].append(other)
                     self._sources = index
         return self._sources.get(pk, [])
+
+    def warm(self) -> None:
+        """Build now what the first list of a day's records would otherwise build: the index
+        of carried units and the subtree sizes (a second or so at national scale)."""
+        self.sources(0)
+        self.units.subtree_sizes()
 
     def reach(self, pk: int, *, former_only: bool = False) -> tuple[list[str], list[int]]:
         """Where the records counted under ``pk`` on this day lie: subtree paths (the unit's
@@ -222,9 +256,10 @@ class TreeMap:
         sources = set(self.sources(pk))
         if former_only:
             sources = {s for s in sources if units.span[s][1] is not None}
+        chains = units.chains()
         inside: dict[int, int] = defaultdict(int)
         for source in sources:
-            for ancestor in paths.ids_in(units.path[source]):
+            for ancestor in chains[source]:
                 if ancestor in sources:
                     inside[ancestor] += 1
         sizes = self.units.subtree_sizes()

@@ -1,0 +1,58 @@
+"""What a server reads before its first request (``analytics.warmup``, run by ``duan8 serve``
+before it forks): the first officer of the day finds the national pages ready."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from duan8.analytics import reading, warmup
+from duan8.community import actions as community_actions
+from duan8.community.models import CommunityModel
+from tests.factories import ReformWorld, user
+
+FACT_QUERY = 'COUNT("community_communitymodel"."id") FILTER'
+
+
+@pytest.fixture
+def reform(db):
+    return ReformWorld()
+
+
+def team(where, on: datetime.date, name: str) -> CommunityModel:
+    return community_actions.save(
+        CommunityModel(kind="communication_team", unit=where, name=name, established_on=on)
+    )
+
+
+def test_after_the_warm_up_the_national_unit_page_reads_no_records(client, reform):
+    team(reform.mu_sang, datetime.date(2024, 5, 1), "Tổ Mù Sang")
+    team(reform.dao_san, datetime.date(2025, 9, 1), "Tổ Dào San")
+    reading.forget()
+    today = datetime.date.today()
+    done = warmup.warm_up(today)
+    assert f"Việt Nam {today.year}" in done["read"]
+    client.force_login(user("tw", national_admin=True))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("geo:unit", args=[reform.nation.pk]))
+    assert [n for _v, _l, n in page.context["model_counts"]] == [2]
+    assert not any(FACT_QUERY in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_team_saved_after_the_warm_up_is_on_the_next_page_without_reading_older_years(
+    client, reform
+):
+    team(reform.mu_sang, datetime.date(2023, 5, 1), "Tổ 2023")
+    reading.forget()
+    warmup.warm_up(datetime.date.today())
+    team(reform.dao_san, datetime.date.today(), "Tổ hôm nay")
+    client.force_login(user("tw", national_admin=True))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("geo:unit", args=[reform.nation.pk]))
+    assert [n for _v, _l, n in page.context["model_counts"]] == [2]
+    fetched = [q["sql"] for q in queries.captured_queries if FACT_QUERY in q["sql"]]
+    assert len(fetched) == 1 and 'unit_id" IN' in fetched[0]  # today's year, patched
