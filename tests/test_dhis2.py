@@ -373,3 +373,16 @@ def test_the_command_line_exports_and_imports_as_an_account(world, typed, tmp_pa
         call_command(
             "dhis2-import", "--as", world.outsider.username, str(path), stdout=io.StringIO()
         )
+
+
+def test_a_set_equal_to_what_is_stored_writes_nothing(client, world, typed):
+    from duan8.core.models import AuditEvent
+
+    figure = Figure.objects.get(unit=world.commune)
+    before = AuditEvent.objects.for_object(figure).count()
+    body = {"dataValues": [value(TOTAL, "03553", "120"), value(WOMEN, "03553", "80.00")]}
+    summary = post(client, world.commune_editor, body).json()
+    assert summary["importCount"] == {"imported": 0, "updated": 0, "ignored": 2, "deleted": 0}
+    assert AuditEvent.objects.for_object(figure).count() == before
+    figure.refresh_from_db()
+    assert (figure.total, figure.women, figure.comment) == (120, 80, "Hai buổi tại bản")

@@ -389,6 +389,9 @@ def _entry(summary: Summary, indicator_id: int, sent: list[_Value], figure, foun
                 )
             return None
         # The total deleted: the figure goes, with its breakdowns.
+    elif figure is not None and comment.strip() == figure.comment:
+        if all(parts[part] == getattr(figure, part) for part in PARTS):
+            return None  # every value as stored: nothing to write (nor to audit)
     return figures.Entry(
         indicator_id,
         parts[Part.TOTAL],
