@@ -31,8 +31,8 @@ def submit(client, user, body, *, name="set.json", **query):
     url = reverse("api:dhis2_import_create")
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    data = body if isinstance(body, str) else json.dumps(body)
-    upload = io.BytesIO(data.encode())
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    upload = io.BytesIO(data if isinstance(data, bytes) else data.encode())
     upload.name = name
     return client.post(url, {"file": upload}, **_bearer(user))
 
@@ -133,15 +133,27 @@ def test_the_rights_are_those_of_the_request_and_the_job_is_its_owners(client, w
     assert client.get(url, **_bearer(world.commune_editor)).json()["state"] == "done"
 
 
-def test_an_unreadable_or_oversized_file_is_a_bad_request(client, world, typed, monkeypatch):
+def test_a_file_that_is_no_set_is_refused_at_once_or_refuses_its_job(
+    client, world, typed, monkeypatch
+):
+    """The request looks at the file's head only (a large set is read by the job)."""
     from duan8.dhis2 import imports
 
-    assert submit(client, world.commune_editor, "{not json").status_code == 400
-    assert submit(client, world.commune_editor, {"values": []}).status_code == 400
-    monkeypatch.setattr(imports, "MAX_JOB_VALUES", 1)
-    body = {"dataValues": [value(TOTAL, "03553", "1"), value(WOMEN, "03553", "1")]}
-    assert submit(client, world.commune_editor, body).status_code == 400
+    for body in ("", "[1, 2]", "<adx/>"):
+        assert submit(client, world.commune_editor, body).status_code == 400, body
+    assert submit(client, world.commune_editor, b"\xff\xfe{}").status_code == 400
     assert not Job.objects.exists()
+    monkeypatch.setattr(imports, "MAX_JOB_VALUES", 1)
+    too_many = {"dataValues": [value(TOTAL, "03553", "1"), value(WOMEN, "03553", "1")]}
+    for body, reason in (
+        ("{not json", "JSON"),
+        ({"values": []}, "dataValues"),
+        (too_many, "1"),
+    ):
+        done = polled(client, world.commune_editor, submit(client, world.commune_editor, body))
+        assert done["state"] == "refused", done
+        assert reason in done["result"]["errors"][0]["message"], done
+    assert Figure.objects.get(unit=world.commune).total == 120
 
 
 def test_a_set_larger_than_a_request_takes_goes_as_a_job(client, world, typed, monkeypatch):

@@ -285,15 +285,16 @@ def _is_csv(file: UploadedFile) -> bool:
 )
 def import_create(request, query: Query[Dhis2ImportQuery], file: File[UploadedFile]):
     """Queue the import of a dataValueSet sent as a file (``file``: JSON, or DHIS2's CSV — a
-    ``.csv`` name or ``text/csv``), up to 500.000 values. The job runs the same import as
-    ``POST /api/v1/dhis2/dataValueSets``, with your rights when it runs: the whole set
-    checked, nothing stored on a conflict (the job is ``refused``), else all stored in one
-    transaction (``done``); ``dryRun=true`` checks and counts only. The DHIS2 import summary
-    is the job's ``result.summary``; poll ``GET /api/v1/jobs/{id}``."""
+    ``.csv`` name or ``text/csv``), up to 500.000 values; a file that is not UTF-8 text (for
+    JSON: an object) is refused at once (400), any other unreadable set refuses the job. The
+    job runs the same import as ``POST /api/v1/dhis2/dataValueSets``, with your rights when
+    it runs: the whole set checked, nothing stored on a conflict (the job is ``refused``),
+    else all stored in one transaction (``done``); ``dryRun=true`` checks and counts only.
+    The DHIS2 import summary is the job's ``result.summary``; poll ``GET /api/v1/jobs/{id}``."""
     csv_format = _is_csv(file)
     file.seek(0)
-    try:
-        imports.read(file.read(), csv_format=csv_format, limit=imports.MAX_JOB_VALUES)
+    try:  # a look at its head: the job reads it whole
+        imports.sniff(file.read(1 << 16), csv_format=csv_format)
     except imports.Unreadable as exc:
         raise HttpError(400, str(exc)) from None
     params = {"format": "csv" if csv_format else "json", "dry_run": query.dryRun}

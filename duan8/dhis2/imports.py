@@ -161,6 +161,24 @@ def read_csv(body: bytes | str, *, limit: int | None = None) -> list[dict]:
     return _checked_size(values, limit)
 
 
+def sniff(head: bytes, *, csv_format: bool) -> None:
+    """A cheap look at a file's first bytes before it is queued as a job (which reads it
+    whole): UTF-8 text, and for JSON an object. Unreadable if not."""
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not only a character cut at the end of the head
+            message = (
+                _("The CSV is not UTF-8 text.") if csv_format else _("The body is not valid JSON.")
+            )
+            raise Unreadable(message) from None
+        text = head[: exc.start].decode("utf-8-sig")
+    if not text.strip():
+        raise Unreadable(_("The file is empty."))
+    if not csv_format and not text.lstrip().startswith("{"):
+        raise Unreadable(_('Send a dataValueSet: a JSON object with a list "dataValues".'))
+
+
 def read(body: bytes | str, *, csv_format: bool, limit: int | None = None) -> list[dict]:
     """The data values of a dataValueSet as DHIS2's CSV or as JSON."""
     return (read_csv if csv_format else read_json)(body, limit=limit)
