@@ -609,9 +609,14 @@ def birth_import(request, pk):
 
 @login_required
 def birth_template(request, pk):
+    return template_response(access.get_unit_or_404(request.user, pk))
+
+
+def template_response(unit):
+    """The births import's blank workbook for ``unit`` (its villages, the 54 groups and the
+    places and deliveries as drop-down lists): the page's and the API's."""
     from duan8.geo import resolver
 
-    unit = access.get_unit_or_404(request.user, pk)
     content = sheets.template(
         imports.COLUMNS,
         title=_("Template for importing births: %(unit)s") % {"unit": unit.name},
