@@ -103,6 +103,9 @@ def test_a_bad_set_ends_refused_with_its_three_conflicts_and_stores_nothing(clie
     assert [e["row"] for e in done["result"]["errors"]] == [2, 3, 4]
     assert done["errors_url"] is None  # no marked workbook: the set was no workbook
     assert list(Figure.objects.values_list("pk", "total")) == before
+    client.force_login(world.commune_editor)  # the job's page lists them too
+    page = client.get(reverse("core:job", args=[done["id"]]))
+    assert page.status_code == 200 and "zzzzzzzzzzz" in page.content.decode()
 
 
 def test_a_dry_run_job_counts_and_stores_nothing(client, world, typed):
