@@ -31,84 +31,37 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+import harness
+
 SECTION = "api_paging"
 TARGET_MS = 100
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 # Parent: one child per database, then the markdown ----------------------------------------------
 
 
-def _env(database_url: str, data_dir: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="duan8.settings",
-        DATABASE_URL=database_url,
-        DUAN8_DATA_DIR=data_dir,
-        DUAN8_DEBUG="0",
-        DUAN8_HTTPS="0",
-        DUAN8_SECRET_KEY="bench-only-" + "x" * 50,
-        DUAN8_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
 def _child(database_url: str, args) -> dict:
     """Set-up in one process, the walk in a fresh one (a server's process holds no generated
     rows: its garbage collector walks only what a server holds)."""
-    folder = tempfile.mkdtemp(prefix="duan8-api-paging-")
-    env = _env(database_url, folder)
-    found = {}
-    try:
-        for step in ("setup", "walk"):
-            out = Path(folder) / f"{step}.json"
-            command = [sys.executable, str(Path(__file__).resolve()), "--child", step]
-            command += ["--json", str(out), "--scale", str(args.scale), "--seed", str(args.seed)]
-            env["BENCH_TOKEN"] = found.get("token", "")
-            subprocess.run(command, env=env, check=True, cwd=ROOT)
-            found.update(json.loads(out.read_text()))
+    with harness.data_dir("api-paging") as folder:
+        environment = harness.env(database_url, folder)
+        found = {}
+        for name in ("setup", "walk"):
+            environment["BENCH_TOKEN"] = found.get("token", "")
+            extra = ["--scale", str(args.scale), "--seed", str(args.seed)]
+            found.update(harness.step(__file__, name, environment, *extra))
         return found
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _postgres(name: str, create: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def run(vendor: str, args) -> dict:
-    if vendor == "sqlite":
-        folder = tempfile.mkdtemp(prefix="duan8-api-paging-db-")
-        try:
-            return _child(f"sqlite:///{folder}/bench.sqlite3", args)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-    if vendor == "postgresql":
-        name = f"duan8_bench_api_paging_{os.getpid()}"
-        _postgres(name, create=True)
-        try:
-            return _child(f"postgres://postgres@127.0.0.1:5432/{name}", args)
-        finally:
-            _postgres(name, create=False)
-    raise SystemExit(f"unknown database {vendor!r}")
+    with harness.database(vendor, "api-paging") as url:
+        return _child(url, args)
 
 
 # Child: generate (not timed), then page -----------------------------------------------------
@@ -208,22 +161,12 @@ def child_walk(args) -> dict:
         assert answer.status_code == 200
     return {
         "vendor": connection.vendor,
-        "server_version": _server_version(connection),
+        "server_version": harness.server_version(connection),
         "count": count,
         "objects": objects,
         "walks": walks,
         "offset_last": {"offset": last_offset, "times": offsets},
     }
-
-
-def _server_version(connection) -> str:
-    import sqlite3
-
-    if connection.vendor == "sqlite":
-        return f"SQLite {sqlite3.sqlite_version}"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return f"PostgreSQL {cursor.fetchone()[0].split(' ')[0]}"
 
 
 # Report ---------------------------------------------------------------------------------------
@@ -298,13 +241,6 @@ def markdown(results: dict, command: str, note: str) -> str:
     return "\n".join(lines)
 
 
-def replace_section(path: Path, text: str) -> None:
-    old = path.read_text() if path.exists() else ""
-    pattern = re.compile(rf"<!-- {SECTION} -->.*?<!-- /{SECTION} -->\n?", re.S)
-    new = pattern.sub(lambda _m: text, old) if pattern.search(old) else old.rstrip() + "\n\n" + text
-    path.write_text(new)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -313,7 +249,7 @@ def main() -> None:
     parser.add_argument(
         "--note", default="", help="a sentence on the machine (its load) for RESULTS.md"
     )
-    parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    parser.add_argument("--out", default=str(harness.RESULTS))
     parser.add_argument("--child", choices=["setup", "walk"], help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -329,7 +265,7 @@ def main() -> None:
     command = "bench/api_paging.py" + (" " + " ".join(shown) if shown else "")
     text = markdown(results, command, args.note)
     print(text)
-    replace_section(Path(args.out), text)
+    harness.replace_section(Path(args.out), SECTION, text)
     print(f"wrote {args.out}")
 
 

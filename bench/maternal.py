@@ -26,51 +26,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+import harness
+
 SECTION = "maternal"
 TARGET_SECONDS = 60
-
-
-def _env(database_url: str, data_dir: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="duan8.settings",
-        DATABASE_URL=database_url,
-        DUAN8_DATA_DIR=data_dir,
-        DUAN8_DEBUG="0",
-        DUAN8_HTTPS="0",
-        DUAN8_SECRET_KEY="bench-only-" + "x" * 50,
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def _child(step: str, env: dict, *extra: str) -> dict:
-    out = Path(env["DUAN8_DATA_DIR"]) / f"{step}.json"
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", step, "--json", str(out)]
-    subprocess.run([*command, *extra], env=env, check=True, cwd=ROOT)
-    return json.loads(out.read_text())
-
-
-def _django():
-    import django
-
-    django.setup()
-
-
-def _peak_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # Children --------------------------------------------------------------------------------------
@@ -87,7 +50,7 @@ def child_setup(args) -> dict:
     import datetime
     import random
 
-    _django()
+    harness.django()
     from django.core.management import call_command
     from openpyxl import Workbook
 
@@ -156,7 +119,7 @@ def child_setup(args) -> dict:
 
 
 def child_import(args) -> dict:
-    _django()
+    harness.django()
     from collections import Counter
 
     from duan8.accounts.models import User
@@ -189,7 +152,7 @@ def child_import(args) -> dict:
         "file_mb": Path(args.file).stat().st_size / 1024 / 1024,
         "state": state,
         "seconds": seconds,
-        "peak_mb": _peak_mb(),
+        "peak_mb": harness.peak_mb(),
         "created": job.result.get("created", 0),
         "errors": job.result.get("error_count", 0),
         "first_errors": job.result.get("errors", [])[:3],
@@ -247,17 +210,10 @@ def markdown(setup: dict, run: dict, command: str) -> str:
     )
 
 
-def replace_section(path: Path, text: str) -> None:
-    old = path.read_text() if path.exists() else ""
-    pattern = re.compile(rf"<!-- {SECTION} -->.*?<!-- /{SECTION} -->\n?", re.S)
-    new = pattern.sub(lambda _m: text, old) if pattern.search(old) else old.rstrip() + "\n\n" + text
-    path.write_text(new)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    parser.add_argument("--out", default=str(harness.RESULTS))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -266,21 +222,18 @@ def main() -> None:
         step = {"setup": child_setup, "import": child_import}
         Path(args.json).write_text(json.dumps(step[args.child](args), default=str))
         return
-    folder = tempfile.mkdtemp(prefix="duan8-maternal-")
-    try:
-        env = _env(f"sqlite:///{folder}/bench.sqlite3", folder)
+    with harness.data_dir("maternal") as folder:
+        environment = harness.env(f"sqlite:///{folder}/bench.sqlite3", folder)
         print("  setting up", flush=True)
-        setup = _child("setup", env, "--rows", str(args.rows))
+        setup = harness.step(__file__, "setup", environment, "--rows", str(args.rows))
         print(f"  import {args.rows:,} births", flush=True)
-        run = _child("import", env, "--file", setup["file"])
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        run = harness.step(__file__, "import", environment, "--file", setup["file"])
     command = "bench/maternal.py" + (" " + " ".join(sys.argv[1:]) if sys.argv[1:] else "")
     text = markdown(setup, run, command)
     print(text)
     if run["first_errors"]:
         print("refused:", run["first_errors"])
-    replace_section(Path(args.out), text)
+    harness.replace_section(Path(args.out), SECTION, text)
     print(f"wrote {args.out}")
 
 

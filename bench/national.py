@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -31,83 +29,20 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-
+import harness
 
 # Parent: one child per database, then the markdown ---------------------------------------
 
 
-def _child_env(database_url: str, data_dir: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="duan8.settings",
-        DATABASE_URL=database_url,
-        DUAN8_DATA_DIR=data_dir,
-        DUAN8_DEBUG="0",
-        DUAN8_HTTPS="0",
-        DUAN8_SECRET_KEY="bench-only-" + "x" * 50,
-        DUAN8_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
 def _run_child(vendor: str, database_url: str, args) -> dict:
-    data_dir = tempfile.mkdtemp(prefix=f"duan8-national-{vendor}-")
-    out = Path(data_dir) / "results.json"
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--json", str(out)]
-    command += ["--scale", str(args.scale), "--seed", str(args.seed)]
-    command += ["--clients", str(args.clients), "--seconds", str(args.seconds)]
-    try:
-        subprocess.run(command, env=_child_env(database_url, data_dir), check=True, cwd=ROOT)
+    with harness.data_dir(f"national-{vendor}") as data_dir:
+        out = Path(data_dir) / "results.json"
+        command = [sys.executable, str(Path(__file__).resolve()), "--child", "--json", str(out)]
+        command += ["--scale", str(args.scale), "--seed", str(args.seed)]
+        command += ["--clients", str(args.clients), "--seconds", str(args.seconds)]
+        environment = harness.env(database_url, data_dir)
+        subprocess.run(command, env=environment, check=True, cwd=harness.ROOT)
         return json.loads(out.read_text())
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def _postgres(name: str, create: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def _machine() -> dict:
-    def run(*cmd):
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "?"
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    import sqlite3
-
-    import psycopg
-
-    try:
-        with psycopg.connect(PG_ADMIN) as connection:
-            pg = connection.execute("SHOW server_version").fetchone()[0]
-    except psycopg.Error:
-        pg = "not reachable"
-    return {
-        "nproc": run("nproc"),
-        "memory": run("free", "-h"),
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "postgresql": pg,
-    }
 
 
 def main_parent(args) -> None:
@@ -115,44 +50,12 @@ def main_parent(args) -> None:
     for vendor in args.databases.split(","):
         began = time.perf_counter()
         print(f"== {vendor} ==", flush=True)
-        if vendor == "sqlite":
-            folder = tempfile.mkdtemp(prefix="duan8-national-db-")
-            try:
-                results[vendor] = _run_child(vendor, f"sqlite:///{folder}/bench.sqlite3", args)
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
-        elif vendor == "postgresql":
-            name = f"duan8_bench_national_{os.getpid()}"
-            _postgres(name, create=True)
-            try:
-                results[vendor] = _run_child(
-                    vendor, f"postgres://postgres@127.0.0.1:5432/{name}", args
-                )
-            finally:
-                _postgres(name, create=False)
-        else:
-            raise SystemExit(f"unknown database {vendor!r}")
+        with harness.database(vendor, "national") as url:
+            results[vendor] = _run_child(vendor, url, args)
         results[vendor]["wall_s"] = time.perf_counter() - began
-    text = markdown(results, _machine(), " ".join(sys.argv), args)
-    Path(args.out).write_text(text + _kept_sections(Path(args.out)))
+    text = markdown(results, harness.machine(), " ".join(sys.argv), args)
+    Path(args.out).write_text(text + harness.kept_sections(Path(args.out)))
     print(f"wrote {args.out}")
-
-
-def _kept_sections(path: Path) -> str:
-    """The parts other benchmarks wrote into RESULTS.md (``<!-- name -->…<!-- /name -->``,
-    such as bench/imports.py's): kept when this one rewrites the file."""
-    import re
-
-    if not path.exists():
-        return ""
-    found = re.findall(r"<!-- (\w+) -->.*?<!-- /\1 -->\n?", path.read_text(), re.S)
-    text = path.read_text()
-    parts = [
-        match.group(0)
-        for name in found
-        if (match := re.search(rf"<!-- {name} -->.*?<!-- /{name} -->\n?", text, re.S))
-    ]
-    return "".join("\n" + part for part in parts)
 
 
 # Child: generate, then measure (Django is set up here only) -------------------------------
@@ -880,7 +783,7 @@ def measure_concurrency(b: Bench, clients: int, seconds: float) -> list[dict]:
         command = [sys.executable, "-m", "duan8.cli", "serve", "--bind", f"127.0.0.1:{port}"]
         command += ["--workers", str(workers), "--threads", str(threads)]
         server = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=harness.ROOT
         )
         try:
             _wait_up(port)
@@ -1246,7 +1149,7 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0, help="per concurrency run")
-    parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    parser.add_argument("--out", default=str(harness.RESULTS))
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
     args = parser.parse_args()
