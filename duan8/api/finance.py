@@ -1057,3 +1057,213 @@ def transfer_delete(request, transfer_id: Id):
     )
     actions.cancel_transfer(record)
     return Status(204, None)
+
+
+# Disbursement checkpoints ------------------------------------------------------------------
+
+
+class CheckpointOut(Schema):
+    id: int | None = Field(description="Empty for the defaults, in force while none is stored.")
+    day: int
+    month: int
+    threshold: int = Field(description="At least this percent disbursed by the day.")
+
+
+class CheckpointIn(InputSchema):
+    day: int = Field(ge=1, le=31)
+    month: int = Field(ge=1, le=12)
+    threshold: int = Field(ge=1, le=100, description="Percent.")
+
+
+@router.get("/finance/checkpoints", response=list[CheckpointOut], url_name="finance_checkpoints")
+def checkpoint_list(request):
+    """The disbursement checkpoints every unit is measured against (by this day of the year,
+    at least this share disbursed): those stored, else the defaults (30% by 30/6, 60% by
+    30/9). Read by everyone signed in."""
+    return summary.checkpoints()
+
+
+@router.post(
+    "/finance/checkpoints",
+    response=answers(CheckpointOut, 403, 422),
+    url_name="finance_checkpoint_set",
+)
+def checkpoint_set(request, payload: CheckpointIn):
+    """Set the threshold of a day (national administrators): a checkpoint of the same day is
+    changed, another one added. Once one is stored, the stored ones replace the defaults."""
+    from duan8.finance.forms import CheckpointForm
+    from duan8.finance.models import Checkpoint
+
+    access.require_national_admin(request.auth)
+    existing = Checkpoint.objects.filter(month=payload.month, day=payload.day).first()
+    form = CheckpointForm(payload.dict(), instance=existing)
+    if not form.is_valid():
+        raise ValidationError({name: list(problems) for name, problems in form.errors.items()})
+    return form.save()
+
+
+@router.delete(
+    "/finance/checkpoints/{checkpoint_id}",
+    response=answers({204: None}, 403, 404, 422),
+    url_name="finance_checkpoint_delete",
+)
+def checkpoint_delete(request, checkpoint_id: Id):
+    """Remove a stored checkpoint (national administrators)."""
+    from duan8.finance.models import Checkpoint
+
+    access.require_national_admin(request.auth)
+    found = Checkpoint.objects.filter(pk=checkpoint_id).first()
+    if found is None:
+        raise Http404
+    found.delete()
+    return Status(204, None)
+
+
+# Year-end close ----------------------------------------------------------------------------
+
+
+class CarryOut(Schema):
+    line_id: int = Field(description="The line with money left.")
+    unit_id: int = Field(description="The line's unit.")
+    unspent: int = Field(description="Whole đồng carried over.")
+    to_unit_id: int | None = Field(
+        description="The unit that holds the money next year; empty: to be named (`to_units`)."
+    )
+
+    @staticmethod
+    def resolve_line_id(obj) -> int:
+        return obj.line.pk
+
+    @staticmethod
+    def resolve_unit_id(obj) -> int:
+        return obj.line.unit_id
+
+    @staticmethod
+    def resolve_to_unit_id(obj) -> int | None:
+        return obj.to.pk if obj.to is not None else None
+
+
+class YearCloseOut(Schema):
+    id: int
+    unit_id: int
+    year: int
+    document: str
+    reopen_reason: str
+    carried_line_ids: list[int] = Field(description="The carried-over lines of the next year.")
+
+    @staticmethod
+    def resolve_carried_line_ids(obj) -> list[int]:
+        return list(obj.carried_lines.order_by("pk").values_list("pk", flat=True))
+
+
+class CloseProposalOut(Schema):
+    unit_id: int
+    year: int
+    closed: YearCloseOut | None = Field(description="The close in force, if the year is closed.")
+    carry: list[CarryOut] = Field(description="What closing would carry into the next year.")
+    lapsing: list[CarryOut] = Field(
+        description="Carried-over money whose spending window ends with the year: not carried "
+        "again."
+    )
+    total: int = Field(description="Whole đồng carried over.")
+    receivers: list[int] = Field(
+        description="Units that may take over the money of abolished units (`to_units`)."
+    )
+
+
+class CloseQuery(Schema):
+    unit: Id
+    year: int = Year
+
+
+class Handover(InputSchema):
+    unit: Id = Field(description="An abolished unit whose lines have money left.")
+    to: Id = Field(description="The unit that takes its money over (one of `receivers`).")
+
+
+class CloseIn(InputSchema):
+    unit: Id
+    year: int = Year
+    document: str = Field("", max_length=300, description="The decision that closes the year.")
+    to_units: list[Handover] = Field(default_factory=list, max_length=1000)
+
+
+class ReopenIn(InputSchema):
+    unit: Id
+    year: int = Year
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def _closing_unit(request, unit_id: int):
+    """The page's rule: a year is closed and reopened by the unit's administrators."""
+    return access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
+
+
+def _handovers(unit, year: int, sent: list) -> dict:
+    allowed = {receiver.pk: receiver for receiver in actions.receivers(unit, year)}
+    to_unit = {}
+    for handover in sent:
+        receiver = allowed.get(handover.to)
+        if receiver is None:
+            raise ValidationError(
+                {
+                    "to_units": [
+                        _("Unit %(id)d cannot take over money when %(unit)s closes %(year)d.")
+                        % {"id": handover.to, "unit": unit.name, "year": year}
+                    ]
+                }
+            )
+        to_unit[handover.unit] = receiver
+    return to_unit
+
+
+def _proposal(unit, year: int, to_unit: dict | None = None) -> dict:
+    proposal = actions.propose_close(unit, year, to_unit)
+    return {
+        "unit_id": unit.pk,
+        "year": year,
+        "closed": proposal.closed,
+        "carry": proposal.carry,
+        "lapsing": proposal.lapsing,
+        "total": proposal.total,
+        "receivers": [receiver.pk for receiver in actions.receivers(unit, year)],
+    }
+
+
+@router.get(
+    "/finance/close",
+    response=answers(CloseProposalOut, 403, 404, 422),
+    url_name="finance_close_proposal",
+)
+def close_proposal(request, query: Query[CloseQuery]):
+    """What closing a unit's year would carry into the next year, line by line, as the close
+    page proposes it; nothing is stored. The unit's administrators."""
+    unit = _closing_unit(request, query.unit)
+    return _proposal(unit, query.year)
+
+
+@router.post(
+    "/finance/close",
+    response=answers({201: YearCloseOut}, 403, 404, 422),
+    url_name="finance_close",
+)
+def close_year(request, payload: CloseIn):
+    """Close a unit's year (its administrators): the unspent money of every line of its
+    subtree is carried into the next year as new lines, in one transaction, through the
+    page's write. The money of an abolished unit goes to its successor or the closing unit,
+    or to the unit named in ``to_units``. A year closed already is refused."""
+    unit = _closing_unit(request, payload.unit)
+    to_unit = _handovers(unit, payload.year, payload.to_units)
+    return Status(201, actions.close(unit, payload.year, payload.document, to_unit))
+
+
+@router.post(
+    "/finance/close/reopen",
+    response=answers(YearCloseOut, 403, 404, 422),
+    url_name="finance_reopen",
+)
+def reopen_year(request, payload: ReopenIn):
+    """Reopen a closed year with a reason (the unit's administrators): its carried-over lines
+    are removed, provided nothing was spent or handed on from them yet."""
+    unit = _closing_unit(request, payload.unit)
+    return actions.reopen(unit, payload.year, payload.reason)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from duan8.core.formatting import format_million_dong
 from duan8.finance.models import BudgetLine, Disbursement, FundSource, Transfer, YearClose
 from duan8.geo import timeline
+from duan8.geo.models import AdminUnit, UnitKind
 
 
 def save_line(line: BudgetLine) -> BudgetLine:
@@ -174,6 +175,21 @@ def _receiver(unit, line: BudgetLine, first_day: datetime.date, to_unit: dict):
     if unit.is_valid_on(first_day):
         return unit
     return None
+
+
+def receivers(unit, year: int) -> list:
+    """The units that may take over money of abolished units: the closing unit and the
+    communes (and districts) below it that exist next year (none when the closing unit
+    itself ends with the year)."""
+    first_day = datetime.date(year + 1, 1, 1)
+    if not unit.is_valid_on(first_day):
+        return []
+    return list(
+        AdminUnit.objects.subtree(unit)
+        .exclude(kind=UnitKind.VILLAGE)
+        .valid_on(first_day)
+        .order_by("path")
+    )
 
 
 def propose_close(unit, year: int, to_unit: dict | None = None) -> Proposal:

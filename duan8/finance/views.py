@@ -285,26 +285,12 @@ def transfer_cancel(request, pk):
     return redirect(_page_url(giver, year, request))
 
 
-def _receivers(unit, year: int):
-    """The units that may take over money of abolished units: the closing unit and the
-    communes (and districts) below it that exist next year."""
-    first_day = datetime.date(year + 1, 1, 1)
-    return (
-        AdminUnit.objects.subtree(unit)
-        .exclude(kind=UnitKind.VILLAGE)
-        .valid_on(first_day)
-        .order_by("path")
-    )
-
-
 @login_required
 def year_close(request, pk):
     unit = access.get_unit_or_404(request.user, pk)
     access.require(request.user, access.Action.ADMINISTER, unit)
     year = _year(request)
-    receivers = (
-        list(_receivers(unit, year)) if unit.is_valid_on(datetime.date(year + 1, 1, 1)) else []
-    )
+    receivers = actions.receivers(unit, year)
     by_pk = {str(u.pk): u for u in receivers}
     to_unit = {}
     for name, value in request.POST.items():
