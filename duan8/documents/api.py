@@ -1,24 +1,27 @@
 """Documents in the API: the register of a unit's subtree (searchable), generating a draft
-from the data, issuing it with its number, and downloading its Word file or PDF — the pages'
-functions under the pages' access checks."""
+from the data, refreshing, deleting and issuing it, downloading its Word file or PDF; a unit's
+letterhead; a province's Word templates and the default one — the pages' functions under the
+pages' access checks."""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from duan8.api.common import Id, Pagination
+from duan8.api.common import VERSION_HELP, Id, Pagination, expect_version
 from duan8.api.errors import answers
-from duan8.api.schemas import InputSchema
-from duan8.core import access
-from duan8.documents import actions, pdf
-from duan8.documents.models import Kind, OfficialDocument
+from duan8.api.schemas import InputSchema, Message
+from duan8.core import access, versions
+from duan8.documents import actions, pdf, templates, views
+from duan8.documents.forms import LetterheadForm, TemplateForm
+from duan8.documents.models import DocumentTemplate, Kind, Letterhead, OfficialDocument
 from duan8.documents.views import DOCX
 from duan8.geo import paths
 
@@ -199,3 +202,198 @@ def document_pdf(request, document_id: Id):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{actions.filename(found, "pdf")}"'
     return response
+
+
+@router.post(
+    "/documents/{document_id}/refresh",
+    response=answers(DocumentOut, 403, 404, 422),
+    url_name="document_refresh",
+)
+def document_refresh(request, document_id: Id):
+    """A draft's tables written again from today's data (the texts typed so far are kept);
+    by the issuer's editors. An issued document is refused."""
+    found = _document(request, document_id, access.Action.EDIT)
+    try:
+        return actions.refresh(found)
+    except ValidationError as exc:
+        raise _refused(exc) from None
+
+
+@router.delete(
+    "/documents/{document_id}",
+    response=answers({204: None}, 403, 404, 422),
+    url_name="document_delete",
+)
+def document_delete(request, document_id: Id):
+    """Delete a draft (the issuer's editors). An issued document stays in the register: 422."""
+    found = _document(request, document_id, access.Action.EDIT)
+    try:
+        actions.delete_draft(found)
+    except ValidationError as exc:
+        raise _refused(exc) from None
+    return Status(204, None)
+
+
+# Letterheads ---------------------------------------------------------------------------------
+
+
+class LetterheadOut(Schema):
+    unit_id: int
+    stored: bool = Field(description="False: proposed from the unit's names, not yet set.")
+    parent_body: str
+    issuing_body: str
+    name_in_text: str
+    issuer_code: str
+    place: str
+    show_motto: bool
+    signer_authority: str
+    signer_title: str
+    signer_name: str
+    recipients: str
+    version: int = Field(description=VERSION_HELP)
+
+    @staticmethod
+    def resolve_stored(obj) -> bool:
+        return obj.pk is not None
+
+    @staticmethod
+    def resolve_version(obj) -> int:
+        return versions.of(obj)
+
+
+class LetterheadPatch(InputSchema):
+    version: int | None = Field(None, ge=0, le=2**62, description=VERSION_HELP)
+    parent_body: str | None = Field(None, max_length=200)
+    issuing_body: str | None = Field(None, max_length=200)
+    name_in_text: str | None = Field(None, max_length=300)
+    issuer_code: str | None = Field(None, max_length=30)
+    place: str | None = Field(None, max_length=100)
+    show_motto: bool | None = None
+    signer_authority: str | None = Field(None, max_length=200)
+    signer_title: str | None = Field(None, max_length=150)
+    signer_name: str | None = Field(None, max_length=150)
+    recipients: str | None = Field(None, max_length=5000)
+
+
+def _letterhead(request, unit_id: int) -> Letterhead:
+    unit = access.get_unit_or_404(request.auth, unit_id, access.Action.ADMINISTER)
+    return actions.letterhead_for(unit)
+
+
+@router.get(
+    "/units/{unit_id}/letterhead",
+    response=answers(LetterheadOut, 403, 404),
+    url_name="letterhead",
+)
+def letterhead(request, unit_id: Id):
+    """How the unit signs its documents (its administrators): the one set, or the one
+    proposed from the unit's names while none is (``stored`` false, ``version`` 0)."""
+    return _letterhead(request, unit_id)
+
+
+@router.patch(
+    "/units/{unit_id}/letterhead",
+    response=answers({200: LetterheadOut, 409: dict, 428: Message}, 403, 404, 412, 422),
+    url_name="letterhead_update",
+)
+def letterhead_update(request, unit_id: Id, payload: LetterheadPatch):
+    """Set the unit's letterhead (its administrators): the fields sent replace those read
+    (the proposed ones while none is set). Send the ``version`` you read (0 for a proposed
+    letterhead)."""
+    current = _letterhead(request, unit_id)
+    sent = expect_version(request, current, payload)
+    data = {name: getattr(current, name) for name in LetterheadForm._meta.fields}
+    data.update({name: value for name, value in sent.items() if value is not None})
+    form = LetterheadForm(data, instance=current)
+    if not form.is_valid():
+        raise ValidationError({name: list(problems) for name, problems in form.errors.items()})
+    return form.save()
+
+
+# Word templates ------------------------------------------------------------------------------
+
+
+class TemplateOut(Schema):
+    id: int
+    unit_id: int
+    kind: str = Field(description="The kind of document it lays out; empty: every kind.")
+    uploaded_at: datetime.datetime
+
+
+@router.get(
+    "/units/{unit_id}/document-templates",
+    response=answers(list[TemplateOut], 403, 404),
+    url_name="document_templates",
+)
+def document_templates(request, unit_id: Id):
+    """A province's own Word templates (its administrators; the nation's, national
+    administrators). Without one, documents follow the default template."""
+    unit = views.template_owner(request.auth, unit_id)
+    return DocumentTemplate.objects.filter(unit=unit).order_by("kind")
+
+
+@router.post(
+    "/units/{unit_id}/document-templates",
+    response=answers({201: TemplateOut}, 403, 404, 422),
+    url_name="document_template_upload",
+)
+def document_template_upload(request, unit_id: Id, file: File[UploadedFile], kind: Form[str] = ""):
+    """Upload a province's Word template for a kind of document (empty: every kind), which
+    replaces the one of that kind: a .docx of at most 5 MB with a {{body}} paragraph (start
+    from the default template), checked as the page checks it."""
+    unit = views.template_owner(request.auth, unit_id)
+    form = TemplateForm({"kind": kind}, {"file": file})
+    if not form.is_valid():
+        raise ValidationError({name: list(problems) for name, problems in form.errors.items()})
+    stored = views.save_template(unit, form.cleaned_data["kind"], form.cleaned_data["file"])
+    return Status(201, stored)
+
+
+DOCX_ANSWER = {
+    "responses": {
+        200: {
+            "description": "The Word file.",
+            "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+def _docx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get(
+    "/document-templates/default.docx",
+    response=answers({200: None}),
+    url_name="document_default_template",
+    openapi_extra=DOCX_ANSWER,
+)
+def document_default_template(request):
+    """The default Word template, to start a province's own from."""
+    return _docx(templates.default_bytes(), "mau-van-ban-mac-dinh.docx")
+
+
+@router.get(
+    "/document-templates/{template_id}/docx",
+    response=answers({200: None}, 404),
+    url_name="document_template_file",
+    openapi_extra=DOCX_ANSWER,
+)
+def document_template_file(request, template_id: Id):
+    """A province's stored template (its administrators)."""
+    stored = views.stored_template(request.auth, template_id)
+    return _docx(views.template_bytes(stored), "mau-van-ban.docx")
+
+
+@router.delete(
+    "/document-templates/{template_id}",
+    response=answers({204: None}, 403, 404),
+    url_name="document_template_delete",
+)
+def document_template_delete(request, template_id: Id):
+    """Remove a province's template (its administrators): the default layout applies again."""
+    views.stored_template(request.auth, template_id, change=True).delete()
+    return Status(204, None)

@@ -5,6 +5,9 @@ from duan8.documents.models import DocumentTemplate, Kind, Letterhead, OfficialD
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 MAX_TEMPLATE_MB = 5
+# What a template may unpack to, and its parts: far above any letter, far below a zip bomb.
+MAX_TEMPLATE_UNPACKED_MB = 50
+MAX_TEMPLATE_PARTS = 500
 
 
 class GenerateForm(forms.Form):
@@ -113,6 +116,7 @@ class TemplateForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("The file is larger than %(n)d MB.") % {"n": MAX_TEMPLATE_MB}
             )
+        self._check_unpacked_size(upload)
         try:
             import io
 
@@ -128,3 +132,25 @@ class TemplateForm(forms.ModelForm):
                 _("The template has no {{body}} paragraph: start from the default template.")
             )
         return upload
+
+    @staticmethod
+    def _check_unpacked_size(upload) -> None:
+        """A Word file is a zip: what it unpacks to is checked before it is parsed, so that a
+        small file that unpacks to gigabytes (a "zip bomb") is refused at once. Python's zip
+        reader never unpacks a part beyond the size its directory declares."""
+        import zipfile
+
+        position = upload.tell() if hasattr(upload, "tell") else 0
+        try:
+            with zipfile.ZipFile(upload) as package:
+                parts = package.infolist()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            raise forms.ValidationError(_("This file cannot be read as a Word document.")) from None
+        finally:
+            upload.seek(position)
+        unpacked = sum(part.file_size for part in parts)
+        if len(parts) > MAX_TEMPLATE_PARTS or unpacked > MAX_TEMPLATE_UNPACKED_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file unpacks to more than %(n)d MB: it is not a template to keep.")
+                % {"n": MAX_TEMPLATE_UNPACKED_MB}
+            )

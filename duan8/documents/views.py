@@ -315,27 +315,55 @@ def letterhead(request, pk):
     )
 
 
-def _template_owner(request, pk):
+def template_owner(user, pk):
     """Templates belong to a province or to the nation (its national administrators)."""
-    unit = access.get_unit_or_404(request.user, pk, access.Action.ADMINISTER)
+    unit = access.get_unit_or_404(user, pk, access.Action.ADMINISTER)
     if unit.kind not in ("province", "nation"):
         raise Http404
     if unit.kind == "nation":
-        access.require_national_admin(request.user)
+        access.require_national_admin(user)
     return unit
+
+
+def stored_template(user, pk, *, change: bool = False) -> DocumentTemplate:
+    """A template of a unit ``user`` administers; the nation's changed by national
+    administrators only."""
+    stored = access.get_or_404(
+        user,
+        DocumentTemplate.objects.select_related("unit"),
+        access.Action.ADMINISTER,
+        pk=pk,
+    )
+    if change and stored.unit.kind == "nation":
+        access.require_national_admin(user)
+    return stored
+
+
+def save_template(unit, kind: str, upload) -> DocumentTemplate:
+    """The unit's template of a kind (empty: every kind) replaced by ``upload`` (checked by
+    ``TemplateForm``)."""
+    stored = DocumentTemplate.objects.filter(unit=unit, kind=kind).first()
+    if stored is None:
+        stored = DocumentTemplate(unit=unit, kind=kind)
+    stored.file = upload
+    stored.save()
+    return stored
+
+
+def template_bytes(stored: DocumentTemplate) -> bytes:
+    try:
+        with stored.file.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 @login_required
 def template_list(request, pk):
-    unit = _template_owner(request, pk)
+    unit = template_owner(request.user, pk)
     form = TemplateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        kind = form.cleaned_data["kind"]
-        stored = DocumentTemplate.objects.filter(unit=unit, kind=kind).first()
-        if stored is None:
-            stored = DocumentTemplate(unit=unit, kind=kind)
-        stored.file = form.cleaned_data["file"]
-        stored.save()
+        save_template(unit, form.cleaned_data["kind"], form.cleaned_data["file"])
         messages.success(request, _("Template saved: the province's documents use it now."))
         return redirect("documents:templates", pk=unit.pk)
     return render(
@@ -352,14 +380,7 @@ def template_list(request, pk):
 @login_required
 @require_POST
 def template_delete(request, pk):
-    stored = access.get_or_404(
-        request.user,
-        DocumentTemplate.objects.select_related("unit"),
-        access.Action.ADMINISTER,
-        pk=pk,
-    )
-    if stored.unit.kind == "nation":
-        access.require_national_admin(request.user)
+    stored = stored_template(request.user, pk, change=True)
     unit_pk = stored.unit_id
     stored.delete()
     messages.success(request, _("Template removed: the default layout applies again."))
@@ -368,18 +389,8 @@ def template_delete(request, pk):
 
 @login_required
 def template_file(request, pk):
-    stored = access.get_or_404(
-        request.user,
-        DocumentTemplate.objects.select_related("unit"),
-        access.Action.ADMINISTER,
-        pk=pk,
-    )
-    try:
-        with stored.file.open("rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise Http404 from None
-    response = HttpResponse(data, content_type=DOCX)
+    stored = stored_template(request.user, pk)
+    response = HttpResponse(template_bytes(stored), content_type=DOCX)
     response["Content-Disposition"] = 'attachment; filename="mau-van-ban.docx"'
     return response
 
