@@ -1,0 +1,235 @@
+"""A DHIS2 dataValueSet of national size imported as a background job (issue 15).
+
+    .venv/bin/python bench/dhis2_import.py                      # 100.000 values, SQLite
+    .venv/bin/python bench/dhis2_import.py --values 20000 --databases sqlite,postgresql
+
+For each database (SQLite in a temporary file; PostgreSQL in a fresh database dropped after)
+a set-up process (not timed) loads the official units, the phase I framework and three typed
+indicators with their three parts (total, women, ethnic minority) mapped to data elements,
+and writes one JSON dataValueSet: the 2024 communes by their official codes, both halves of
+2024, nine values a commune and half-year, until the set holds ``--values`` values. Then,
+each in a fresh process, the job the API queues (``POST /api/v1/dhis2/imports``: the file
+kept, ``jobs.execute`` as the worker runs it), timed from the job's start to its end (wall
+and the process's CPU time), with the process's peak resident memory (Django and the unit
+tree included):
+
+a. a dry run (every check, the page's too, in a transaction rolled back);
+b. the import (stored in one transaction through the page's save path, audited);
+c. the same set again (every value equal: ignored, nothing written).
+
+Prints a markdown table; RESULTS.md is not touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from imports import _django, _env, _peak_mb, _postgres  # noqa: E402  (bench/imports.py)
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ("total", "women", "ethnic_minority")
+
+
+def _child(step: str, env: dict, *extra: str) -> dict:
+    out = Path(env["DUAN8_DATA_DIR"]) / f"{step}.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", step, "--json", str(out)]
+    subprocess.run([*command, *extra], env=env, check=True, cwd=ROOT)
+    return json.loads(out.read_text())
+
+
+def child_setup(args) -> dict:
+    import datetime
+    import random
+
+    _django()
+    from django.core.management import call_command
+
+    from duan8.accounts.models import User
+    from duan8.dhis2.models import DataElementMapping
+    from duan8.framework import actions, defaults
+    from duan8.geo import official
+    from duan8.geo.models import AdminUnit, UnitKind
+
+    call_command("migrate", verbosity=0)
+    official.load()
+    User.objects.create_user("bench.admin", password="x" * 20, is_national_admin=True)
+    phase = defaults.load()
+    area = phase.content_areas.order_by("pk").first()
+    elements = []
+    for number in range(3):
+        indicator = actions.add_indicator(
+            area,
+            code=f"DHIS{number}",
+            name=f"Chỉ số nhập từ DHIS2 số {number + 1}",
+            unit_of_measure="người",
+            source="typed",
+            breakdowns=["sex", "ethnic_minority"],
+            measure="reporting.typed",
+        )
+        for part in PARTS:
+            element = f"bEl{number}{part[:3]}".ljust(11, "0")
+            DataElementMapping.objects.create(indicator=indicator, part=part, data_element=element)
+            elements.append(element)
+    communes = list(
+        AdminUnit.objects.valid_on(datetime.date(2024, 6, 30))
+        .filter(kind=UnitKind.COMMUNE)
+        .exclude(code="")
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    rng = random.Random(15)
+    values = []
+    for period in ("2024S1", "2024S2"):
+        for code in communes:
+            for start in range(0, len(elements), 3):
+                total = rng.randrange(20, 400)
+                numbers = (total, rng.randrange(0, total + 1), rng.randrange(0, total + 1))
+                for element, number in zip(elements[start : start + 3], numbers, strict=True):
+                    values.append(
+                        {
+                            "dataElement": element,
+                            "period": period,
+                            "orgUnit": code,
+                            "value": str(number),
+                        }
+                    )
+                    if len(values) == args.values:
+                        break
+                if len(values) == args.values:
+                    break
+            if len(values) == args.values:
+                break
+        if len(values) == args.values:
+            break
+    path = Path(os.environ["DUAN8_DATA_DIR"]) / "set.json"
+    path.write_text(json.dumps({"dataValues": values}))
+    return {"values": len(values), "communes": len(communes), "path": str(path)}
+
+
+def child_import(args) -> dict:
+    _django()
+    from duan8.accounts.models import User
+    from duan8.core import jobs
+    from duan8.core.models import AuditEvent
+    from duan8.dhis2 import background
+    from duan8.reporting.models import Figure
+
+    admin = User.objects.get(username="bench.admin")
+    before = Figure.objects.count(), AuditEvent.objects.count()
+    with open(args.file, "rb") as upload:
+        job = jobs.submit(
+            background.IMPORT,
+            admin,
+            background.home_unit(admin),
+            {"format": "json", "dry_run": args.dry_run},
+            upload=upload,
+            source="api",
+            suffix=".json",
+        )
+    began, cpu = time.perf_counter(), time.process_time()
+    state = jobs.execute(job.pk)
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    job.refresh_from_db()
+    summary = job.result.get("summary", {})
+    return {
+        "dry_run": args.dry_run,
+        "state": state,
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "peak_mb": _peak_mb(),
+        "counts": summary.get("importCount", {}),
+        "conflicts": summary.get("conflicts", [])[:3],
+        "message": job.result.get("message", ""),
+        "figures_added": Figure.objects.count() - before[0],
+        "events_added": AuditEvent.objects.count() - before[1],
+    }
+
+
+def _measure(vendor: str, database_url: str, args) -> dict:
+    data_dir = tempfile.mkdtemp(prefix=f"duan8-dhis2-{vendor}-")
+    try:
+        env = _env(database_url, data_dir)
+        print(f"  setting up ({vendor})", flush=True)
+        setup = _child("setup", env, "--values", str(args.values))
+        path = setup["path"]
+        runs = []
+        for label, extra in (("dry run", ["--dry-run"]), ("import", []), ("again", [])):
+            print(f"  {label}", flush=True)
+            runs.append({"step": label, **_child("import", env, "--file", path, *extra)})
+        return {"setup": setup, "runs": runs}
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def markdown(results: dict, command: str) -> str:
+    lines = [
+        f"`{command}` — each step a fresh process running the job `POST /api/v1/dhis2/imports` "
+        "queues (`jobs.execute`), timed from the job's start to its end (CPU: the process's "
+        "own, without waiting for the database server or for a busy machine's CPU); peak "
+        "memory is the process's resident peak.",
+        "",
+        "| database | step | values | time | CPU | values/s | peak memory | result |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for vendor, r in results.items():
+        n = r["setup"]["values"]
+        for run in r["runs"]:
+            counts = ", ".join(f"{k} {v:,}" for k, v in run["counts"].items())
+            lines.append(
+                f"| {vendor} | {run['step']} | {n:,} | {run['seconds']:.1f} s | "
+                f"{run['cpu_s']:.1f} s | "
+                f"{n / run['seconds']:,.0f} | {run['peak_mb']:.0f} MB | {run['state']}: "
+                f"{counts}; {run['figures_added']:,} figures, {run['events_added']:,} audit "
+                f"events added {run['conflicts'] or ''}{run['message']} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--values", type=int, default=100_000)
+    parser.add_argument("--databases", default="sqlite")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--json", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--dry-run", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        step = {"setup": child_setup, "import": child_import}[args.child]
+        Path(args.json).write_text(json.dumps(step(args), default=str))
+        return
+    results = {}
+    for vendor in args.databases.split(","):
+        print(f"== {vendor} ==", flush=True)
+        if vendor == "sqlite":
+            folder = tempfile.mkdtemp(prefix="duan8-dhis2-db-")
+            try:
+                results[vendor] = _measure(vendor, f"sqlite:///{folder}/bench.sqlite3", args)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+        elif vendor == "postgresql":
+            name = f"duan8_bench_dhis2_{os.getpid()}"
+            _postgres(name, create=True)
+            try:
+                results[vendor] = _measure(
+                    vendor, f"postgres://postgres@127.0.0.1:5432/{name}", args
+                )
+            finally:
+                _postgres(name, create=False)
+        else:
+            raise SystemExit(f"unknown database {vendor!r}")
+    print(markdown(results, "bench/dhis2_import.py " + " ".join(sys.argv[1:])))
+
+
+if __name__ == "__main__":
+    main()
