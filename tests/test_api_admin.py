@@ -119,6 +119,11 @@ def test_only_administrators_list_accounts_and_only_those_they_manage(client, wo
     names = {u["username"] for u in listed.json()["items"]}
     assert {"xa.nhaplieu", "huyen.pheduyet", "sinho.xem"} <= names
     assert not names & {"sonla.xem", "tw.quantri"}
+    first = call(client, world.province_admin, "GET", reverse("api:users"), limit=1).json()
+    rest = call(
+        client, world.province_admin, "GET", reverse("api:users"), cursor=first["next_cursor"]
+    ).json()
+    assert [u["username"] for u in first["items"] + rest["items"]] == sorted(names)
     outsider = reverse("api:user", args=[world.outsider.pk])
     assert call(client, world.province_admin, "GET", outsider).status_code == 404
     assert call(client, world.national_admin, "GET", outsider).status_code == 200
