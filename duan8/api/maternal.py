@@ -823,7 +823,7 @@ class DuplicateQuery(Schema):
     )
 
 
-class ReviewIn(InputSchema):
+class DuplicateReviewIn(InputSchema):
     state: ReviewState = Field(
         description="different (not a duplicate), same (the same person or birth, to correct "
         "by hand: nothing is merged) or open (to review again)."
@@ -893,7 +893,7 @@ def duplicate_list(request, query: Query[DuplicateQuery], page: Query[Page]):
     response=answers(DuplicateOut, 403, 404, 422),
     url_name="duplicate_review",
 )
-def duplicate_review(request, flag_id: Id, payload: ReviewIn):
+def duplicate_review(request, flag_id: Id, payload: DuplicateReviewIn):
     """Review a possible duplicate (those who edit its village): not a duplicate, the same
     (to correct by hand: the records are never merged), or open again; with a note."""
     flag = access.get_or_404(request.auth, _flags(), access.Action.EDIT, pk=flag_id)
