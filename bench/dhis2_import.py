@@ -7,7 +7,8 @@ For each database (SQLite in a temporary file; PostgreSQL in a fresh database dr
 a set-up process (not timed) loads the official units, the phase I framework and three typed
 indicators with their three parts (total, women, ethnic minority) mapped to data elements,
 and writes one JSON dataValueSet: the 2024 communes by their official codes, both halves of
-2024, nine values a commune and half-year, until the set holds ``--values`` values. Then,
+2024 (the second half's figures near the first's, as the page's check wants), nine values a
+commune and half-year, until the set holds ``--values`` values. Then,
 each in a fresh process, the job the API queues (``POST /api/v1/dhis2/imports``: the file
 kept, ``jobs.execute`` as the worker runs it), timed from the job's start to its end (wall
 and the process's CPU time), with the process's peak resident memory (Django and the unit
@@ -89,10 +90,14 @@ def child_setup(args) -> dict:
     )
     rng = random.Random(15)
     values = []
+    first: dict[tuple, int] = {}  # the first half's totals: the second stays near them
     for period in ("2024S1", "2024S2"):
         for code in communes:
             for start in range(0, len(elements), 3):
-                total = rng.randrange(20, 400)
+                if (code, start) in first:  # within the page's check (≤ 3 × the previous)
+                    total = max(1, first[code, start] + rng.randrange(-10, 11))
+                else:
+                    total = first[code, start] = rng.randrange(20, 400)
                 numbers = (total, rng.randrange(0, total + 1), rng.randrange(0, total + 1))
                 for element, number in zip(elements[start : start + 3], numbers, strict=True):
                     values.append(
