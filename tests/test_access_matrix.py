@@ -1373,6 +1373,60 @@ EXPECTATIONS: dict[str, list[Check]] = {
             data=lambda w: {"unit_id": w.commune.pk, "purpose": "Danh sách chi trả"},
         )
     ],
+    # The maternal pages' other capabilities: records changed and duplicates reviewed by the
+    # village's editors, the personal-data log read by the unit's administrators, the blank
+    # workbook by its readers, rule set versions added by administrators only.
+    "api:mother_update": [
+        Check(
+            "PATCH",
+            lambda w: {"mother_id": _maternal_birth(w).mother_id},
+            {**API_VIEW, **{p: 200 for p in EDITORS}},
+            data=lambda w: {"version": versions.of(_maternal_birth(w).mother), "notes": "Sửa"},
+        )
+    ],
+    "api:birth_update": [
+        Check(
+            "PATCH",
+            lambda w: {"birth_id": _maternal_birth(w).pk},
+            {**API_VIEW, **{p: 200 for p in EDITORS}},
+            data=lambda w: {"version": versions.of(_maternal_birth(w)), "notes": "Sửa"},
+        )
+    ],
+    "api:births_template": [Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk})],
+    "api:duplicates": [Check("GET", expect=API_VIEW, query=lambda w: {"unit": w.commune.pk})],
+    "api:duplicate_review": [
+        Check(
+            "POST",
+            lambda w: {"flag_id": _maternal_flag(w).pk},
+            {**API_VIEW, **{p: 200 for p in EDITORS}},
+            data=lambda w: {"state": "different", "note": "Hai người khác nhau"},
+        )
+    ],
+    "api:personal_data_log": [
+        Check("GET", expect=API_ADMIN, query=lambda w: {"unit": w.commune.pk})
+    ],
+    "api:rule_set_create": [
+        Check(
+            "POST",
+            expect={**codes(403), "province_admin": 201, "national_admin": 201, "anonymous": 401},
+            data=lambda w: {
+                "scope": w.province.pk,
+                "name": "Bộ tiêu chí của tỉnh",
+                "legal_basis": "Quyết định của UBND tỉnh",
+                "valid_from": "2025-06-03",
+            },
+        ),
+        Check(
+            "POST",
+            expect={**codes(403), "province_admin": 422, "national_admin": 201, "anonymous": 401},
+            data=lambda w: {
+                "name": "Bộ tiêu chí toàn quốc",
+                "legal_basis": "Văn bản hướng dẫn",
+                "valid_from": "2030-01-01",
+            },
+            note="the whole country's rules: national administrators only",
+        ),
+    ],
     "api:import_create": [Check("POST", expect={**codes(422), "anonymous": 401})],
     "api:export_create": [
         Check(
@@ -1473,6 +1527,154 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:document_pdf": [
         Check("GET", lambda w: {"document_id": _official_document(w, True).pk}, API_VIEW)
     ],
+    # Administration through the API (tests/test_api_admin.py): accounts and their roles by
+    # the administrators who manage them, sign-in blocks, the checkpoints (national
+    # administrators), the year-end close (the unit's administrators), drafts deleted and
+    # refreshed by their editors, the letterhead and the Word templates as on the pages.
+    "api:users": [Check("GET", expect={**ADMIN_ONLY, "anonymous": 401})],
+    "api:user_create": [
+        Check(
+            "POST",
+            expect=codes(403, 401, province_admin=201, national_admin=201),
+            data=lambda w: {
+                "username": "xa.moi",
+                "password": "Mat-khau-moi-2024",
+                "membership": {"unit": w.commune.pk, "role": "viewer"},
+            },
+        )
+    ],
+    "api:user": [
+        Check("GET", lambda w: {"user_id": w.commune_editor.pk}, {**ADMIN_ONLY, "anonymous": 401}),
+        Check(
+            "GET",
+            lambda w: {"user_id": w.outsider.pk},
+            {**ADMIN_ONLY, "province_admin": 404, "anonymous": 401},
+            note="an account of another province",
+        ),
+    ],
+    "api:user_update": [
+        Check(
+            "PATCH",
+            lambda w: {"user_id": w.commune_editor.pk},
+            {**ADMIN_ONLY, "anonymous": 401},
+            data=lambda w: {"version": versions.of(w.commune_editor), "phone": "0912 345 678"},
+        )
+    ],
+    "api:user_password": [
+        Check(
+            "POST",
+            lambda w: {"user_id": w.commune_editor.pk},
+            {**ADMIN_ONLY, "anonymous": 401},
+            data=lambda w: {"password": "Mat-khau-moi-2024"},
+        ),
+        Check(
+            "POST",
+            lambda w: {"user_id": w.outsider.pk},
+            {**ADMIN_ONLY, "province_admin": 404, "anonymous": 401},
+            data=lambda w: {"password": "Mat-khau-moi-2024"},
+            note="an account of another province",
+        ),
+    ],
+    "api:membership_add": [
+        Check(
+            "POST",
+            lambda w: {"user_id": w.commune_editor.pk},
+            {**ADMIN_ONLY, "anonymous": 401},
+            data=lambda w: {"unit": w.commune.pk, "role": "viewer"},
+        )
+    ],
+    "api:membership_delete": [
+        Check(
+            "DELETE",
+            lambda w: {"membership_id": w.commune_editor.memberships.get().pk},
+            {**API_ADMIN, "province_admin": 204, "national_admin": 204},
+        )
+    ],
+    "api:sign_in_blocks": [Check("GET", expect={**ADMIN_ONLY, "anonymous": 401})],
+    "api:sign_in_block_lift": [
+        Check(
+            "POST",
+            expect={**ADMIN_ONLY, "anonymous": 401},
+            data=lambda w: {"account": w.commune_editor.pk},
+        )
+    ],
+    "api:finance_checkpoints": [Check("GET", expect=codes(200, 401))],
+    "api:finance_checkpoint_set": [
+        Check(
+            "POST",
+            expect=codes(403, 401, national_admin=200),
+            data=lambda w: {"day": 31, "month": 3, "threshold": 10},
+        )
+    ],
+    "api:finance_checkpoint_delete": [
+        Check(
+            "DELETE",
+            lambda w: {"checkpoint_id": _checkpoint(w).pk},
+            codes(403, 401, national_admin=204),
+        )
+    ],
+    "api:finance_close_proposal": [
+        Check("GET", expect=API_ADMIN, query=lambda w: {"unit": w.commune.pk, "year": 2024})
+    ],
+    "api:finance_close": [
+        Check(
+            "POST",
+            expect=admin_write(201, 401),
+            data=lambda w: {"unit": w.commune.pk, "year": 2024, "document": "12/QĐ-UBND"},
+        )
+    ],
+    "api:finance_reopen": [
+        Check(
+            "POST",
+            expect=admin_write(200, 401),
+            data=lambda w: _closed_year(w, {"unit": w.commune.pk, "year": 2024, "reason": "Sai"}),
+        )
+    ],
+    "api:document_delete": [
+        Check(
+            "DELETE",
+            lambda w: {"document_id": _official_document(w).pk},
+            {**API_VIEW, **{p: 204 for p in EDITORS}},
+        )
+    ],
+    "api:document_refresh": [
+        Check("POST", lambda w: {"document_id": _official_document(w).pk}, API_VIEW)
+    ],
+    "api:letterhead": [Check("GET", API_COMMUNE, API_ADMIN)],
+    "api:letterhead_update": [
+        Check("PATCH", API_COMMUNE, API_ADMIN, data=lambda w: {"version": 0, "issuer_code": "HPN"})
+    ],
+    "api:document_templates": [
+        Check(
+            "GET",
+            lambda w: {"unit_id": w.province.pk},
+            codes(404, 401, province_admin=200, national_admin=200),
+        )
+    ],
+    "api:document_template_upload": [
+        Check(
+            "POST",
+            lambda w: {"unit_id": w.province.pk},
+            codes(404, 401, province_admin=201, national_admin=201),
+            data=lambda w: {"kind": "", "file": _template_upload()},
+            multipart=True,
+        )
+    ],
+    "api:document_template_file": [
+        Check(
+            "GET",
+            lambda w: {"template_id": _document_template(w).pk},
+            codes(404, 401, province_admin=200, national_admin=200),
+        )
+    ],
+    "api:document_template_delete": [
+        Check(
+            "DELETE",
+            lambda w: {"template_id": _document_template(w).pk},
+            codes(404, 401, province_admin=204, national_admin=204),
+        )
+    ],
+    "api:document_default_template": [Check("GET", expect=codes(200, 401))],
     # Trainers, trainings of trainers and appointment decisions through the API: read by those
     # who view the unit that keeps them (the world's trainer is kept by the province), added by
     # its editors (tests/test_api_trainers.py).
@@ -1612,6 +1814,24 @@ EXPECTATIONS: dict[str, list[Check]] = {
                     }
                 ]
             },
+        )
+    ],
+    # The same as background jobs: anyone signed in may queue an import (the job refuses the
+    # values of units one may not edit, as the request does: tests/test_dhis2_jobs.py); an
+    # export is queued for a unit one views.
+    "api:dhis2_import_create": [
+        Check(
+            "POST",
+            expect=codes(202, 401),
+            data=lambda w: {"file": _dhis2_set_file(w)},
+            multipart=True,
+        )
+    ],
+    "api:dhis2_export_create": [
+        Check(
+            "POST",
+            expect={p: 202 if c == 200 else c for p, c in API_VIEW.items()},
+            data=lambda w: {**_dhis2_query(w), "period": ["2024S1"]},
         )
     ],
     "api:dhis2_mapping": [
@@ -1918,6 +2138,30 @@ def _upload():
     return SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minutes", "application/pdf")
 
 
+def _template_upload():
+    """The default Word template, uploaded as a province's own."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from duan8.documents import templates
+
+    return SimpleUploadedFile("mau.docx", templates.default_bytes())
+
+
+def _checkpoint(w):
+    from duan8.finance.models import Checkpoint
+
+    return Checkpoint.objects.first() or Checkpoint.objects.create(month=6, day=30, threshold=30)
+
+
+def _closed_year(w, body):
+    """The commune's 2024 closed (once), and ``body``, which reopens it."""
+    from duan8.finance import actions
+
+    if actions.active_close(w.commune, 2024) is None:
+        actions.close(w.commune, 2024, "12/QĐ-UBND")
+    return body
+
+
 def _commune_trainer(w):
     from duan8.activities.models import Trainer
 
@@ -2159,6 +2403,22 @@ def _dhis2_query(w):
     """The commune's first half of 2024, with a mapped typed indicator to export."""
     _dhis2_element(w)
     return {"unit": w.commune.pk, "period": "2024S1"}
+
+
+def _dhis2_set_file(w):
+    """A dataValueSet of one value of the commune, as a file."""
+    import io
+    import json
+
+    value = {
+        "dataElement": _dhis2_element(w).data_element,
+        "period": "2024S1",
+        "orgUnit": w.commune.code,
+        "value": "3",
+    }
+    upload = io.BytesIO(json.dumps({"dataValues": [value]}).encode())
+    upload.name = "set.json"
+    return upload
 
 
 def _dhis2_org_unit(w):

@@ -33,32 +33,7 @@ PAGE_ONLY = {
 }
 
 # Page capabilities with no endpoint yet: kept in sight here until the API offers them.
-WITHOUT_ENDPOINT = {
-    "accounts:users": "accounts and their roles administered",
-    "accounts:user": "accounts and their roles administered",
-    "accounts:user_create": "accounts and their roles administered",
-    "accounts:user_password": "accounts and their roles administered",
-    "accounts:membership_add": "accounts and their roles administered",
-    "accounts:membership_delete": "accounts and their roles administered",
-    "accounts:blocks": "sign-in blocks listed and lifted",
-    "accounts:block_lift": "sign-in blocks listed and lifted",
-    "documents:delete": "a draft document deleted",
-    "documents:refresh": "a draft document written again from today's data",
-    "documents:letterhead": "a unit's letterhead",
-    "documents:templates": "a province's own .docx templates uploaded and removed",
-    "documents:template_file": "a province's own .docx templates uploaded and removed",
-    "documents:template_delete": "a province's own .docx templates uploaded and removed",
-    "documents:default_template": "the default .docx template downloaded",
-    "finance:checkpoints": "the disbursement checkpoints read and changed",
-    "finance:close": "a fiscal year closed and its balance carried over",
-    "maternal:mother_edit": "a mother's record changed",
-    "maternal:birth_edit": "a birth's record changed",
-    "maternal:duplicates": "possible duplicates listed and reviewed",
-    "maternal:duplicate_review": "possible duplicates listed and reviewed",
-    "maternal:access_log": "the log of who read personal data",
-    "maternal:rule_set_create": "a new eligibility rule set",
-    "maternal:template": "the births import's blank workbook",
-}
+WITHOUT_ENDPOINT: dict[str, str] = {}
 
 JOBS = ["api:import_create", "api:export_create", "api:job"]
 # An import's template is an export of the list: the same columns (an empty list gives the
@@ -72,6 +47,14 @@ PAGE_OPERATIONS: dict[str, list[str]] = {
     "core:job_file": ["api:job_file"],
     "core:import_errors": ["api:job_errors"],
     "accounts:audit_log": ["api:audit"],
+    "accounts:users": ["api:users"],
+    "accounts:user": ["api:user", "api:user_update"],
+    "accounts:user_create": ["api:user_create"],
+    "accounts:user_password": ["api:user_password"],
+    "accounts:membership_add": ["api:membership_add"],
+    "accounts:membership_delete": ["api:membership_delete"],
+    "accounts:blocks": ["api:sign_in_blocks"],
+    "accounts:block_lift": ["api:sign_in_block_lift"],
     # Geography
     "geo:browse": ["api:units"],
     "geo:unit": ["api:unit", "api:unit_lineage", "api:unit_as_of"],
@@ -170,6 +153,12 @@ PAGE_OPERATIONS: dict[str, list[str]] = {
         "api:estimate_line_delete",
     ],
     "finance:estimate_approve": ["api:estimate_approve"],
+    "finance:checkpoints": [
+        "api:finance_checkpoints",
+        "api:finance_checkpoint_set",
+        "api:finance_checkpoint_delete",
+    ],
+    "finance:close": ["api:finance_close_proposal", "api:finance_close", "api:finance_reopen"],
     # Mothers, births and their support
     "maternal:mine": ["api:me", "api:mothers"],
     "maternal:mothers": ["api:mothers"],
@@ -182,6 +171,13 @@ PAGE_OPERATIONS: dict[str, list[str]] = {
     "maternal:import": ["api:births_import", "api:job"],
     "maternal:export": ["api:births_export", "api:job", "api:job_file"],
     "maternal:rule_sets": ["api:rule_sets"],
+    "maternal:mother_edit": ["api:mother", "api:mother_update"],
+    "maternal:birth_edit": ["api:birth", "api:birth_update"],
+    "maternal:duplicates": ["api:duplicates", "api:duplicate_review"],
+    "maternal:duplicate_review": ["api:duplicate_review"],
+    "maternal:access_log": ["api:personal_data_log"],
+    "maternal:rule_set_create": ["api:rule_set_create"],
+    "maternal:template": ["api:births_template"],
     "benefits:mine": ["api:me", "api:entitlements"],
     "benefits:unit": ["api:entitlements", "api:benefit_payments"],
     "benefits:packages": [
@@ -213,6 +209,13 @@ PAGE_OPERATIONS: dict[str, list[str]] = {
     "documents:issue": ["api:document_issue"],
     "documents:docx": ["api:document_docx"],
     "documents:pdf": ["api:document_pdf"],
+    "documents:delete": ["api:document_delete"],
+    "documents:refresh": ["api:document_refresh"],
+    "documents:letterhead": ["api:letterhead", "api:letterhead_update"],
+    "documents:templates": ["api:document_templates", "api:document_template_upload"],
+    "documents:template_file": ["api:document_template_file"],
+    "documents:template_delete": ["api:document_template_delete"],
+    "documents:default_template": ["api:document_default_template"],
 }
 
 

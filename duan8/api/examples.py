@@ -106,6 +106,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "file": FILE,
     },
     "export_create": {"what": "models", "unit_id": 12, "kind": "communication_team"},
+    "dhis2_import_create": {"file": "(the dataValueSet, a .json or .csv file)"},
+    "dhis2_export_create": {"orgUnit": "12", "period": ["2024S1", "2024S2"], "format": "csv"},
     # Finance
     "budget_line_create": {
         "unit": 12,
@@ -152,6 +154,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "births_import": {"unit_id": 12, "file": FILE},
     "births_export": {"unit_id": 12, "purpose": "Danh sách chi trả quý II/2024", "year": 2024},
     "birth_judge": {"reason": "Đã bổ sung số con còn sống"},
+    "mother_update": {"version": 4, "phone": "0912345678", "household_status": "near_poor"},
+    "birth_update": {"version": 2, "children_alive": 1, "facility_name": "Trạm y tế xã Dào San"},
+    "duplicate_review": {"state": "different", "note": "Hai người khác nhau, đã đối chiếu CCCD"},
+    "rule_set_create": {
+        "name": "Bộ tiêu chí từ 03/6/2025",
+        "legal_basis": "Pháp lệnh sửa đổi Điều 10 Pháp lệnh Dân số, có hiệu lực từ 03/6/2025",
+        "valid_from": "2025-06-03",
+        "population_policy": "no_limit",
+    },
     "benefit_package_create": {
         "scope": 1,
         "code": "CS1",
@@ -188,6 +199,34 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     # Documents
     "document_generate": {"kind": "report", "unit_id": 12, "period": "2024-H1"},
     "document_issue": {"number": 125},
+    # Accounts, letterheads, templates, checkpoints and the year-end close (administrators)
+    "user_create": {
+        "username": "mosisan.nhaplieu",
+        "full_name": "Lò Thị Hoa",
+        "email": "hoa@example.vn",
+        "password": "Mật-khẩu-ban-đầu-2024",
+        "membership": {"unit": 14, "role": "editor"},
+    },
+    "user_update": {"version": 7, "phone": "0912 345 678"},
+    "user_password": {"password": "Mật-khẩu-mới-2024"},
+    "membership_add": {"unit": 14, "role": "viewer", "may_export_personal_data": False},
+    "sign_in_block_lift": {"account": 21},
+    "letterhead_update": {
+        "version": 0,
+        "parent_body": "HỘI LHPN TỈNH LAI CHÂU",
+        "issuing_body": "BAN THƯỜNG VỤ",
+        "issuer_code": "BTV",
+        "place": "Lai Châu",
+    },
+    "document_template_upload": {"kind": "report", "file": "(the Word template)"},
+    "finance_checkpoint_set": {"day": 30, "month": 6, "threshold": 30},
+    "finance_close": {
+        "unit": 13,
+        "year": 2024,
+        "document": "15/QĐ-UBND",
+        "to_units": [{"unit": 16, "to": 12}],
+    },
+    "finance_reopen": {"unit": 13, "year": 2024, "reason": "Sai số liệu giải ngân quý IV"},
 }
 
 
