@@ -26,33 +26,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
 
-from imports import _django, _env, _peak_mb, _postgres  # noqa: E402  (bench/imports.py)
-
-ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("total", "women", "ethnic_minority")
-
-
-def _child(step: str, env: dict, *extra: str) -> dict:
-    out = Path(env["DUAN8_DATA_DIR"]) / f"{step}.json"
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", step, "--json", str(out)]
-    subprocess.run([*command, *extra], env=env, check=True, cwd=ROOT)
-    return json.loads(out.read_text())
 
 
 def child_setup(args) -> dict:
     import datetime
     import random
 
-    _django()
+    harness.django()
     from django.core.management import call_command
 
     from duan8.accounts.models import User
@@ -122,7 +109,7 @@ def child_setup(args) -> dict:
 
 
 def child_import(args) -> dict:
-    _django()
+    harness.django()
     from duan8.accounts.models import User
     from duan8.core import jobs
     from duan8.core.models import AuditEvent
@@ -151,7 +138,7 @@ def child_import(args) -> dict:
         "state": state,
         "seconds": seconds,
         "cpu_s": cpu,
-        "peak_mb": _peak_mb(),
+        "peak_mb": harness.peak_mb(),
         "counts": summary.get("importCount", {}),
         "conflicts": summary.get("conflicts", [])[:3],
         "message": job.result.get("message", ""),
@@ -161,19 +148,17 @@ def child_import(args) -> dict:
 
 
 def _measure(vendor: str, database_url: str, args) -> dict:
-    data_dir = tempfile.mkdtemp(prefix=f"duan8-dhis2-{vendor}-")
-    try:
-        env = _env(database_url, data_dir)
+    with harness.data_dir(f"dhis2-{vendor}") as data_dir:
+        environment = harness.env(database_url, data_dir)
         print(f"  setting up ({vendor})", flush=True)
-        setup = _child("setup", env, "--values", str(args.values))
+        setup = harness.step(__file__, "setup", environment, "--values", str(args.values))
         path = setup["path"]
         runs = []
         for label, extra in (("dry run", ["--dry-run"]), ("import", []), ("again", [])):
             print(f"  {label}", flush=True)
-            runs.append({"step": label, **_child("import", env, "--file", path, *extra)})
+            found = harness.step(__file__, "import", environment, "--file", path, *extra)
+            runs.append({"step": label, **found})
         return {"setup": setup, "runs": runs}
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def markdown(results: dict, command: str) -> str:
@@ -216,23 +201,8 @@ def main() -> None:
     results = {}
     for vendor in args.databases.split(","):
         print(f"== {vendor} ==", flush=True)
-        if vendor == "sqlite":
-            folder = tempfile.mkdtemp(prefix="duan8-dhis2-db-")
-            try:
-                results[vendor] = _measure(vendor, f"sqlite:///{folder}/bench.sqlite3", args)
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
-        elif vendor == "postgresql":
-            name = f"duan8_bench_dhis2_{os.getpid()}"
-            _postgres(name, create=True)
-            try:
-                results[vendor] = _measure(
-                    vendor, f"postgres://postgres@127.0.0.1:5432/{name}", args
-                )
-            finally:
-                _postgres(name, create=False)
-        else:
-            raise SystemExit(f"unknown database {vendor!r}")
+        with harness.database(vendor, "dhis2") as url:
+            results[vendor] = _measure(vendor, url, args)
     print(markdown(results, "bench/dhis2_import.py " + " ".join(sys.argv[1:])))
 
 

@@ -25,91 +25,46 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+import harness
+
 SECTION = "imports"
 IMPORT_SECONDS, IMPORT_MB, EXPORT_SECONDS = 30, 500, 20
 
 
-def _env(database_url: str, data_dir: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="duan8.settings",
-        DATABASE_URL=database_url,
-        DUAN8_DATA_DIR=data_dir,
-        DUAN8_DEBUG="0",
-        DUAN8_HTTPS="0",
-        DUAN8_SECRET_KEY="bench-only-" + "x" * 50,
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def _child(step: str, env: dict, *extra: str) -> dict:
-    out = Path(env["DUAN8_DATA_DIR"]) / f"{step}.json"
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", step, "--json", str(out)]
-    subprocess.run([*command, *extra], env=env, check=True, cwd=ROOT)
-    return json.loads(out.read_text())
-
-
-def _postgres(name: str, create: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def _measure(vendor: str, database_url: str, sizes: list[int]) -> dict:
-    data_dir = tempfile.mkdtemp(prefix=f"duan8-imports-{vendor}-")
-    try:
-        env = _env(database_url, data_dir)
+    with harness.data_dir(f"imports-{vendor}") as data_dir:
+        environment = harness.env(database_url, data_dir)
+
+        def child(step: str, *extra: str) -> dict:
+            return harness.step(__file__, step, environment, *extra)
+
         print(f"  setting up ({vendor})", flush=True)
-        setup = _child("setup", env, "--rows", ",".join(map(str, sizes)))
+        setup = child("setup", "--rows", ",".join(map(str, sizes)))
         runs = []
         for size in sizes:
             print(f"  import {size:,} rows", flush=True)
             path, kind = setup["files"][str(size)]
-            runs.append(_child("import", env, "--file", path, "--kind", kind))
+            runs.append(child("import", "--file", path, "--kind", kind))
         print("  export the national list", flush=True)
-        export = _child("export", env)
+        export = child("export")
         print("  import the export back", flush=True)
-        back = _child("import", env, "--file", export["path"], "--kind", "communication_team")
+        back = child("import", "--file", export["path"], "--kind", "communication_team")
         return {"setup": setup, "imports": runs, "export": export, "back": back}
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 # Children --------------------------------------------------------------------------------
-
-
-def _django():
-    import django
-
-    django.setup()
-
-
-def _peak_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child_setup(args) -> dict:
     import datetime
     import random
 
-    _django()
+    harness.django()
     from django.core.management import call_command
     from openpyxl import Workbook
 
@@ -181,7 +136,7 @@ def _job(kind: str, params: dict, upload=None):
 
 
 def child_import(args) -> dict:
-    _django()
+    harness.django()
     from duan8.community.models import CommunityModel
     from duan8.core.models import AuditEvent
 
@@ -198,7 +153,7 @@ def child_import(args) -> dict:
         "file_mb": Path(args.file).stat().st_size / 1024 / 1024,
         "state": state,
         "seconds": seconds,
-        "peak_mb": _peak_mb(),
+        "peak_mb": harness.peak_mb(),
         "created": job.result.get("created", 0),
         "skipped": job.result.get("skipped", 0),
         "errors": job.result.get("error_count", 0),
@@ -210,7 +165,7 @@ def child_import(args) -> dict:
 
 
 def child_export(args) -> dict:
-    _django()
+    harness.django()
     from duan8.core import jobs
 
     job, state, seconds = _job("community.export", {"query": "kind=communication_team"})
@@ -220,7 +175,7 @@ def child_export(args) -> dict:
     return {
         "state": state,
         "seconds": seconds,
-        "peak_mb": _peak_mb(),
+        "peak_mb": harness.peak_mb(),
         "rows": job.result.get("rows", 0),
         "file_mb": kept.stat().st_size / 1024 / 1024,
         "path": str(kept),
@@ -291,19 +246,11 @@ def markdown(results: dict, command: str) -> str:
     return "\n".join(lines)
 
 
-def replace_section(path: Path, text: str) -> None:
-    """Put this benchmark's section into RESULTS.md, keeping the rest of the file."""
-    old = path.read_text() if path.exists() else ""
-    pattern = re.compile(rf"<!-- {SECTION} -->.*?<!-- /{SECTION} -->\n?", re.S)
-    new = pattern.sub(lambda _m: text, old) if pattern.search(old) else old.rstrip() + "\n\n" + text
-    path.write_text(new)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", default="5000,100000")
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    parser.add_argument("--out", default=str(harness.RESULTS))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -317,30 +264,15 @@ def main() -> None:
     results = {}
     for vendor in args.databases.split(","):
         print(f"== {vendor} ==", flush=True)
-        if vendor == "sqlite":
-            folder = tempfile.mkdtemp(prefix="duan8-imports-db-")
-            try:
-                results[vendor] = _measure(vendor, f"sqlite:///{folder}/bench.sqlite3", sizes)
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
-        elif vendor == "postgresql":
-            name = f"duan8_bench_imports_{os.getpid()}"
-            _postgres(name, create=True)
-            try:
-                results[vendor] = _measure(
-                    vendor, f"postgres://postgres@127.0.0.1:5432/{name}", sizes
-                )
-            finally:
-                _postgres(name, create=False)
-        else:
-            raise SystemExit(f"unknown database {vendor!r}")
+        with harness.database(vendor, "imports") as url:
+            results[vendor] = _measure(vendor, url, sizes)
     text = markdown(results, "bench/imports.py " + " ".join(sys.argv[1:]))
     print(text)
     for vendor, r in results.items():
         for run in [*r["imports"], r["back"]]:
             if run["first_errors"]:
                 print(vendor, run["file"], "refused:", run["first_errors"])
-    replace_section(Path(args.out), text)
+    harness.replace_section(Path(args.out), SECTION, text)
     print(f"wrote {args.out}")
 
 
