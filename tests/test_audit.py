@@ -225,3 +225,38 @@ def test_invisible_characters_are_refused_wherever_a_name_is_written(client, wor
         established_on=datetime.date(2024, 5, 1),
     )
     model.full_clean()
+
+
+def test_many_records_saved_in_one_transaction_open_no_savepoint_each_and_a_refusal_spoils_nothing(
+    world,
+):
+    """An import saves record by record inside its one transaction: PostgreSQL slows down
+    past 64 writing savepoints in a transaction, so a save there opens none; a save refused
+    by its checks (here a stale version) still leaves the transaction usable."""
+    import datetime
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from duan8.community.models import CommunityModel
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        saved = [
+            CommunityModel.objects.create(
+                kind="communication_team",
+                unit=world.commune,
+                name=f"Tổ {n}",
+                established_on=datetime.date(2024, 3, 1),
+            )
+            for n in range(70)
+        ]
+        stale = CommunityModel.objects.get(pk=saved[0].pk)
+        stale.name, stale.expected_version = "Tổ đổi tên", 0
+        with pytest.raises(versions.Stale):
+            stale.save()
+        saved[1].name = "Tổ một"
+        saved[1].save()
+    assert not any("SAVEPOINT" in q["sql"].upper() for q in queries.captured_queries)
+    assert CommunityModel.objects.get(pk=saved[1].pk).name == "Tổ một"
+    assert CommunityModel.objects.get(pk=saved[0].pk).name == "Tổ 0"
+    assert AuditEvent.objects.for_object(saved[1]).filter(action="update").count() == 1
