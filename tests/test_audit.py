@@ -260,3 +260,42 @@ def test_many_records_saved_in_one_transaction_open_no_savepoint_each_and_a_refu
     assert CommunityModel.objects.get(pk=saved[1].pk).name == "Tổ một"
     assert CommunityModel.objects.get(pk=saved[0].pk).name == "Tổ 0"
     assert AuditEvent.objects.for_object(saved[1]).filter(action="update").count() == 1
+
+
+def test_a_batch_of_saves_counts_every_change_and_updates_the_counter_row_twice(world):
+    """``audit.batched()``: an import saving record by record updates its model's change
+    counter when the first change comes and once at the end, and the counter then holds
+    every change and the last event, as single saves would have left it."""
+    import datetime
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from duan8.community.models import CommunityModel
+    from duan8.core import audit
+    from duan8.core.models import ChangeCounter
+
+    label = "community.communitymodel"
+    audit.bump(CommunityModel, by=0)
+    before = ChangeCounter.objects.get(label=label).value
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        with audit.batched():
+            saved = [
+                CommunityModel.objects.create(
+                    kind="communication_team",
+                    unit=world.commune,
+                    name=f"Tổ {n}",
+                    established_on=datetime.date(2024, 3, 1),
+                )
+                for n in range(30)
+            ]
+    updates = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith("UPDATE") and "core_changecounter" in q["sql"]
+    ]
+    assert len(updates) == 2
+    counter = ChangeCounter.objects.get(label=label)
+    assert counter.value == before + 30
+    last = AuditEvent.objects.for_object(saved[-1]).get()
+    assert counter.last_event == last.pk

@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from duan8.core import access
+from duan8.core import access, audit
 from duan8.dhis2 import mapping as mappings
 from duan8.dhis2.models import Part
 from duan8.dhis2.periods import from_dhis2
@@ -331,7 +331,8 @@ def run(user, values: list[dict], *, dry_run: bool = False, progress=None) -> Su
     if progress is not None:
         progress("storing", 0, total)
     with transaction.atomic():
-        _store(summary, [v for v in checked if v is not None], checker.found)
+        with audit.batched():  # figure by figure through the page's save path
+            _store(summary, [v for v in checked if v is not None], checker.found)
         if summary.conflicts or dry_run:
             # The page's checks ran on the real save path; nothing of it is kept.
             transaction.set_rollback(True)
