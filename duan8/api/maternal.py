@@ -34,6 +34,7 @@ from duan8.geo import paths, timeline
 from duan8.geo.models import AdminUnit, UnitKind
 from duan8.maternal import actions, eligibility, ethnic_groups, privacy
 from duan8.maternal.models import (
+    DECREE_39_FACTS,
     Birth,
     BirthPlace,
     Decision,
@@ -589,17 +590,7 @@ def birth_create(request, payload: BirthIn):
 
 
 # Fields of a birth a PATCH sets as sent: null makes a fact unknown again.
-_BIRTH_FACTS = {
-    "children_before",
-    "children_alive",
-    "deliveries_before",
-    "married",
-    "common_children_alive",
-    "mother_has_earlier_child",
-    "husband_has_earlier_child",
-    "child_with_certified_condition",
-    "covered_by_social_insurance",
-}
+_BIRTH_FACTS = set(DECREE_39_FACTS)
 
 
 def _birth_area(user, birth: Birth, day: datetime.date):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from duan8.community.forms import DATE_WIDGET, UnitsOnTheRecordDate
 from duan8.core.versions import VersionedForm
 from duan8.maternal import ethnic_groups
-from duan8.maternal.models import Birth, EthnicGroup, Mother, ReviewState, RuleSet
+from duan8.maternal.models import DECREE_39_FACTS, Birth, EthnicGroup, Mother, ReviewState, RuleSet
 
 
 class EthnicGroupField(forms.CharField):
@@ -97,15 +97,7 @@ class BirthForm(UnitsOnTheRecordDate, VersionedForm):
             "facility_name",
             "delivery",
             "babies",
-            "children_before",
-            "children_alive",
-            "deliveries_before",
-            "married",
-            "common_children_alive",
-            "mother_has_earlier_child",
-            "husband_has_earlier_child",
-            "child_with_certified_condition",
-            "covered_by_social_insurance",
+            *DECREE_39_FACTS,
             "notes",
         ]
         widgets = {"date": DATE_WIDGET}

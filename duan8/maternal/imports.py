@@ -33,6 +33,7 @@ from duan8.geo.matching import fold
 from duan8.geo.models import AdminUnit, UnitKind
 from duan8.maternal import duplicates, eligibility, ethnic_groups
 from duan8.maternal.models import (
+    DECREE_39_FACTS,
     PHONE,
     Birth,
     BirthPlace,
@@ -303,15 +304,7 @@ BIRTH_FIELDS = {
     "facility_name",
     "delivery",
     "babies",
-    "children_before",
-    "children_alive",
-    "deliveries_before",
-    "married",
-    "common_children_alive",
-    "mother_has_earlier_child",
-    "husband_has_earlier_child",
-    "child_with_certified_condition",
-    "covered_by_social_insurance",
+    *DECREE_39_FACTS,
     "notes",
 }
 MOTHER_FIELDS = {

@@ -191,6 +191,21 @@ def _count(label):
     )
 
 
+# A birth's facts the population-policy criterion reads (Decree 39 Article 1), in the order
+# forms show them; each may be unknown (null).
+DECREE_39_FACTS = (
+    "children_before",
+    "children_alive",
+    "deliveries_before",
+    "married",
+    "common_children_alive",
+    "mother_has_earlier_child",
+    "husband_has_earlier_child",
+    "child_with_certified_condition",
+    "covered_by_social_insurance",
+)
+
+
 class Birth(AuditedModel):
     """A delivery, with the facts the population-policy cases of Decree 39/2015/NĐ-CP Art. 1
     need. A fact left empty is not known: a criterion needing it says so instead of
