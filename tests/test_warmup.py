@@ -56,3 +56,25 @@ def test_a_team_saved_after_the_warm_up_is_on_the_next_page_without_reading_olde
     assert [n for _v, _l, n in page.context["model_counts"]] == [2]
     fetched = [q["sql"] for q in queries.captured_queries if FACT_QUERY in q["sql"]]
     assert len(fetched) == 1 and 'unit_id" IN' in fetched[0]  # today's year, patched
+
+
+def test_a_former_province_page_after_the_warm_up_sums_up_no_national_tree(
+    client, reform, monkeypatch
+):
+    """The 63 former provinces' pages read the tree of 30/6/2025: the warm-up sums it up once,
+    and their first reader after a write gets the totals patched, not rebuilt."""
+    team(reform.mu_sang, datetime.date(2025, 3, 1), "Tổ Mù Sang")
+    reading.forget()
+    done = warmup.warm_up(datetime.date.today())
+    assert "Việt Nam 2025 (30/06)" in done["read"]
+    team(reform.ma_ly_pho, datetime.date(2025, 4, 1), "Tổ Ma Ly Pho")
+    rolled = []
+    original = reading._roll_up
+    monkeypatch.setattr(
+        reading, "_roll_up", lambda facts, tree: rolled.append(tree.day) or original(facts, tree)
+    )
+    client.force_login(user("tw", national_admin=True))
+    page = client.get(reverse("geo:unit", args=[reform.old_lai_chau.pk]))
+    assert page.context["day"] == datetime.date(2025, 6, 30)
+    assert [n for _v, _l, n in page.context["model_counts"]] == [2]
+    assert rolled == []

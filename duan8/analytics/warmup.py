@@ -42,12 +42,17 @@ def warm_up(today: datetime.date | None = None) -> dict:
                 for period in dict.fromkeys([working, *years]):
                     dashboard.board_for(root, phase, period)
                     read.append(f"{root.name} {period.code}")
-        # The root's unit page: its counts of units, models and activities of today's year.
+        # The root's unit page: its counts of units, models and activities of today's year;
+        # then the same counts on the last day of units that ended during the phase, the day a
+        # former unit's page is read on (one national roll-up serves all the units that ended
+        # together: the 63 former provinces and their districts and communes on 30/6/2025).
+        ends = [today, *_last_days(phase.start if phase is not None else today, today)]
         for root in roots:
-            treemap.on(today).kind_counts(root.pk)
-            units_page.community_counts(root, today)
-            units_page.activity_counts(root, today)
-            read.append(f"{root.name} {today.year}")
+            for day in ends:
+                treemap.on(day).kind_counts(root.pk)
+                units_page.community_counts(root, day)
+                units_page.activity_counts(root, day)
+                read.append(f"{root.name} {day.year}" + ("" if day == today else f" ({day:%d/%m})"))
         # The trees of the phase's year ends and today's indexed for the lists of records.
         days = [today] + ([p.last_day for p in years] if phase is not None else [])
         for day in dict.fromkeys(days):
@@ -57,6 +62,19 @@ def warm_up(today: datetime.date | None = None) -> dict:
     seconds = time.perf_counter() - began
     logger.info("warmed up in %.1f s: %s", seconds, ", ".join(read) or "nothing to read")
     return {"seconds": seconds, "read": read}
+
+
+def _last_days(since: datetime.date, today: datetime.date) -> list[datetime.date]:
+    """The last days of units that ended after ``since`` and by ``today``, latest first."""
+    from duan8.geo.models import AdminUnit
+
+    ends = (
+        AdminUnit.objects.filter(valid_until__gt=since, valid_until__lte=today)
+        .values_list("valid_until", flat=True)
+        .distinct()
+        .order_by("-valid_until")
+    )
+    return [end - datetime.timedelta(days=1) for end in ends]
 
 
 def _refresh_statistics() -> None:
