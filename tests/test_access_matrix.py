@@ -1399,7 +1399,11 @@ EXPECTATIONS: dict[str, list[Check]] = {
             "POST",
             lambda w: {"flag_id": _maternal_flag(w).pk},
             {**API_VIEW, **{p: 200 for p in EDITORS}},
-            data=lambda w: {"state": "different", "note": "Hai người khác nhau"},
+            data=lambda w: {
+                "version": versions.of(_maternal_flag(w)),
+                "state": "different",
+                "note": "Hai người khác nhau",
+            },
         )
     ],
     "api:personal_data_log": [
@@ -2256,6 +2260,9 @@ def _maternal_flag(w):
     from duan8.maternal.models import DuplicateFlag
     from tests.maternal_factories import mother
 
+    found = DuplicateFlag.objects.filter(unit=w.village).first()
+    if found is not None:
+        return found
     first = _maternal_birth(w).mother
     second = mother(w.village, full_name="Lò Thị Mây", citizen_id=first.citizen_id)
     duplicates.refresh([second.pk])

@@ -254,7 +254,11 @@ def test_a_duplicate_reviewed_through_the_api_is_no_longer_listed_to_review(worl
         client,
         world.commune_editor,
         f"/api/v1/maternal/duplicates/{flag.pk}/review",
-        {"state": "different", "note": "Hai người khác nhau, số CCCD ghi sai"},
+        {
+            "version": item["version"],
+            "state": "different",
+            "note": "Hai người khác nhau, số CCCD ghi sai",
+        },
     )
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "different"
@@ -270,15 +274,36 @@ def test_a_duplicate_reviewed_through_the_api_is_no_longer_listed_to_review(worl
 def test_the_review_offers_the_pages_outcomes_and_nothing_else(world, client):
     _first, _second, flag = _flagged_pair(world)
     url = f"/api/v1/maternal/duplicates/{flag.pk}/review"
-    assert _post(client, world.commune_editor, url, {"state": "merge"}).status_code == 422
-    assert _post(client, world.commune_editor, url, {"state": "same"}).status_code == 200
-    assert _post(client, world.commune_editor, url, {"state": "open"}).status_code == 200
+    editor = world.commune_editor
+    assert _post(client, editor, url, {"state": "merge"}).status_code == 422
+    same = _post(client, editor, url, {"state": "same", "version": versions.of(flag)})
+    assert same.status_code == 200
+    back = _post(client, editor, url, {"state": "open", "version": same.json()["version"]})
+    assert back.status_code == 200
     flag.refresh_from_db()
     assert flag.state == "open" and flag.reviewed_by is None
     assert _post(client, world.outsider, url, {"state": "same"}).status_code == 404
     assert _post(client, world.sibling_viewer, url, {"state": "same"}).status_code == 404
     viewer = user("xa.xem", role=Role.VIEWER, on=world.commune)
     assert _post(client, viewer, url, {"state": "same"}).status_code == 403
+
+
+def test_two_officers_reviewing_one_flag_through_the_api_do_not_overwrite_each_other(world, client):
+    _first, _second, flag = _flagged_pair(world)
+    url = f"/api/v1/maternal/duplicates/{flag.pk}/review"
+    editor = world.commune_editor
+    read = versions.of(flag)
+    missing = _post(client, editor, url, {"state": "same"})
+    assert missing.status_code == 428
+    first = _post(client, editor, url, {"state": "different", "note": "Khác", "version": read})
+    assert first.status_code == 200
+    late = _post(client, editor, url, {"state": "same", "note": "Trùng", "version": read})
+    assert late.status_code == 409
+    stale = late.json()
+    assert stale["version"] == first.json()["version"]
+    assert {c["field"]: c["stored"] for c in stale["changes"]}["state"] == "different"
+    flag.refresh_from_db()
+    assert (flag.state, flag.note) == ("different", "Khác")
 
 
 def test_the_other_record_is_named_only_to_those_who_read_it(world, client):

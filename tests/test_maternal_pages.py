@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from duan8.accounts.models import Membership, Role
@@ -339,6 +340,42 @@ def test_the_same_citizen_id_is_flagged_on_the_list_the_page_and_the_review(worl
     assert flag.state == "different" and flag.reviewed_by == world.commune_editor
     review = client.get(reverse("maternal:duplicates", args=[world.commune.pk]))
     assert list(review.context["flags"]) == []
+
+
+def test_a_review_made_on_a_page_opened_before_another_officers_review_is_not_saved(world, client):
+    """Two officers open the duplicates page; the first finds the records different, the
+    second, on the page still showing "to review", must not silently overwrite that."""
+    from django.contrib.messages import get_messages
+
+    from duan8.maternal import actions
+
+    mother(world.village, citizen_id="012198004567")
+    actions.save_mother(mother(world.village, full_name="Lò Thị Mây", citizen_id="012198004567"))
+    flag = DuplicateFlag.objects.get()
+    first, second = Client(), Client()
+    first.force_login(world.commune_editor)
+    second.force_login(world.province_admin)
+    url = reverse("maternal:duplicates", args=[world.commune.pk])
+    opened = [c.get(url).context["flags"][0].audit_version for c in (first, second)]
+    review = reverse("maternal:duplicate_review", args=[flag.pk])
+    first.post(review, {"state": "different", "note": "Khác người", "version": opened[0]})
+    late = second.post(review, {"state": "same", "note": "Trùng", "version": opened[1]})
+    assert late.status_code == 302
+    said = [str(m) for m in get_messages(late.wsgi_request)]
+    assert any("Xa Nhaplieu" in m or "xa.nhaplieu" in m for m in said), said
+    flag.refresh_from_db()
+    assert (flag.state, flag.note, flag.reviewed_by) == (
+        "different",
+        "Khác người",
+        world.commune_editor,
+    )
+    reopened = second.get(url + "?state=all").context["flags"][0]
+    again = second.post(
+        review, {"state": "same", "note": "Trùng", "version": reopened.audit_version}
+    )
+    assert again.status_code == 302
+    flag.refresh_from_db()
+    assert (flag.state, flag.reviewed_by) == ("same", world.province_admin)
 
 
 def test_the_same_name_date_of_birth_and_village_is_flagged(world):

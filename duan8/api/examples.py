@@ -156,7 +156,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "birth_judge": {"reason": "Đã bổ sung số con còn sống"},
     "mother_update": {"version": 4, "phone": "0912345678", "household_status": "near_poor"},
     "birth_update": {"version": 2, "children_alive": 1, "facility_name": "Trạm y tế xã Dào San"},
-    "duplicate_review": {"state": "different", "note": "Hai người khác nhau, đã đối chiếu CCCD"},
+    "duplicate_review": {
+        "version": 7,
+        "state": "different",
+        "note": "Hai người khác nhau, đã đối chiếu CCCD",
+    },
     "rule_set_create": {
         "name": "Bộ tiêu chí từ 03/6/2025",
         "legal_basis": "Pháp lệnh sửa đổi Điều 10 Pháp lệnh Dân số, có hiệu lực từ 03/6/2025",

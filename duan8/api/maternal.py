@@ -795,6 +795,7 @@ class DuplicateOut(Schema):
     )
     state: str = Field(description="open (to review), different or same.")
     note: str
+    version: int = Field(description=VERSION_HELP)
     found_at: datetime.datetime
     reviewed_at: datetime.datetime | None
     reviewed_by: str | None
@@ -820,6 +821,7 @@ class DuplicateReviewIn(InputSchema):
         "by hand: nothing is merged) or open (to review again)."
     )
     note: str = Field("", max_length=300)
+    version: int | None = Field(None, ge=0, le=2**62, description=VERSION_HELP)
 
 
 def _record_out(user, mother: Mother, birth: Birth | None) -> dict:
@@ -848,6 +850,7 @@ def _flag_out(user, flag: DuplicateFlag) -> dict:
         "other_record": _record_out(user, flag.other_mother, flag.other_birth) if visible else None,
         "state": flag.state,
         "note": flag.note,
+        "version": versions.of_listed(flag),
         "found_at": flag.found_at,
         "reviewed_at": flag.reviewed_at,
         "reviewed_by": flag.reviewed_by.display_name() if flag.reviewed_by_id else None,
@@ -874,20 +877,23 @@ def duplicate_list(request, query: Query[DuplicateQuery], page: Query[Page]):
         flags = flags.filter(state=query.state)
     flags = flags.order_by("state", "-found_at", "-pk")
     count = flags.count()
-    items = list(flags[page.offset : page.offset + page.limit])
+    items = versions.attach(list(flags[page.offset : page.offset + page.limit]))
     _log(request, unit, len(items))
     return {"count": count, "items": [_flag_out(request.auth, flag) for flag in items]}
 
 
 @router.post(
     "/maternal/duplicates/{flag_id}/review",
-    response=answers(DuplicateOut, 403, 404, 422),
+    response=answers({200: DuplicateOut, 409: dict, 428: Message}, 403, 404, 412, 422),
     url_name="duplicate_review",
 )
 def duplicate_review(request, flag_id: Id, payload: DuplicateReviewIn):
     """Review a possible duplicate (those who edit its village): not a duplicate, the same
-    (to correct by hand: the records are never merged), or open again; with a note."""
+    (to correct by hand: the records are never merged), or open again; with a note. Carries
+    the flag's version as read (``version`` or ``If-Match``): 428 without it, 409 when someone
+    reviewed it since."""
     flag = access.get_or_404(request.auth, _flags(), access.Action.EDIT, pk=flag_id)
+    expect_version(request, flag, payload)
     flag = actions.review(flag, payload.state.value, payload.note, request.auth)
     _log(request, flag.unit, 1)
     return _flag_out(request.auth, flag)

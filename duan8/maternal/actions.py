@@ -98,7 +98,13 @@ def add_rule_set(rule_set: RuleSet, very_small_groups) -> RuleSet:
 
 
 @transaction.atomic
-def review(flag: DuplicateFlag, state: str, note: str, user) -> DuplicateFlag:
+def review(
+    flag: DuplicateFlag, state: str, note: str, user, version: int | None = None
+) -> DuplicateFlag:
+    """Record what an officer found; ``version`` is the flag's version the officer saw, and a
+    review saved since then refuses this one (``versions.Stale``)."""
+    if version is not None:
+        flag.expected_version = version
     if state not in (ReviewState.DIFFERENT, ReviewState.SAME, ReviewState.OPEN):
         raise ValidationError({"state": _("Choose what the review found.")})
     flag.state = state

@@ -168,6 +168,9 @@ class JudgeAgainForm(forms.Form):
 class ReviewForm(forms.Form):
     state = forms.ChoiceField(label=_("Review"), choices=ReviewState.choices)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    # The flag's version the page showed: a review saved meanwhile by someone else is not
+    # silently overwritten (``versions``); absent from a form of before versions.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
 class ExportForm(forms.Form):

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duan8.core import access, audit, import_errors, jobs, roundtrip, sheets
+from duan8.core import access, audit, import_errors, jobs, roundtrip, sheets, versions
 from duan8.core.models import AuditEvent
 from duan8.geo import paths
 from duan8.geo.forms import ImportForm
@@ -240,7 +240,7 @@ def _mother_or_404(user, pk, action=access.Action.VIEW) -> Mother:
 
 def _flags_shown(user, flags):
     """Flags with the other record named only when ``user`` may read it."""
-    flags = list(flags)
+    flags = versions.attach(list(flags))  # each review form carries the version it shows
     for flag in flags:
         flag.other_visible = access.can(user, access.Action.VIEW, flag.other_mother.unit)
     return flags
@@ -551,14 +551,34 @@ def duplicate_review(request, pk):
     )
     form = ReviewForm(request.POST)
     if form.is_valid():
-        actions.review(flag, form.cleaned_data["state"], form.cleaned_data["note"], request.user)
-        messages.success(request, _("Review saved."))
+        data = form.cleaned_data
+        try:
+            actions.review(flag, data["state"], data["note"], request.user, data["version"])
+        except versions.Stale as stale:
+            messages.error(request, _stale_review(stale))
+        else:
+            messages.success(request, _("Review saved."))
     else:
         messages.error(request, _("Choose what the review found."))
     back = request.POST.get("next") or ""
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect("maternal:mother", pk=flag.mother_id)
+
+
+def _stale_review(stale: versions.Stale) -> str:
+    from duan8.core import formatting
+
+    stored = stale.record
+    latest = max(stale.changes.values(), key=lambda change: change.at, default=None)
+    return _(
+        "%(who)s reviewed this possible duplicate at %(when)s, after you opened the page: "
+        "%(state)s. Your review was not saved; look at the records again."
+    ) % {
+        "who": latest.by if latest is not None else _("Someone"),
+        "when": formatting.format_datetime(latest.at) if latest is not None else "",
+        "state": stored.get_state_display(),
+    }
 
 
 # Excel --------------------------------------------------------------------------------------
