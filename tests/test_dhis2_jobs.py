@@ -192,6 +192,9 @@ def test_an_export_job_writes_the_data_value_set_as_its_file(client, world, type
     assert found["period"] == "2024S1"
     assert {v["dataElement"] for v in found["dataValues"]} == {TOTAL, WOMEN}
     assert client.get(done["file_url"], **_bearer(world.commune_editor)).status_code == 404
+    client.force_login(world.province_admin)
+    page = client.get(reverse("core:job", args=[done["id"]])).content.decode()
+    assert "Tải tệp JSON" in page and "Tải tệp Excel" not in page
     as_csv = client.post(
         url,
         {"unit": world.commune.pk, "period": ["2024-H1"], "format": "csv"},

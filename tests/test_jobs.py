@@ -118,6 +118,7 @@ def test_a_large_export_is_written_by_a_job_and_downloaded_by_its_owner_only(cli
     assert job.state == Job.State.DONE and job.result["rows"] == 6
     page = client.get(response.url).content.decode()
     assert reverse("core:job_file", args=[job.pk]) in page
+    assert "Tải tệp Excel" in page
     sheet = load_workbook(
         io.BytesIO(downloaded(client.get(reverse("core:job_file", args=[job.pk]))))
     ).active

@@ -164,3 +164,15 @@ class Job(models.Model):
     @property
     def percent(self) -> int:
         return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+    def download_label(self) -> str:
+        """The download button's words, naming the kind of file the job wrote."""
+        name = (self.result or {}).get("filename") or self.output
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        labels = {
+            "xlsx": _("Download the Excel file"),
+            "json": _("Download the JSON file"),
+            "csv": _("Download the CSV file"),
+            "docx": _("Download the Word file"),
+        }
+        return str(labels.get(suffix, _("Download the file")))
