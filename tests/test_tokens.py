@@ -101,6 +101,24 @@ def test_the_page_shows_when_a_token_was_last_used(client, world):
     assert timezone.localtime(listed.last_used_at).strftime("%d/%m/%Y") in page.content.decode()
 
 
+def test_a_script_reading_page_after_page_is_not_a_write_per_read(client, world):
+    """The last use is kept to the minute: reads within it do not write the token again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    raw = token(world.commune_editor)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC), tick=False):
+        api_me(client, raw)
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(5):
+                assert api_me(client, raw).status_code == 200
+        assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 8, 1, 5, tzinfo=datetime.UTC)):
+        api_me(client, raw)
+    used = ApiToken.objects.get().last_used_at
+    assert used >= datetime.datetime(2026, 3, 2, 8, 1, 5, tzinfo=datetime.UTC)
+
+
 def test_an_officer_revokes_her_token_and_the_api_refuses_it(client, world):
     raw = token(world.commune_editor)
     issued = ApiToken.objects.get(user=world.commune_editor)
