@@ -66,7 +66,7 @@ def test_a_former_province_page_after_the_warm_up_sums_up_no_national_tree(
     team(reform.mu_sang, datetime.date(2025, 3, 1), "Tổ Mù Sang")
     reading.forget()
     done = warmup.warm_up(datetime.date.today())
-    assert "Việt Nam 2025 (30/06)" in done["read"]
+    assert "Việt Nam 2025 (30/06/2025)" in done["read"]
     team(reform.ma_ly_pho, datetime.date(2025, 4, 1), "Tổ Ma Ly Pho")
     rolled = []
     original = reading._roll_up
@@ -77,4 +77,28 @@ def test_a_former_province_page_after_the_warm_up_sums_up_no_national_tree(
     page = client.get(reverse("geo:unit", args=[reform.old_lai_chau.pk]))
     assert page.context["day"] == datetime.date(2025, 6, 30)
     assert [n for _v, _l, n in page.context["model_counts"]] == [2]
+    assert rolled == []
+
+
+def test_todays_province_reads_2024_after_the_warm_up_without_summing_up_the_nation(
+    client, reform, monkeypatch
+):
+    """Today's units began on 1/7/2025 and read 2024 on that day's tree: the warm-up sums the
+    years before up on it once, for all of them."""
+    team(reform.mu_sang, datetime.date(2024, 5, 1), "Tổ Mù Sang")
+    reading.forget()
+    done = warmup.warm_up(datetime.date.today())
+    assert "Việt Nam 2024 (01/07/2025)" in done["read"]
+    team(reform.ma_ly_pho, datetime.date(2024, 6, 1), "Tổ Ma Ly Pho")
+    rolled = []
+    original = reading._roll_up
+    monkeypatch.setattr(
+        reading, "_roll_up", lambda facts, tree: rolled.append(tree.day) or original(facts, tree)
+    )
+    client.force_login(user("tw", national_admin=True))
+    url = reverse("analytics:dashboard", args=[reform.lai_chau.pk])
+    page = client.get(url, {"period": "2024"})
+    assert page.status_code == 200
+    row = next(r for r in page.context["board"].rows if r.indicator.code == "TTCĐ")
+    assert row.period.value == 2 and row.period.on == datetime.date(2025, 7, 1)
     assert rolled == []

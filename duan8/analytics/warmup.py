@@ -42,6 +42,14 @@ def warm_up(today: datetime.date | None = None) -> dict:
                 for period in dict.fromkeys([working, *years]):
                     dashboard.board_for(root, phase, period)
                     read.append(f"{root.name} {period.code}")
+                # A unit that began after a year ended reads that year on its first day's tree
+                # (today's provinces and communes read 2021-2024 on 1/7/2025): the same years
+                # summed up on those trees, once for all the units that began together.
+                for day in _first_days(phase.start, today):
+                    for period in years:
+                        if period.end <= day:
+                            dashboard.build(root, phase, period, day, children=False)
+                            read.append(f"{root.name} {period.code} ({day:%d/%m/%Y})")
         # The root's unit page: its counts of units, models and activities of today's year;
         # then the same counts on the last day of units that ended during the phase, the day a
         # former unit's page is read on (one national roll-up serves all the units that ended
@@ -52,7 +60,9 @@ def warm_up(today: datetime.date | None = None) -> dict:
                 treemap.on(day).kind_counts(root.pk)
                 units_page.community_counts(root, day)
                 units_page.activity_counts(root, day)
-                read.append(f"{root.name} {day.year}" + ("" if day == today else f" ({day:%d/%m})"))
+                read.append(
+                    f"{root.name} {day.year}" + ("" if day == today else f" ({day:%d/%m/%Y})")
+                )
         # The trees of the phase's year ends and today's indexed for the lists of records.
         days = [today] + ([p.last_day for p in years] if phase is not None else [])
         for day in dict.fromkeys(days):
@@ -62,6 +72,19 @@ def warm_up(today: datetime.date | None = None) -> dict:
     seconds = time.perf_counter() - began
     logger.info("warmed up in %.1f s: %s", seconds, ", ".join(read) or "nothing to read")
     return {"seconds": seconds, "read": read}
+
+
+def _first_days(since: datetime.date, today: datetime.date) -> list[datetime.date]:
+    """The first days of units that began after ``since`` and by ``today``, latest first."""
+    from duan8.geo.models import AdminUnit
+
+    starts = (
+        AdminUnit.objects.filter(valid_from__gt=since, valid_from__lte=today)
+        .values_list("valid_from", flat=True)
+        .distinct()
+        .order_by("-valid_from")
+    )
+    return list(starts)
 
 
 def _last_days(since: datetime.date, today: datetime.date) -> list[datetime.date]:
