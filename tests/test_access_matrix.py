@@ -2260,7 +2260,7 @@ def _maternal_flag(w):
     from duan8.maternal.models import DuplicateFlag
     from tests.maternal_factories import mother
 
-    found = DuplicateFlag.objects.filter(unit=w.village).first()
+    found = DuplicateFlag.objects.filter(unit=w.village).order_by("pk").first()
     if found is not None:
         return found
     first = _maternal_birth(w).mother

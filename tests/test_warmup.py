@@ -102,3 +102,18 @@ def test_todays_province_reads_2024_after_the_warm_up_without_summing_up_the_nat
     row = next(r for r in page.context["board"].rows if r.indicator.code == "TTCĐ")
     assert row.period.value == 2 and row.period.on == datetime.date(2025, 7, 1)
     assert rolled == []
+
+
+def test_a_failing_part_of_the_warm_up_leaves_the_others_to_run(reform, monkeypatch, caplog):
+    from duan8.analytics import dashboard
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("board broken")
+
+    monkeypatch.setattr(dashboard, "board_for", broken)
+    reading.forget()
+    today = datetime.date.today()
+    done = warmup.warm_up(today)
+    assert f"Việt Nam {today.year}" in done["read"]  # the unit page, after the boards failed
+    assert "Việt Nam 2025 (30/06/2025)" in done["read"]
+    assert "dashboards of Việt Nam failed" in caplog.text

@@ -211,8 +211,12 @@ class ApiToken(AuditedModel):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
             # Written at most once a minute: a script reading page after page does not turn
-            # every read into a write (a commit, and a lock on this row for its other requests).
-            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            # every read into a write (a commit, and a lock on this row for its other requests);
+            # of requests arriving together, the first one writes.
+            stale = models.Q(last_used_at__isnull=True) | models.Q(
+                last_used_at__lte=now - LAST_USED_STEP
+            )
+            cls.objects.filter(stale, pk=token.pk).update(last_used_at=now)
         return token.user
 
     def revoke(self) -> None:

@@ -571,13 +571,14 @@ def _stale_review(stale: versions.Stale) -> str:
 
     stored = stale.record
     latest = max(stale.changes.values(), key=lambda change: change.at, default=None)
+    found = stored.get_state_display() + (f" ({stored.note})" if stored.note else "")
     return _(
         "%(who)s reviewed this possible duplicate at %(when)s, after you opened the page: "
         "%(state)s. Your review was not saved; look at the records again."
     ) % {
         "who": latest.by if latest is not None else _("Someone"),
         "when": formatting.format_datetime(latest.at) if latest is not None else "",
-        "state": stored.get_state_display(),
+        "state": found,
     }
 
 
