@@ -23,6 +23,21 @@ def reform(db):
     return ReformWorld()
 
 
+@pytest.fixture
+def rolled(monkeypatch) -> list[datetime.date]:
+    """The tree dates of every whole-tree sum (``_roll_up``, ``_roll_up_once``) from now on."""
+    days: list[datetime.date] = []
+    for name in ("_roll_up", "_roll_up_once"):
+        original = getattr(reading, name)
+
+        def spy(facts, tree, original=original):
+            days.append(tree.day)
+            return original(facts, tree)
+
+        monkeypatch.setattr(reading, name, spy)
+    return days
+
+
 def team(where, on: datetime.date, name: str) -> CommunityModel:
     return community_actions.save(
         CommunityModel(kind="communication_team", unit=where, name=name, established_on=on)
@@ -58,9 +73,7 @@ def test_a_team_saved_after_the_warm_up_is_on_the_next_page_without_reading_olde
     assert len(fetched) == 1 and 'unit_id" IN' in fetched[0]  # today's year, patched
 
 
-def test_a_former_province_page_after_the_warm_up_sums_up_no_national_tree(
-    client, reform, monkeypatch
-):
+def test_a_former_province_page_after_the_warm_up_sums_up_no_national_tree(client, reform, rolled):
     """The 63 former provinces' pages read the tree of 30/6/2025: the warm-up sums it up once,
     and their first reader after a write gets the totals patched, not rebuilt."""
     team(reform.mu_sang, datetime.date(2025, 3, 1), "Tổ Mù Sang")
@@ -68,11 +81,7 @@ def test_a_former_province_page_after_the_warm_up_sums_up_no_national_tree(
     done = warmup.warm_up(datetime.date.today())
     assert "Việt Nam 2025 (30/06/2025)" in done["read"]
     team(reform.ma_ly_pho, datetime.date(2025, 4, 1), "Tổ Ma Ly Pho")
-    rolled = []
-    original = reading._roll_up
-    monkeypatch.setattr(
-        reading, "_roll_up", lambda facts, tree: rolled.append(tree.day) or original(facts, tree)
-    )
+    rolled.clear()  # what the warm-up summed up; from here on, the pages
     client.force_login(user("tw", national_admin=True))
     page = client.get(reverse("geo:unit", args=[reform.old_lai_chau.pk]))
     assert page.context["day"] == datetime.date(2025, 6, 30)
@@ -81,7 +90,7 @@ def test_a_former_province_page_after_the_warm_up_sums_up_no_national_tree(
 
 
 def test_todays_province_reads_2024_after_the_warm_up_without_summing_up_the_nation(
-    client, reform, monkeypatch
+    client, reform, rolled
 ):
     """Today's units began on 1/7/2025 and read 2024 on that day's tree: the warm-up sums the
     years before up on it once, for all of them."""
@@ -90,11 +99,7 @@ def test_todays_province_reads_2024_after_the_warm_up_without_summing_up_the_nat
     done = warmup.warm_up(datetime.date.today())
     assert "Việt Nam 2024 (01/07/2025)" in done["read"]
     team(reform.ma_ly_pho, datetime.date(2024, 6, 1), "Tổ Ma Ly Pho")
-    rolled = []
-    original = reading._roll_up
-    monkeypatch.setattr(
-        reading, "_roll_up", lambda facts, tree: rolled.append(tree.day) or original(facts, tree)
-    )
+    rolled.clear()  # what the warm-up summed up; from here on, the pages
     client.force_login(user("tw", national_admin=True))
     url = reverse("analytics:dashboard", args=[reform.lai_chau.pk])
     page = client.get(url, {"period": "2024"})

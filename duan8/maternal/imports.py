@@ -707,15 +707,7 @@ def export_rows(records):
         "facility_name",
         "delivery",
         "babies",
-        "children_before",
-        "children_alive",
-        "deliveries_before",
-        "married",
-        "common_children_alive",
-        "mother_has_earlier_child",
-        "husband_has_earlier_child",
-        "child_with_certified_condition",
-        "covered_by_social_insurance",
+        *DECREE_39_FACTS,
         "notes",
     ]
     found = records.values_list(*fields).iterator(chunk_size=5000)
